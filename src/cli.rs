@@ -1,0 +1,247 @@
+//! The command line: `run` (the default), `check` and `preview`.
+
+use crate::compose::IdleMessage;
+use crate::content::{load_playlist, read_text};
+use crate::core::config::{Config, MAX_CONFIG_BYTES, ScreenSize};
+use crate::core::diagnostic::Diagnostic;
+use crate::player::{self, PlayerSettings};
+use clap::{Args, Parser, Subcommand};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Parser, Debug)]
+#[command(name = "kiosk-player", version, about = "A fullscreen digital-signage player", args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    run: RunArgs,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Play playlists fullscreen (what happens with no command at all).
+    Run(RunArgs),
+    /// Check playlist and config files and print every problem as file:line:column.
+    Check {
+        /// Files or folders (every *.ron directly inside a folder is checked).
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
+    /// Draw each slide of a playlist to DIR/NNN-<kind>.png, as it looks on screen.
+    Preview {
+        playlist: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+        /// Screen size, e.g. 1920x1080 or 1080x1920 for a portrait screen.
+        #[arg(long, default_value = "1920x1080")]
+        size: ScreenSize,
+    },
+}
+
+#[derive(Args, Debug, Default)]
+struct RunArgs {
+    /// Device config file (kiosk.ron).
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Folder of playlist files; default: the config's, else ./playlists.
+    #[arg(long)]
+    playlists: Option<PathBuf>,
+    /// A normal window instead of fullscreen.
+    #[arg(long)]
+    windowed: bool,
+    /// Window size in windowed mode, e.g. 1280x720.
+    #[arg(long)]
+    size: Option<ScreenSize>,
+    /// Append one JSON line per slide shown to this file.
+    #[arg(long)]
+    play_log: Option<PathBuf>,
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        None => run(cli.run),
+        Some(Command::Run(args)) => run(args),
+        Some(Command::Check { paths }) => check(&paths),
+        Some(Command::Preview { playlist, out, size }) => preview(&playlist, &out, size),
+    }
+}
+
+fn run(args: RunArgs) -> ExitCode {
+    let config = match &args.config {
+        Some(path) => match load_config(path) {
+            Ok(config) => config,
+            Err(problems) => {
+                // Without a readable config there is nothing sensible to play: systemd shows why.
+                print_problems(&problems);
+                return ExitCode::FAILURE;
+            }
+        },
+        None => Config::default(),
+    };
+    let config_folder = args.config.as_deref().and_then(Path::parent).unwrap_or(Path::new("."));
+    let playlists = args
+        .playlists
+        .or_else(|| config.playlists.as_ref().map(|p| config_folder.join(p)))
+        .unwrap_or_else(|| PathBuf::from("playlists"));
+    if !playlists.is_dir() {
+        eprintln!("error: the playlists folder {} does not exist; pass --playlists DIR", playlists.display());
+        return ExitCode::FAILURE;
+    }
+    let default_idle = IdleMessage::default();
+    let settings = PlayerSettings {
+        playlists,
+        windowed: args.windowed || config.windowed,
+        size: args.size.or(config.size),
+        play_log: args.play_log.or(config.play_log),
+        idle: IdleMessage {
+            japanese: config.idle_message.unwrap_or(default_idle.japanese),
+            english: config.idle_message_en.unwrap_or(default_idle.english),
+        },
+    };
+    match player::run(settings) {
+        bevy::app::AppExit::Success => ExitCode::SUCCESS,
+        bevy::app::AppExit::Error(_) => ExitCode::FAILURE,
+    }
+}
+
+fn load_config(path: &Path) -> Result<Config, Vec<Diagnostic>> {
+    let source = read_text(path, MAX_CONFIG_BYTES).map_err(|d| vec![d.in_file(path)])?;
+    Config::parse(&source).map_err(|ds| ds.into_iter().map(|d| d.in_file(path)).collect())
+}
+
+/// What kind of file a document is, from the name of its outermost value (`Playlist(..)`).
+fn document_kind(source: &str) -> Option<&str> {
+    let mut rest = source.trim_start_matches('\u{feff}');
+    loop {
+        rest = rest.trim_start();
+        if let Some(after) = rest.strip_prefix("//") {
+            rest = after.split_once('\n').map_or("", |(_, r)| r);
+        } else if let Some(after) = rest.strip_prefix("/*") {
+            rest = after.split_once("*/").map_or("", |(_, r)| r);
+        } else if rest.starts_with("#!") {
+            rest = rest.split_once('\n').map_or("", |(_, r)| r);
+        } else {
+            break;
+        }
+    }
+    let end = rest.find(|c: char| !c.is_alphanumeric() && c != '_').unwrap_or(rest.len());
+    Some(&rest[..end]).filter(|name| !name.is_empty())
+}
+
+fn check(paths: &[PathBuf]) -> ExitCode {
+    let mut files = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            files.extend(crate::content::folder::playlist_files(path));
+        } else {
+            files.push(path.clone());
+        }
+    }
+    let mut failed = 0;
+    for file in &files {
+        let problems = check_file(file);
+        if problems.is_empty() {
+            println!("{}: ok", file.display());
+        } else {
+            failed += 1;
+            print_problems(&problems);
+        }
+    }
+    if files.is_empty() {
+        eprintln!("error: no playlist files found in {}", paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", "));
+        return ExitCode::FAILURE;
+    }
+    println!("{} file(s) checked, {failed} with problems", files.len());
+    if failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+}
+
+fn check_file(file: &Path) -> Vec<Diagnostic> {
+    let source = match read_text(file, crate::core::playlist::MAX_PLAYLIST_BYTES) {
+        Ok(source) => source,
+        Err(problem) => return vec![problem.in_file(file)],
+    };
+    match document_kind(&source) {
+        Some("Config") => load_config(file).err().unwrap_or_default(),
+        Some("Playlist") => match load_playlist(file) {
+            Err(problems) => problems,
+            // The player would skip slides whose media cannot be drawn; say so now instead.
+            Ok(playlist) => media_problems(&playlist, file),
+        },
+        other => vec![
+            Diagnostic::new(crate::core::diagnostic::Position::START, format!("this is not a playlist or config file (it starts with `{}`)", other.unwrap_or("")))
+                .with_hint("a playlist starts with `Playlist(`, a device config with `Config(`")
+                .in_file(file),
+        ],
+    }
+}
+
+/// Decodes every picture of a playlist with the player's own decoder, so a damaged photo is found
+/// by `check` rather than skipped on screen.
+fn media_problems(playlist: &crate::core::playlist::Playlist, file: &Path) -> Vec<Diagnostic> {
+    let folder = file.parent().unwrap_or(Path::new("."));
+    let mut composer = crate::compose::Composer::default();
+    let mut problems = Vec::new();
+    for (index, slide) in playlist.slides.iter().enumerate() {
+        for (width, height) in [(1920, 1080), (1080, 1920)] {
+            match composer.slide(slide, folder, width, height) {
+                Ok(picture) => {
+                    for warning in picture.warnings {
+                        problems.push(slide_problem(file, index, format!("on a {width}×{height} screen, {warning}")));
+                    }
+                }
+                Err(error) => {
+                    problems.push(slide_problem(file, index, error.to_string()));
+                    break;
+                }
+            }
+        }
+    }
+    problems
+}
+
+fn slide_problem(file: &Path, index: usize, message: String) -> Diagnostic {
+    Diagnostic::new(crate::core::diagnostic::Position::START, format!("slide {}: {message}", index + 1)).in_file(file)
+}
+
+fn preview(playlist: &Path, out: &Path, size: ScreenSize) -> ExitCode {
+    let loaded = match load_playlist(playlist) {
+        Ok(p) => p,
+        Err(problems) => {
+            print_problems(&problems);
+            return ExitCode::FAILURE;
+        }
+    };
+    let folder = playlist.parent().unwrap_or(Path::new("."));
+    match player::preview::render_playlist(&loaded, folder, out, size) {
+        Ok(files) => {
+            for file in &files {
+                println!("{}", file.display());
+            }
+            if files.len() == loaded.slides.len() { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+        }
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn print_problems(problems: &[Diagnostic]) {
+    for problem in problems {
+        eprintln!("{problem}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn document_kind_skips_comments_and_byte_order_marks() {
+        assert_eq!(document_kind("// a\n/* b */ Playlist(title: \"\")"), Some("Playlist"));
+        assert_eq!(document_kind("\u{feff}#![enable(implicit_some)]\nConfig()"), Some("Config"));
+        assert_eq!(document_kind("  (x: 1)"), None);
+    }
+}

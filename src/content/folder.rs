@@ -1,0 +1,276 @@
+//! Turns the state of a playlists folder into library changes, reading only files that have
+//! stopped changing, so a playlist or photo still being copied is never taken as final.
+
+use super::load_playlist;
+use crate::core::diagnostic::Diagnostic;
+use crate::core::library::PlaylistId;
+use crate::core::playlist::Playlist;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+/// What a scan found that the player must act on.
+#[derive(Debug)]
+pub enum LibraryChange {
+    /// A new or changed playlist that passed every check.
+    Loaded { id: PlaylistId, playlist: Playlist, folder: PathBuf },
+    /// A playlist that fails its checks; the last good version (if any) keeps playing.
+    Rejected { id: PlaylistId, problems: Vec<Diagnostic> },
+    /// The file is gone.
+    Removed { id: PlaylistId },
+}
+
+/// Size and modification time of every file a playlist depends on, in a fixed order.
+type Fingerprint = Vec<(PathBuf, Option<(u64, SystemTime)>)>;
+
+/// Remembers what a folder looked like, to report only what changed and only once it settled.
+pub struct FolderScanner {
+    folder: PathBuf,
+    /// What each playlist's files looked like at the previous scan.
+    previous: BTreeMap<PlaylistId, Fingerprint>,
+    /// What each playlist's files looked like when it was last loaded or rejected.
+    settled: BTreeMap<PlaylistId, Fingerprint>,
+}
+
+/// The result of one scan.
+#[derive(Debug, Default)]
+pub struct Scan {
+    pub changes: Vec<LibraryChange>,
+    /// Some files were still changing: scan again after a short pause.
+    pub unsettled: bool,
+}
+
+impl FolderScanner {
+    pub fn new(folder: &Path) -> Self {
+        FolderScanner {
+            folder: folder.to_path_buf(),
+            previous: BTreeMap::new(),
+            settled: BTreeMap::new(),
+        }
+    }
+
+    /// Looks at the folder once. A file is read only when it looks the same as at the previous
+    /// scan, so callers scan again after a pause while `unsettled` is true.
+    pub fn scan(&mut self) -> Scan {
+        let mut scan = Scan::default();
+        let present = playlist_files(&self.folder);
+        let mut seen = BTreeSet::new();
+        for path in present {
+            let Some(id) = path.file_name().and_then(|n| n.to_str()).map(str::to_owned) else { continue };
+            seen.insert(id.clone());
+            let fingerprint = fingerprint(&path);
+            let stable = self.previous.get(&id) == Some(&fingerprint);
+            self.previous.insert(id.clone(), fingerprint.clone());
+            if !stable {
+                scan.unsettled = true;
+                continue;
+            }
+            if self.settled.get(&id) == Some(&fingerprint) {
+                continue;
+            }
+            self.settled.insert(id.clone(), fingerprint);
+            scan.changes.push(match load_playlist(&path) {
+                Ok(playlist) => {
+                    clear_problems(&path);
+                    LibraryChange::Loaded { id, playlist, folder: self.folder.clone() }
+                }
+                Err(problems) => {
+                    write_problems(&path, &problems);
+                    LibraryChange::Rejected { id, problems }
+                }
+            });
+        }
+        // A file counts as removed once it has been missing for two scans: editors that save by
+        // deleting and renaming leave it missing for an instant.
+        let vanished: Vec<PlaylistId> = self.previous.keys().filter(|id| !seen.contains(*id)).cloned().collect();
+        for id in vanished {
+            if self.previous.get(&id).is_some_and(|f| f.is_empty()) {
+                self.previous.remove(&id);
+                if self.settled.remove(&id).is_some() {
+                    clear_problems(&self.folder.join(&id));
+                    scan.changes.push(LibraryChange::Removed { id });
+                }
+            } else {
+                self.previous.insert(id, Vec::new());
+                scan.unsettled = true;
+            }
+        }
+        scan
+    }
+}
+
+/// The playlist files of a folder: `*.ron` directly inside it, not hidden or temporary files.
+/// Subfolders hold media and examples, which are not played.
+pub fn playlist_files(folder: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(folder) else { return Vec::new() };
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|path| {
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            // Office and copy tools write `~$name` and `.name` while saving.
+            let temporary = name.starts_with('.') || name.starts_with('~');
+            !temporary && path.extension().is_some_and(|e| e.eq_ignore_ascii_case("ron")) && path.is_file()
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+/// The playlist file and the media it names (if it parses), with their sizes and times.
+fn fingerprint(path: &Path) -> Fingerprint {
+    let stat = |p: &Path| std::fs::metadata(p).ok().and_then(|m| Some((m.len(), m.modified().ok()?)));
+    let mut files = vec![(path.to_path_buf(), stat(path))];
+    let folder = path.parent().unwrap_or(Path::new("."));
+    let media = std::fs::read_to_string(path)
+        .ok()
+        .and_then(|source| Playlist::parse(&source).ok())
+        .map(|p| p.slides.iter().flat_map(|s| s.media()).map(|m| folder.join(&m.relative)).collect::<Vec<_>>())
+        .unwrap_or_default();
+    for file in media {
+        let status = stat(&file);
+        files.push((file, status));
+    }
+    files
+}
+
+/// The file staff read to learn why a playlist is not playing: `<playlist>.error.txt`.
+pub fn problems_file(playlist: &Path) -> PathBuf {
+    let mut name = playlist.as_os_str().to_owned();
+    name.push(".error.txt");
+    PathBuf::from(name)
+}
+
+fn write_problems(playlist: &Path, problems: &[Diagnostic]) {
+    let mut text = String::from(
+        "This playlist is not playing because of the problems below. Fix them and save the file:\n\
+         the player reads it again by itself and deletes this note.\n\
+         このプレイリストは以下の問題のため再生されていません。修正して保存すると自動で読み込まれます。\n\n",
+    );
+    for problem in problems {
+        text.push_str(&problem.to_string());
+        text.push('\n');
+    }
+    let target = problems_file(playlist);
+    if std::fs::read_to_string(&target).ok().as_deref() == Some(text.as_str()) {
+        return;
+    }
+    if let Err(error) = std::fs::write(&target, text) {
+        tracing::warn!("cannot write {}: {error}", target.display());
+    }
+}
+
+fn clear_problems(playlist: &Path) {
+    let target = problems_file(playlist);
+    if target.exists()
+        && let Err(error) = std::fs::remove_file(&target)
+    {
+        tracing::warn!("cannot remove {}: {error}", target.display());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs;
+
+    const GOOD: &str = r#"Playlist(title: "t", slides: [Text(title: "a")])"#;
+
+    fn names(changes: &[LibraryChange]) -> Vec<String> {
+        changes
+            .iter()
+            .map(|c| match c {
+                LibraryChange::Loaded { id, .. } => format!("loaded {id}"),
+                LibraryChange::Rejected { id, .. } => format!("rejected {id}"),
+                LibraryChange::Removed { id } => format!("removed {id}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_file_is_read_only_once_it_looks_the_same_twice() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut scanner = FolderScanner::new(dir.path());
+        fs::write(dir.path().join("a.ron"), GOOD).unwrap();
+        let first = scanner.scan();
+        assert!(first.unsettled && first.changes.is_empty(), "not read at first sight");
+        let second = scanner.scan();
+        assert_eq!(names(&second.changes), ["loaded a.ron"]);
+        assert!(!second.unsettled);
+        assert!(scanner.scan().changes.is_empty(), "nothing new");
+    }
+
+    #[test]
+    fn a_growing_file_waits_until_it_stops_growing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.ron");
+        let mut scanner = FolderScanner::new(dir.path());
+        fs::write(&path, &GOOD[..10]).unwrap();
+        scanner.scan();
+        fs::write(&path, &GOOD[..30]).unwrap();
+        let mid_copy = scanner.scan();
+        assert!(mid_copy.changes.is_empty() && mid_copy.unsettled, "still being written");
+        fs::write(&path, GOOD).unwrap();
+        scanner.scan();
+        assert_eq!(names(&scanner.scan().changes), ["loaded a.ron"]);
+    }
+
+    #[test]
+    fn broken_files_get_a_note_beside_them_until_fixed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bad.ron");
+        let mut scanner = FolderScanner::new(dir.path());
+        fs::write(&path, "Playlist(title: \"t\", slides: [Text(titel: \"a\")])").unwrap();
+        scanner.scan();
+        let rejected = scanner.scan();
+        assert_eq!(names(&rejected.changes), ["rejected bad.ron"]);
+        let note = fs::read_to_string(problems_file(&path)).unwrap();
+        assert!(note.contains("bad.ron:1:37: unknown field `titel`"), "{note}");
+        fs::write(&path, GOOD).unwrap();
+        scanner.scan();
+        assert_eq!(names(&scanner.scan().changes), ["loaded bad.ron"]);
+        assert!(!problems_file(&path).exists(), "the note goes once the file is fixed");
+    }
+
+    #[test]
+    fn a_missing_picture_arriving_later_makes_the_playlist_valid() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut scanner = FolderScanner::new(dir.path());
+        fs::write(dir.path().join("p.ron"), r#"Playlist(title: "t", slides: [Poster(file: "media/a.svg")])"#).unwrap();
+        scanner.scan();
+        let rejected = scanner.scan();
+        let LibraryChange::Rejected { problems, .. } = &rejected.changes[0] else { panic!("{rejected:?}") };
+        assert!(problems[0].to_string().contains("looked for"), "{}", problems[0]);
+        fs::create_dir(dir.path().join("media")).unwrap();
+        fs::write(dir.path().join("media/a.svg"), "<svg xmlns=\"http://www.w3.org/2000/svg\"/>").unwrap();
+        scanner.scan();
+        assert_eq!(names(&scanner.scan().changes), ["loaded p.ron"]);
+    }
+
+    #[test]
+    fn removal_is_reported_after_two_scans_and_temporary_files_are_ignored() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut scanner = FolderScanner::new(dir.path());
+        fs::write(dir.path().join("a.ron"), GOOD).unwrap();
+        fs::write(dir.path().join("~$a.ron"), "junk").unwrap();
+        fs::write(dir.path().join(".a.ron.swp"), "junk").unwrap();
+        fs::write(dir.path().join("notes.txt"), "junk").unwrap();
+        scanner.scan();
+        assert_eq!(names(&scanner.scan().changes), ["loaded a.ron"]);
+        fs::remove_file(dir.path().join("a.ron")).unwrap();
+        let blink = scanner.scan();
+        assert!(blink.changes.is_empty() && blink.unsettled, "a save by rename must not blank the playlist");
+        assert_eq!(names(&scanner.scan().changes), ["removed a.ron"]);
+    }
+
+    #[test]
+    fn a_burst_of_files_all_arrive() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut scanner = FolderScanner::new(dir.path());
+        for i in 0..100 {
+            fs::write(dir.path().join(format!("p{i:03}.ron")), GOOD).unwrap();
+        }
+        scanner.scan();
+        assert_eq!(scanner.scan().changes.len(), 100);
+    }
+}

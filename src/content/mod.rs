@@ -1,0 +1,66 @@
+//! Playlists from folders on disk: reading and checking files, and noticing when they change.
+
+pub mod folder;
+pub mod watch;
+
+use crate::compose::picture::{self, MAX_MEDIA_BYTES, MAX_SVG_BYTES, PictureError};
+use crate::core::diagnostic::{Diagnostic, Position, SourceLocator};
+use crate::core::playlist::{MAX_PLAYLIST_BYTES, MediaKind, Playlist};
+use std::path::Path;
+
+/// Reads and checks one playlist file, including that every media file it names exists inside
+/// its folder. Every problem comes back at once, each naming the file.
+pub fn load_playlist(path: &Path) -> Result<Playlist, Vec<Diagnostic>> {
+    let in_file = |d: Diagnostic| d.in_file(path);
+    let source = read_text(path, MAX_PLAYLIST_BYTES).map_err(|d| vec![in_file(d)])?;
+    let playlist = Playlist::parse(&source).map_err(|ds| ds.into_iter().map(in_file).collect::<Vec<_>>())?;
+    let folder = path.parent().unwrap_or(Path::new("."));
+    let problems = missing_media(&playlist, &source, folder);
+    if problems.is_empty() {
+        Ok(playlist)
+    } else {
+        Err(problems.into_iter().map(in_file).collect())
+    }
+}
+
+/// Reads a text file a person wrote, refusing huge files and explaining encoding problems.
+pub fn read_text(path: &Path, limit: u64) -> Result<String, Diagnostic> {
+    let size = std::fs::metadata(path)
+        .map_err(|e| Diagnostic::new(Position::START, format!("cannot read the file: {e}")))?
+        .len();
+    if size > limit {
+        return Err(Diagnostic::new(
+            Position::START,
+            format!("the file is {size} bytes; files of this kind are at most {limit} bytes"),
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(|e| Diagnostic::new(Position::START, format!("cannot read the file: {e}")))?;
+    // Windows Notepad starts UTF-8 files with a byte-order mark.
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    String::from_utf8(bytes.to_vec()).map_err(|e| {
+        let valid = &bytes[..e.utf8_error().valid_up_to()];
+        let position = Position::of_offset(&String::from_utf8_lossy(valid), valid.len());
+        Diagnostic::new(position, "the file is not UTF-8 text")
+            .with_hint("save it as UTF-8 (in Notepad: Save as → Encoding → UTF-8)")
+    })
+}
+
+/// Problems with the media files a playlist names: missing, outside the folder, too large.
+fn missing_media(playlist: &Playlist, source: &str, folder: &Path) -> Vec<Diagnostic> {
+    let mut at = SourceLocator::new(source);
+    let mut problems = Vec::new();
+    for slide in &playlist.slides {
+        for media in slide.media() {
+            let position = at.string_literal(&media.written);
+            let limit = if media.kind() == Some(MediaKind::Vector) { MAX_SVG_BYTES } else { MAX_MEDIA_BYTES };
+            if let Err(problem) = picture::resolve_media(folder, &media.relative, limit) {
+                let d = Diagnostic::new(position, problem.to_string());
+                problems.push(match problem {
+                    PictureError::Unreadable { path, .. } => d.with_hint(format!("looked for {}", path.display())),
+                    _ => d,
+                });
+            }
+        }
+    }
+    problems
+}

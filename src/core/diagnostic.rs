@@ -1,0 +1,259 @@
+//! Problems found in a file a person wrote, with the place to fix them.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// A 1-based line and column in a source text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Position {
+    pub line: usize,
+    pub column: usize,
+}
+
+impl Position {
+    pub const START: Position = Position { line: 1, column: 1 };
+
+    /// The position of a byte offset in `source` (columns count characters, as editors do).
+    pub fn of_offset(source: &str, offset: usize) -> Position {
+        let before = &source[..offset.min(source.len())];
+        let line = 1 + before.matches('\n').count();
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let column = 1 + before[line_start..].chars().count();
+        Position { line, column }
+    }
+}
+
+/// One problem in one file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// Filled in by whoever read the file; the pure parsers do not know it.
+    pub file: Option<PathBuf>,
+    pub position: Position,
+    pub message: String,
+    /// How to fix it, when we can tell.
+    pub hint: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn new(position: Position, message: impl Into<String>) -> Self {
+        Diagnostic {
+            file: None,
+            position,
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    pub fn in_file(mut self, file: &Path) -> Self {
+        self.file = Some(file.to_path_buf());
+        self
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(file) = &self.file {
+            write!(f, "{}:", file.display())?;
+        }
+        write!(
+            f,
+            "{}:{}: {}",
+            self.position.line, self.position.column, self.message
+        )?;
+        if let Some(hint) = &self.hint {
+            write!(f, "\n  hint: {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+/// The known name closest to a misspelt one, if it is close enough to be a likely typo.
+pub fn nearest_name<'a>(wrong: &str, known: &[&'a str]) -> Option<&'a str> {
+    let wrong_lower = wrong.to_lowercase();
+    known
+        .iter()
+        .map(|name| (strsim::levenshtein(&wrong_lower, &name.to_lowercase()), *name))
+        .filter(|(distance, name)| *distance <= (name.len() / 3).max(2))
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, name)| name)
+}
+
+/// Finds where values sit in a source text, for problems found after parsing.
+///
+/// RON deserialisation does not keep the position of each value, so checks that run on the parsed
+/// model find a value again by its quoted text. Searching forward from the last hit keeps repeated
+/// values (the same picture on two slides) pointing at the right one when checks run in file order.
+pub struct SourceLocator<'a> {
+    source: &'a str,
+    cursor: usize,
+}
+
+impl<'a> SourceLocator<'a> {
+    pub fn new(source: &'a str) -> Self {
+        SourceLocator { source, cursor: 0 }
+    }
+
+    /// The position of the string literal `"value"`, preferring the first one after the last hit.
+    pub fn string_literal(&mut self, value: &str) -> Position {
+        let quoted = format!("{value:?}");
+        self.find(&quoted)
+    }
+
+    /// The position of a field name followed by a colon, such as `slides:`.
+    pub fn field(&mut self, name: &str) -> Position {
+        let mut from = 0;
+        while let Some(found) = self.source[from..].find(name) {
+            let at = from + found;
+            let rest = self.source[at + name.len()..].trim_start();
+            let starts_word = at == 0
+                || !self.source[..at]
+                    .chars()
+                    .next_back()
+                    .is_some_and(|c| c.is_alphanumeric() || c == '_');
+            if starts_word && rest.starts_with(':') {
+                return Position::of_offset(self.source, at);
+            }
+            from = at + name.len();
+        }
+        Position::START
+    }
+
+    fn find(&mut self, needle: &str) -> Position {
+        let found = self.source[self.cursor..]
+            .find(needle)
+            .map(|i| i + self.cursor)
+            .or_else(|| self.source.find(needle));
+        match found {
+            Some(at) => {
+                self.cursor = at + needle.len();
+                // Point inside the quotes, at the value itself.
+                Position::of_offset(self.source, at + 1)
+            }
+            None => Position::START,
+        }
+    }
+}
+
+/// Reads a RON document with the extensions staff files rely on: `Some(..)` may be left out around
+/// optional values, and `Text(title: ..)` is written without an extra pair of parentheses.
+pub fn parse_ron<T: serde::de::DeserializeOwned>(source: &str) -> Result<T, Diagnostic> {
+    use ron::extensions::Extensions;
+    ron::Options::default()
+        .with_default_extension(Extensions::IMPLICIT_SOME | Extensions::UNWRAP_VARIANT_NEWTYPES)
+        .from_str(source)
+        .map_err(|error| diagnostic_from_ron(&error))
+}
+
+fn diagnostic_from_ron(error: &ron::error::SpannedError) -> Diagnostic {
+    use ron::error::Error;
+    let position = Position {
+        line: error.span.start.line,
+        column: error.span.start.col,
+    };
+    let in_outer = |outer: &Option<String>| {
+        outer
+            .as_deref()
+            .map(|name| format!(" in `{name}`"))
+            .unwrap_or_default()
+    };
+    let list = |names: &[&str]| {
+        names
+            .iter()
+            .map(|n| format!("`{n}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match &error.code {
+        Error::NoSuchStructField {
+            expected,
+            found,
+            outer,
+        } => {
+            let d = Diagnostic::new(position, format!("unknown field `{found}`{}", in_outer(outer)));
+            match nearest_name(found, expected) {
+                Some(name) => d.with_hint(format!("did you mean `{name}`?")),
+                None => d.with_hint(format!("the fields here are {}", list(expected))),
+            }
+        }
+        Error::NoSuchEnumVariant {
+            expected,
+            found,
+            outer,
+        } => {
+            let d = Diagnostic::new(position, format!("unknown kind `{found}`{}", in_outer(outer)));
+            match nearest_name(found, expected) {
+                Some(name) => d.with_hint(format!("did you mean `{name}`?")),
+                None => d.with_hint(format!("write one of {}", list(expected))),
+            }
+        }
+        Error::MissingStructField { field, outer } => Diagnostic::new(
+            position,
+            format!("missing field `{field}`{}", in_outer(outer)),
+        )
+        .with_hint(format!("add `{field}: ...` before the closing parenthesis")),
+        Error::DuplicateStructField { field, outer } => Diagnostic::new(
+            position,
+            format!("the field `{field}` is written twice{}", in_outer(outer)),
+        ),
+        Error::Eof => Diagnostic::new(position, "the file ends too early").with_hint(
+            "a closing `)`, `]` or `\"` is missing, or the file was cut off while being copied",
+        ),
+        Error::ExpectedComma => Diagnostic::new(position, "expected a comma here")
+            .with_hint("separate fields and list items with `,`"),
+        Error::ExpectedStringEnd => Diagnostic::new(position, "a text is not closed")
+            .with_hint("end the text with a `\"`"),
+        Error::UnclosedBlockComment => {
+            Diagnostic::new(position, "a `/*` comment is never closed with `*/`")
+        }
+        Error::ExceededRecursionLimit => {
+            Diagnostic::new(position, "the file is nested too deeply to be a real document")
+        }
+        other => Diagnostic::new(position, other.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_count_lines_and_characters() {
+        let source = "ab\n日本語x";
+        assert_eq!(Position::of_offset(source, 0), Position { line: 1, column: 1 });
+        let x = source.find('x').unwrap();
+        assert_eq!(Position::of_offset(source, x), Position { line: 2, column: 4 });
+    }
+
+    #[test]
+    fn nearest_name_finds_typos_but_not_strangers() {
+        let known = ["title", "schedule", "slides", "priority"];
+        assert_eq!(nearest_name("titel", &known), Some("title"));
+        assert_eq!(nearest_name("Slide", &known), Some("slides"));
+        assert_eq!(nearest_name("colour", &known), None);
+    }
+
+    #[test]
+    fn locator_walks_forward_through_repeated_values() {
+        let source = "a: \"x.svg\",\nb: \"x.svg\",\n";
+        let mut locator = SourceLocator::new(source);
+        assert_eq!(locator.string_literal("x.svg").line, 1);
+        assert_eq!(locator.string_literal("x.svg").line, 2);
+        assert_eq!(locator.field("b"), Position { line: 2, column: 1 });
+    }
+
+    #[test]
+    fn display_is_file_line_column_message_then_hint() {
+        let d = Diagnostic::new(Position { line: 3, column: 7 }, "unknown field `titel`")
+            .with_hint("did you mean `title`?")
+            .in_file(Path::new("p/a.ron"));
+        assert_eq!(
+            d.to_string(),
+            "p/a.ron:3:7: unknown field `titel`\n  hint: did you mean `title`?"
+        );
+    }
+}

@@ -1,0 +1,8 @@
+//! The rules of the player, as pure code: no Bevy, no files, no network, no clock.
+
+pub mod config;
+pub mod diagnostic;
+pub mod library;
+pub mod playlist;
+pub mod schedule;
+pub mod slideshow;

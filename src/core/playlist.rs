@@ -1,0 +1,472 @@
+//! Playlists as staff write them: the model, its parsing and every rule a playlist must follow.
+
+use super::diagnostic::{Diagnostic, SourceLocator, parse_ron};
+use super::schedule::Schedule;
+use serde::Deserialize;
+use std::path::{Component, Path, PathBuf};
+
+/// Playlist files larger than this are refused unread: a real playlist is a few kilobytes.
+pub const MAX_PLAYLIST_BYTES: u64 = 1024 * 1024;
+
+const DEFAULT_SLIDE_SECONDS: f32 = 10.0;
+const DEFAULT_TRANSITION_SECONDS: f32 = 0.8;
+const MAX_SLIDE_SECONDS: f32 = 24.0 * 3600.0;
+const MAX_TRANSITION_SECONDS: f32 = 5.0;
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Playlist {
+    pub title: String,
+    #[serde(default)]
+    pub schedule: Schedule,
+    /// Among the playlists active at a moment, only those with the highest priority play.
+    #[serde(default)]
+    pub priority: i32,
+    /// An active emergency playlist takes over the screen at once, whatever the priorities.
+    #[serde(default)]
+    pub emergency: bool,
+    #[serde(default = "default_slide_seconds")]
+    pub slide_seconds: f32,
+    #[serde(default)]
+    pub transition: Transition,
+    #[serde(default = "default_transition_seconds")]
+    pub transition_seconds: f32,
+    pub slides: Vec<Slide>,
+}
+
+fn default_slide_seconds() -> f32 {
+    DEFAULT_SLIDE_SECONDS
+}
+
+fn default_transition_seconds() -> f32 {
+    DEFAULT_TRANSITION_SECONDS
+}
+
+/// How a slide replaces the one before it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+pub enum Transition {
+    Cut,
+    #[default]
+    Crossfade,
+    /// The new slide pushes the old one out to the left.
+    Slide,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub enum Slide {
+    Text(TextSlide),
+    Image(ImageSlide),
+    Poster(PosterSlide),
+}
+
+/// A title and body in Japanese with optional English, and an optional picture beside them.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TextSlide {
+    pub title: String,
+    pub title_en: Option<String>,
+    pub body: Option<String>,
+    pub body_en: Option<String>,
+    pub picture: Option<MediaPath>,
+    pub background: Option<Colour>,
+    pub color: Option<Colour>,
+    /// The colour of the title.
+    pub accent: Option<Colour>,
+    pub seconds: Option<f32>,
+}
+
+/// A photo or other raster picture.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImageSlide {
+    pub file: MediaPath,
+    #[serde(default)]
+    pub fit: Fit,
+    pub caption: Option<String>,
+    pub caption_en: Option<String>,
+    pub background: Option<Colour>,
+    pub seconds: Option<f32>,
+}
+
+/// A designed SVG poster, drawn crisp at the screen's resolution.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PosterSlide {
+    pub file: MediaPath,
+    pub background: Option<Colour>,
+    pub seconds: Option<f32>,
+}
+
+/// How a picture fills the screen.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+pub enum Fit {
+    /// All of the picture is visible, with bands of background beside or above it.
+    #[default]
+    Contain,
+    /// The picture fills the screen; what sticks out is cut off.
+    Cover,
+}
+
+/// The kind of media file a path names, judged by its extension.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MediaKind {
+    Raster,
+    Vector,
+}
+
+/// A media path relative to the playlist's folder, checked to stay inside it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Deserialize)]
+#[serde(try_from = "String")]
+pub struct MediaPath {
+    /// As written, to find it again in the file for messages.
+    pub written: String,
+    /// Normalised: forward slashes, no `.` or `..` components.
+    pub relative: PathBuf,
+}
+
+impl MediaPath {
+    pub fn kind(&self) -> Option<MediaKind> {
+        let extension = self.relative.extension()?.to_str()?.to_ascii_lowercase();
+        match extension.as_str() {
+            "png" | "jpg" | "jpeg" | "webp" => Some(MediaKind::Raster),
+            "svg" => Some(MediaKind::Vector),
+            _ => None,
+        }
+    }
+}
+
+impl TryFrom<String> for MediaPath {
+    type Error = String;
+
+    fn try_from(written: String) -> Result<Self, String> {
+        // Staff on Windows write `media\photo.jpg`; it means the same thing.
+        let slashed = written.replace('\\', "/");
+        if slashed.trim().is_empty() {
+            return Err("the file name is empty".into());
+        }
+        let path = Path::new(&slashed);
+        let mut relative = PathBuf::new();
+        for component in path.components() {
+            match component {
+                Component::Normal(part) => relative.push(part),
+                Component::CurDir => {}
+                Component::ParentDir => {
+                    if !relative.pop() {
+                        return Err(format!(
+                            "`{written}` points outside the playlists folder; media must be inside it, e.g. \"media/photo.jpg\""
+                        ));
+                    }
+                }
+                Component::RootDir | Component::Prefix(_) => {
+                    return Err(format!(
+                        "`{written}` is an absolute path; write it relative to the playlist file, e.g. \"media/photo.jpg\""
+                    ));
+                }
+            }
+        }
+        if slashed.len() >= 2 && slashed.as_bytes()[1] == b':' {
+            return Err(format!(
+                "`{written}` is a Windows drive path; write it relative to the playlist file, e.g. \"media/photo.jpg\""
+            ));
+        }
+        if relative.as_os_str().is_empty() {
+            return Err(format!("`{written}` does not name a file"));
+        }
+        Ok(MediaPath { written, relative })
+    }
+}
+
+/// An sRGB colour written `"#RRGGBB"` or `"#RRGGBBAA"`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub struct Colour(pub [u8; 4]);
+
+impl Colour {
+    pub const fn rgb(r: u8, g: u8, b: u8) -> Colour {
+        Colour([r, g, b, 255])
+    }
+}
+
+impl TryFrom<String> for Colour {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<Self, String> {
+        let explain = || format!("`{text}` is not a colour; write it as \"#RRGGBB\", e.g. \"#1A1A1A\"");
+        let hex = text.trim().strip_prefix('#').ok_or_else(explain)?;
+        if !(hex.len() == 6 || hex.len() == 8) || !hex.is_ascii() {
+            return Err(explain());
+        }
+        let byte = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).map_err(|_| explain());
+        let alpha = if hex.len() == 8 { byte(6)? } else { 255 };
+        Ok(Colour([byte(0)?, byte(2)?, byte(4)?, alpha]))
+    }
+}
+
+impl Slide {
+    /// How long the slide stays, from the slide itself or its playlist.
+    pub fn seconds(&self, playlist: &Playlist) -> f32 {
+        let own = match self {
+            Slide::Text(s) => s.seconds,
+            Slide::Image(s) => s.seconds,
+            Slide::Poster(s) => s.seconds,
+        };
+        own.unwrap_or(playlist.slide_seconds)
+    }
+
+    /// A short name for logs and preview file names.
+    pub fn kind_name(&self) -> &'static str {
+        match self {
+            Slide::Text(_) => "text",
+            Slide::Image(_) => "image",
+            Slide::Poster(_) => "poster",
+        }
+    }
+
+    /// Every media file the slide needs, with what kind it must be.
+    pub fn media(&self) -> Vec<&MediaPath> {
+        match self {
+            Slide::Text(s) => s.picture.iter().collect(),
+            Slide::Image(s) => vec![&s.file],
+            Slide::Poster(s) => vec![&s.file],
+        }
+    }
+}
+
+impl Playlist {
+    /// Parses and checks a playlist. All problems the checks find are returned at once; a file that
+    /// does not parse gives the one problem that stopped the parser.
+    pub fn parse(source: &str) -> Result<Playlist, Vec<Diagnostic>> {
+        let playlist: Playlist = parse_ron(source).map_err(|d| vec![d])?;
+        let problems = playlist.problems(source);
+        if problems.is_empty() {
+            Ok(playlist)
+        } else {
+            Err(problems)
+        }
+    }
+
+    fn problems(&self, source: &str) -> Vec<Diagnostic> {
+        let mut at = SourceLocator::new(source);
+        let mut problems = Vec::new();
+        if self.title.trim().is_empty() {
+            problems.push(Diagnostic::new(at.field("title"), "the title is empty"));
+        }
+        if self.schedule.days.as_ref().is_some_and(|d| d.is_empty()) {
+            problems.push(
+                Diagnostic::new(at.field("days"), "`days` is empty, so the playlist never plays")
+                    .with_hint("list the days, e.g. [Mon, Tue, Wed, Thu, Fri], or leave `days` out for every day"),
+            );
+        }
+        if let (Some(start), Some(end)) = (self.schedule.start_date, self.schedule.end_date)
+            && end < start
+        {
+            problems.push(Diagnostic::new(
+                at.field("end_date"),
+                format!("`end_date` {} is before `start_date` {}", end.0, start.0),
+            ));
+        }
+        check_seconds(&mut problems, &mut at, "slide_seconds", self.slide_seconds);
+        if !(0.0..=MAX_TRANSITION_SECONDS).contains(&self.transition_seconds) {
+            problems.push(Diagnostic::new(
+                at.field("transition_seconds"),
+                format!("`transition_seconds` must be between 0 and {MAX_TRANSITION_SECONDS}"),
+            ));
+        }
+        if self.slides.is_empty() {
+            problems.push(
+                Diagnostic::new(at.field("slides"), "the playlist has no slides")
+                    .with_hint("add at least one Text(..), Image(..) or Poster(..)"),
+            );
+        }
+        for slide in &self.slides {
+            if let Slide::Text(text) = slide
+                && text.title.trim().is_empty()
+            {
+                problems.push(Diagnostic::new(at.string_literal(&text.title), "the title is empty"));
+            }
+            if let Some(seconds) = match slide {
+                Slide::Text(s) => s.seconds,
+                Slide::Image(s) => s.seconds,
+                Slide::Poster(s) => s.seconds,
+            } {
+                check_seconds(&mut problems, &mut at, "seconds", seconds);
+            }
+            let wanted = match slide {
+                Slide::Text(_) => None,
+                Slide::Image(_) => Some(MediaKind::Raster),
+                Slide::Poster(_) => Some(MediaKind::Vector),
+            };
+            for media in slide.media() {
+                let position = at.string_literal(&media.written);
+                match (media.kind(), wanted) {
+                    (None, _) => problems.push(
+                        Diagnostic::new(position, format!("`{}` is not a picture format the player shows", media.written))
+                            .with_hint("use PNG, JPEG, WebP or SVG"),
+                    ),
+                    (Some(MediaKind::Vector), Some(MediaKind::Raster)) => problems.push(
+                        Diagnostic::new(position, format!("`{}` is an SVG file", media.written))
+                            .with_hint("show SVG files with Poster(file: ..)"),
+                    ),
+                    (Some(MediaKind::Raster), Some(MediaKind::Vector)) => problems.push(
+                        Diagnostic::new(position, format!("`{}` is not an SVG file", media.written))
+                            .with_hint("show photos with Image(file: ..)"),
+                    ),
+                    _ => {}
+                }
+            }
+        }
+        problems
+    }
+}
+
+fn check_seconds(problems: &mut Vec<Diagnostic>, at: &mut SourceLocator, field: &str, seconds: f32) {
+    if !(1.0..=MAX_SLIDE_SECONDS).contains(&seconds) {
+        problems.push(Diagnostic::new(
+            at.field(field),
+            format!("`{field}` is {seconds}; a slide must stay between 1 second and 24 hours"),
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINIMAL: &str = r#"Playlist(title: "t", slides: [Text(title: "こんにちは")])"#;
+
+    fn problems_of(source: &str) -> Vec<String> {
+        match Playlist::parse(source) {
+            Ok(_) => vec![],
+            Err(problems) => problems.iter().map(|p| p.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn minimal_playlist_gets_the_defaults() {
+        let p = Playlist::parse(MINIMAL).unwrap();
+        assert_eq!(p.slide_seconds, 10.0);
+        assert_eq!(p.transition, Transition::Crossfade);
+        assert_eq!(p.priority, 0);
+        assert!(!p.emergency);
+        assert_eq!(p.schedule, Schedule::default());
+    }
+
+    #[test]
+    fn full_playlist_parses_with_optional_values_written_plainly() {
+        let source = r##"
+        // comments are allowed
+        Playlist(
+            title: "食品衛生",
+            schedule: (days: [Mon, Fri], hours: ["08:30-17:15"], start_date: "2026-06-01", end_date: "2026-08-31"),
+            priority: 10,
+            emergency: false,
+            slide_seconds: 12,
+            transition: Slide,
+            transition_seconds: 0.5,
+            slides: [
+                Text(title: "a", title_en: "b", body: "c", body_en: "d", picture: "media/x.svg",
+                     background: "#FFF8E7", color: "#1A1A1A", accent: "#C2410C80", seconds: 15),
+                Image(file: "media\\photo.JPG", fit: Cover, caption: "c", caption_en: "e", background: "#000000"),
+                Poster(file: "./media/../poster.svg"),
+            ],
+        )"##;
+        let p = Playlist::parse(source).unwrap();
+        assert_eq!(p.slides.len(), 3);
+        assert_eq!(p.slides[0].seconds(&p), 15.0);
+        assert_eq!(p.slides[1].seconds(&p), 12.0);
+        let Slide::Text(text) = &p.slides[0] else { panic!("first slide is text") };
+        assert_eq!(text.accent, Some(Colour([0xC2, 0x41, 0x0C, 0x80])));
+        let Slide::Image(image) = &p.slides[1] else { panic!("second slide is an image") };
+        assert_eq!(image.file.relative, PathBuf::from("media/photo.JPG"));
+        let Slide::Poster(poster) = &p.slides[2] else { panic!("third slide is a poster") };
+        assert_eq!(poster.file.relative, PathBuf::from("poster.svg"));
+    }
+
+    #[test]
+    fn unknown_field_names_the_nearest_known_one_with_its_position() {
+        let source = "Playlist(\n  titel: \"t\",\n  slides: [],\n)";
+        let problems = problems_of(source);
+        assert_eq!(problems.len(), 1);
+        assert!(problems[0].starts_with("2:3: unknown field `titel`"), "{}", problems[0]);
+        assert!(problems[0].contains("did you mean `title`?"), "{}", problems[0]);
+    }
+
+    #[test]
+    fn unknown_slide_kind_suggests_one() {
+        let problems = problems_of(r#"Playlist(title: "t", slides: [Txt(title: "x")])"#);
+        assert!(problems[0].contains("unknown kind `Txt`"), "{}", problems[0]);
+        assert!(problems[0].contains("did you mean `Text`?"), "{}", problems[0]);
+    }
+
+    #[test]
+    fn bad_values_are_reported_where_they_are_written() {
+        let cases = [
+            ("schedule: (hours: [\"8-17\"]),", "HH:MM-HH:MM"),
+            ("schedule: (start_date: \"2026-13-01\"),", "YYYY-MM-DD"),
+            ("schedule: (weekdays: [Mon]),", "did you mean `days`?"),
+            ("schedule: (days: [Monday]),", "did you mean `Mon`?"),
+            ("transition: Fade,", "write one of `Cut`, `Crossfade`, `Slide`"),
+        ];
+        for (line, expected) in cases {
+            let source = format!("Playlist(\ntitle: \"t\",\n{line}\nslides: [Text(title: \"x\")])");
+            let problems = problems_of(&source);
+            assert_eq!(problems.len(), 1, "{line}: {problems:?}");
+            assert!(problems[0].starts_with("3:"), "{line}: {}", problems[0]);
+            assert!(problems[0].contains(expected), "{line}: {}", problems[0]);
+        }
+    }
+
+    #[test]
+    fn truncated_file_says_it_ends_too_early() {
+        let problems = problems_of(&MINIMAL[..MINIMAL.len() - 10]);
+        assert!(problems[0].contains("the file ends too early"), "{}", problems[0]);
+    }
+
+    #[test]
+    fn all_rule_violations_are_reported_at_once() {
+        let source = r#"Playlist(
+    title: "",
+    schedule: (days: [], start_date: "2026-09-01", end_date: "2026-08-01"),
+    slide_seconds: 0,
+    transition_seconds: 30,
+    slides: [
+        Image(file: "media/poster.svg"),
+        Poster(file: "media/photo.jpg"),
+        Image(file: "notes.txt"),
+        Text(title: " ", seconds: 100000),
+    ],
+)"#;
+        let problems = problems_of(source);
+        let expected = [
+            ("2:5:", "the title is empty"),
+            ("3:16:", "`days` is empty"),
+            ("3:57:", "`end_date` 2026-08-01 is before `start_date` 2026-09-01"),
+            ("4:5:", "`slide_seconds` is 0"),
+            ("5:5:", "`transition_seconds` must be between 0 and 5"),
+            ("7:22:", "`media/poster.svg` is an SVG file"),
+            ("8:23:", "`media/photo.jpg` is not an SVG file"),
+            ("9:22:", "`notes.txt` is not a picture format"),
+            ("10:22:", "the title is empty"),
+            ("10:27:", "`seconds` is 100000"),
+        ];
+        assert_eq!(problems.len(), expected.len(), "{problems:#?}");
+        for (problem, (place, message)) in problems.iter().zip(expected) {
+            assert!(problem.starts_with(place) && problem.contains(message), "{problem} ≠ {place} {message}");
+        }
+    }
+
+    #[test]
+    fn media_paths_may_not_leave_the_folder() {
+        for bad in ["../secret.png", "media/../../x.png", "/etc/passwd.png", "C:\\photos\\a.jpg", "", "."] {
+            let source = format!("Playlist(title: \"t\", slides: [Image(file: {bad:?})])");
+            let problems = problems_of(&source);
+            assert_eq!(problems.len(), 1, "{bad}: {problems:?}");
+        }
+    }
+
+    #[test]
+    fn colours_must_be_hex() {
+        let problems = problems_of(r#"Playlist(title: "t", slides: [Text(title: "x", color: "red")])"#);
+        assert!(problems[0].contains("\"#RRGGBB\""), "{}", problems[0]);
+    }
+}

@@ -1,0 +1,7 @@
+//! kiosk-player: a fullscreen digital-signage player. See ARCHITECTURE.md for the map.
+
+pub mod cli;
+pub mod compose;
+pub mod content;
+pub mod core;
+pub mod player;

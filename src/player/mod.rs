@@ -1,0 +1,35 @@
+//! The Bevy shell: one plugin per concern, each a thin layer of systems over the core.
+
+pub mod play_log;
+pub mod preview;
+pub mod screen;
+pub mod slideshow;
+pub mod transition;
+
+use crate::compose::IdleMessage;
+use crate::core::config::ScreenSize;
+use bevy::prelude::*;
+use std::path::PathBuf;
+
+/// Everything `run` needs, merged from the command line and the config file.
+#[derive(Clone, Debug)]
+pub struct PlayerSettings {
+    pub playlists: PathBuf,
+    pub windowed: bool,
+    pub size: Option<ScreenSize>,
+    pub play_log: Option<PathBuf>,
+    pub idle: IdleMessage,
+}
+
+/// Plays the playlists folder on screen until the process is stopped.
+pub fn run(settings: PlayerSettings) -> AppExit {
+    let mut app = App::new();
+    app.add_plugins(screen::ScreenPlugin { windowed: settings.windowed, size: settings.size })
+        .add_plugins(slideshow::SlideshowPlugin {
+            playlists: settings.playlists.clone(),
+            idle: settings.idle.clone(),
+        })
+        .add_plugins(transition::plugin)
+        .add_plugins(play_log::PlayLogPlugin { path: settings.play_log.clone() });
+    app.run()
+}

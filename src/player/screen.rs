@@ -1,0 +1,86 @@
+//! The kiosk window: borderless fullscreen, no cursor, no closing, and drawing only on change.
+
+use crate::compose::text::Rgba;
+use crate::core::config::{MAX_SIDE, ScreenSize};
+use bevy::log::LogPlugin;
+use bevy::prelude::*;
+use bevy::window::{CursorOptions, PresentMode, PrimaryWindow, WindowMode, WindowResolution};
+use bevy::winit::{UpdateMode, WinitSettings};
+use std::time::Duration;
+
+/// What the screen shows before the first slide and between frames: the idle screen's calm blue,
+/// never black.
+pub const BACKDROP: Rgba = [0x17, 0x32, 0x4D, 255];
+
+/// The size slides are drawn at: the window's physical pixels, and its logical size for sprites.
+#[derive(Resource, Clone, Copy, Debug, PartialEq)]
+pub struct Canvas {
+    pub pixels: UVec2,
+    pub logical: Vec2,
+}
+
+impl Canvas {
+    pub fn new(pixels: UVec2, scale_factor: f32) -> Canvas {
+        let pixels = pixels.clamp(UVec2::splat(16), UVec2::splat(MAX_SIDE));
+        Canvas { pixels, logical: pixels.as_vec2() / scale_factor.max(0.1) }
+    }
+}
+
+pub struct ScreenPlugin {
+    pub windowed: bool,
+    pub size: Option<ScreenSize>,
+}
+
+impl Plugin for ScreenPlugin {
+    fn build(&self, app: &mut App) {
+        let kiosk = !self.windowed;
+        let size = self.size.unwrap_or(ScreenSize { width: 1280, height: 720 });
+        let window = Window {
+            title: "kiosk-player".into(),
+            mode: if kiosk {
+                // Exclusive fullscreen panics on Wayland; borderless covers the screen everywhere.
+                WindowMode::BorderlessFullscreen(MonitorSelection::Current)
+            } else {
+                WindowMode::Windowed
+            },
+            resolution: WindowResolution::new(size.width, size.height),
+            present_mode: PresentMode::AutoVsync,
+            ..default()
+        };
+        app.add_plugins(
+            DefaultPlugins
+                .set(WindowPlugin {
+                    primary_window: Some(window),
+                    primary_cursor_options: Some(CursorOptions { visible: !kiosk, ..default() }),
+                    // Visitors cannot close a kiosk; systemd or a staff member stops it.
+                    close_when_requested: !kiosk,
+                    ..default()
+                })
+                .set(LogPlugin {
+                    filter: "info,wgpu=error,naga=warn,bevy_render=warn,bevy_winit=warn".into(),
+                    ..default()
+                }),
+        )
+        // Wake at least once a second (slide timers, the idle clock); transitions ask for frames
+        // while they run. Continuous redraw would burn a core on a software renderer.
+        .insert_resource(WinitSettings {
+            focused_mode: UpdateMode::reactive_low_power(Duration::from_secs(1)),
+            unfocused_mode: UpdateMode::reactive_low_power(Duration::from_secs(1)),
+        })
+        .insert_resource(ClearColor(Color::srgb_u8(BACKDROP[0], BACKDROP[1], BACKDROP[2])))
+        .insert_resource(Canvas::new(UVec2::new(size.width, size.height), 1.0))
+        .add_systems(Startup, spawn_camera)
+        .add_systems(PreUpdate, follow_window_size);
+    }
+}
+
+pub fn spawn_camera(mut commands: Commands) {
+    commands.spawn((Camera2d, Msaa::Off));
+}
+
+fn follow_window_size(window: Single<&Window, With<PrimaryWindow>>, mut canvas: ResMut<Canvas>) {
+    let now = Canvas::new(window.physical_size(), window.scale_factor());
+    if window.physical_width() > 0 && *canvas != now {
+        *canvas = now;
+    }
+}

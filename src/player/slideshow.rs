@@ -1,0 +1,262 @@
+//! Keeps the library up to date, prepares the next slide off the main thread, and puts slides on
+//! screen when the core says so.
+
+use super::screen::Canvas;
+use crate::compose::{Composer, IdleMessage, Picture};
+use crate::content::folder::LibraryChange;
+use crate::content::watch::watch_folder;
+use crate::core::library::{Library, SlideKey};
+use crate::core::slideshow::{Cue, Slideshow};
+use bevy::asset::RenderAssetUsages;
+use bevy::prelude::*;
+use bevy::render::render_resource::{Extent3d, TextureDimension, TextureFormat};
+use bevy::tasks::{AsyncComputeTaskPool, Task, futures::check_ready};
+use bevy::window::RequestRedraw;
+use bevy::winit::{EventLoopProxyWrapper, WinitUserEvent};
+use chrono::{Local, NaiveDateTime, Timelike};
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, mpsc};
+
+pub struct SlideshowPlugin {
+    pub playlists: PathBuf,
+    pub idle: IdleMessage,
+}
+
+/// A slide that just went on screen, for the transition and the play log.
+#[derive(Message, Clone, Debug)]
+pub struct SlideStarted {
+    pub cue: Cue,
+    pub picture: Handle<Image>,
+    pub playlist_title: Option<String>,
+    pub kind: &'static str,
+}
+
+#[derive(Resource, Default)]
+pub struct Playlists(pub Library);
+
+#[derive(Resource, Default)]
+pub struct Show(pub Slideshow);
+
+#[derive(Resource)]
+struct IdleScreen(IdleMessage);
+
+/// Changes found by the folder watcher thread, waiting for the next update.
+#[derive(Resource)]
+struct Inbox(Mutex<mpsc::Receiver<Vec<LibraryChange>>>);
+
+/// A picture to prepare: a slide, or the idle screen for one minute of the clock; both for one size.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum PictureKey {
+    Slide(SlideKey, UVec2),
+    Idle(NaiveDateTime, UVec2),
+}
+
+enum Preparation {
+    Drawing(Task<Result<Picture, String>>),
+    Ready(Handle<Image>),
+    Failed(String),
+}
+
+/// Pictures being drawn or ready: never more than the one on screen and the next one.
+#[derive(Resource, Default)]
+struct Prepared {
+    pictures: HashMap<PictureKey, Preparation>,
+    on_screen: Option<PictureKey>,
+}
+
+impl Plugin for SlideshowPlugin {
+    fn build(&self, app: &mut App) {
+        let (sender, receiver) = mpsc::channel();
+        let folder = self.playlists.clone();
+        app.insert_resource(Inbox(Mutex::new(receiver)))
+            .insert_resource(IdleScreen(self.idle.clone()))
+            .init_resource::<Playlists>()
+            .init_resource::<Show>()
+            .init_resource::<Prepared>()
+            .add_message::<SlideStarted>()
+            .insert_resource(Watch { folder, sender: Some(sender) })
+            .add_systems(Startup, start_watching)
+            .add_systems(Update, (receive_changes, advance).chain());
+    }
+}
+
+/// What the watcher thread needs; the sender moves to the thread when it starts.
+#[derive(Resource)]
+struct Watch {
+    folder: PathBuf,
+    sender: Option<mpsc::Sender<Vec<LibraryChange>>>,
+}
+
+fn start_watching(mut watch: ResMut<Watch>, proxy: Option<Res<EventLoopProxyWrapper>>) {
+    let Some(sender) = watch.sender.take() else { return };
+    let proxy = proxy.map(|p| (**p).clone());
+    info!("playing the playlists in {}", watch.folder.display());
+    watch_folder(&watch.folder, move |changes| {
+        let delivered = sender.send(changes).is_ok();
+        // Wake the event loop so an emergency shows now, not at the next timer tick.
+        if let Some(proxy) = &proxy {
+            let _ = proxy.send_event(WinitUserEvent::WakeUp);
+        }
+        delivered
+    });
+}
+
+fn receive_changes(inbox: Res<Inbox>, mut playlists: ResMut<Playlists>) {
+    let Ok(receiver) = inbox.0.lock() else { return };
+    for changes in receiver.try_iter() {
+        for change in changes {
+            apply_change(&mut playlists.0, change);
+        }
+    }
+}
+
+/// Applies one change to the library, logging what a person would want to know.
+pub fn apply_change(library: &mut Library, change: LibraryChange) {
+    match change {
+        LibraryChange::Loaded { id, playlist, folder } => {
+            info!("loaded {id}: \"{}\", {} slides", playlist.title, playlist.slides.len());
+            library.insert(id, playlist, &folder);
+        }
+        LibraryChange::Rejected { id, problems } => {
+            let kept = if library.get(&id).is_some() { "the last good version keeps playing" } else { "it is not played" };
+            warn!("{id} has {} problem(s); {kept}", problems.len());
+            for problem in problems {
+                warn!("{problem}");
+            }
+        }
+        LibraryChange::Removed { id } => {
+            if library.remove(&id) {
+                info!("removed {id}");
+            }
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn advance(
+    playlists: Res<Playlists>,
+    mut show: ResMut<Show>,
+    mut prepared: ResMut<Prepared>,
+    mut images: ResMut<Assets<Image>>,
+    canvas: Res<Canvas>,
+    idle: Res<IdleScreen>,
+    time: Res<Time<Real>>,
+    mut started: MessageWriter<SlideStarted>,
+    mut redraw: MessageWriter<RequestRedraw>,
+) {
+    let library = &playlists.0;
+    let now = Local::now().naive_local();
+    let clock = time.elapsed_secs_f64();
+    let minute = now.with_second(0).and_then(|t| t.with_nanosecond(0)).unwrap_or(now);
+    let size = canvas.pixels;
+    let key_of = |cue: &Cue| match cue {
+        Cue::Slide(s) => PictureKey::Slide(s.key.clone(), size),
+        Cue::Idle => PictureKey::Idle(minute, size),
+    };
+
+    let mut due = show.0.due(library, now, clock);
+    // The idle screen's clock moves on each minute.
+    if due.is_none() && show.0.current() == Some(&Cue::Idle) && prepared.on_screen != Some(key_of(&Cue::Idle)) {
+        due = Some(Cue::Idle);
+    }
+    let following = show.0.following(library, now);
+
+    let mut wanted: Vec<PictureKey> = due.iter().chain([&following]).map(key_of).collect();
+    if let Some(current) = prepared.on_screen.clone()
+        && !wanted.contains(&current)
+    {
+        wanted.push(current);
+    }
+    // Let go of pictures no longer needed: a texture lives only while it is on screen or next.
+    prepared.pictures.retain(|key, _| wanted.contains(key));
+    for (key, cue) in wanted.iter().zip(due.iter().chain([&following])) {
+        if !prepared.pictures.contains_key(key) {
+            prepared.pictures.insert(key.clone(), start_drawing(cue, library, size, now, &idle.0));
+        }
+    }
+    for preparation in prepared.pictures.values_mut() {
+        if let Preparation::Drawing(task) = preparation
+            && let Some(result) = check_ready(task)
+        {
+            *preparation = match result {
+                Ok(picture) => Preparation::Ready(images.add(into_image(picture))),
+                Err(reason) => Preparation::Failed(reason),
+            };
+        }
+    }
+
+    if let Some(cue) = due {
+        match prepared.pictures.get(&key_of(&cue)) {
+            Some(Preparation::Ready(handle)) => {
+                let (playlist_title, kind) = match &cue {
+                    Cue::Slide(s) => match library.slide(&s.key) {
+                        Some((entry, slide)) => (Some(entry.playlist.title.clone()), slide.kind_name()),
+                        None => (None, "slide"),
+                    },
+                    Cue::Idle => (None, "idle"),
+                };
+                started.write(SlideStarted { cue: cue.clone(), picture: handle.clone(), playlist_title, kind });
+                prepared.on_screen = Some(key_of(&cue));
+                show.0.started(cue, clock);
+            }
+            Some(Preparation::Failed(reason)) => {
+                if let Cue::Slide(slide) = &cue {
+                    warn!("skipping slide {} of {}: {reason}", slide.key.index + 1, slide.key.playlist);
+                    show.0.mark_unplayable(slide.key.clone(), library);
+                }
+                redraw.write(RequestRedraw);
+            }
+            // Still drawing: the current slide stays up a moment longer rather than a blank frame.
+            _ => {}
+        }
+    }
+    if prepared.pictures.values().any(|p| matches!(p, Preparation::Drawing(_))) {
+        redraw.write(RequestRedraw);
+    }
+}
+
+thread_local! {
+    /// Each worker thread keeps its own font caches between slides.
+    static COMPOSER: RefCell<Composer> = RefCell::new(Composer::default());
+}
+
+fn start_drawing(cue: &Cue, library: &Library, size: UVec2, now: NaiveDateTime, idle: &IdleMessage) -> Preparation {
+    let job: Box<dyn FnOnce(&mut Composer) -> Result<Picture, String> + Send> = match cue {
+        Cue::Idle => {
+            let idle = idle.clone();
+            Box::new(move |composer| Ok(composer.idle(now, &idle, size.x, size.y)))
+        }
+        Cue::Slide(s) => {
+            let Some((entry, _)) = library.slide(&s.key) else {
+                return Preparation::Failed("the playlist changed".into());
+            };
+            let (playlist, folder, index) = (Arc::clone(&entry.playlist), entry.folder.clone(), s.key.index);
+            let label = format!("slide {} of {}", index + 1, s.key.playlist);
+            Box::new(move |composer| {
+                let picture = composer
+                    .slide(&playlist.slides[index], &folder, size.x, size.y)
+                    .map_err(|e| e.to_string())?;
+                for warning in &picture.warnings {
+                    warn!("{label}: {warning}");
+                }
+                Ok(picture)
+            })
+        }
+    };
+    let task = AsyncComputeTaskPool::get().spawn(async move { COMPOSER.with(|c| job(&mut c.borrow_mut())) });
+    Preparation::Drawing(task)
+}
+
+/// A GPU texture from a composed picture. The pixels live only in the render world once uploaded,
+/// so a shown slide costs no main memory.
+pub fn into_image(picture: Picture) -> Image {
+    Image::new(
+        Extent3d { width: picture.width, height: picture.height, depth_or_array_layers: 1 },
+        TextureDimension::D2,
+        picture.rgba,
+        TextureFormat::Rgba8UnormSrgb,
+        RenderAssetUsages::RENDER_WORLD,
+    )
+}

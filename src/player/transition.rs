@@ -1,0 +1,108 @@
+//! Moves from one slide to the next: cut, crossfade or slide, never through a blank frame.
+
+use super::screen::Canvas;
+use super::slideshow::SlideStarted;
+use crate::core::playlist::Transition;
+use crate::core::slideshow::Cue;
+use bevy::prelude::*;
+use bevy::window::RequestRedraw;
+
+pub fn plugin(app: &mut App) {
+    app.add_systems(Update, (start_transition, animate, fit_to_canvas).chain());
+}
+
+/// A slide picture on screen, arriving over `seconds` from `since`.
+#[derive(Component)]
+struct OnScreen {
+    transition: Transition,
+    since: f64,
+    seconds: f32,
+    idle: bool,
+}
+
+/// The slide being replaced; it goes once the new one is fully in.
+#[derive(Component)]
+struct Leaving;
+
+const IDLE_FADE_SECONDS: f32 = 0.8;
+
+fn start_transition(
+    mut commands: Commands,
+    mut started: MessageReader<SlideStarted>,
+    showing: Query<(Entity, &OnScreen), Without<Leaving>>,
+    leaving: Query<Entity, With<Leaving>>,
+    canvas: Res<Canvas>,
+    time: Res<Time<Real>>,
+) {
+    let Some(slide) = started.read().last() else { return };
+    // At most two pictures exist: the one leaving and the one arriving.
+    for entity in &leaving {
+        commands.entity(entity).despawn();
+    }
+    let first = showing.is_empty();
+    let (transition, seconds) = match &slide.cue {
+        Cue::Slide(cue) => (cue.transition, cue.transition_seconds),
+        // The idle clock ticks over with a cut; arriving at idle from a slide is a gentle fade.
+        Cue::Idle if showing.iter().any(|(_, s)| s.idle) => (Transition::Cut, 0.0),
+        Cue::Idle => (Transition::Crossfade, IDLE_FADE_SECONDS),
+    };
+    let (transition, seconds) = if first || seconds <= 0.0 { (Transition::Cut, 0.0) } else { (transition, seconds) };
+    for (entity, _) in &showing {
+        if transition == Transition::Cut {
+            commands.entity(entity).despawn();
+        } else {
+            commands.entity(entity).insert((Leaving, Transform::from_xyz(0.0, 0.0, 0.0)));
+        }
+    }
+    commands.spawn((
+        Sprite { image: slide.picture.clone(), custom_size: Some(canvas.logical), ..default() },
+        Transform::from_xyz(0.0, 0.0, 1.0),
+        OnScreen { transition, since: time.elapsed_secs_f64(), seconds, idle: matches!(slide.cue, Cue::Idle) },
+    ));
+}
+
+fn animate(
+    mut commands: Commands,
+    mut arriving: Query<(&OnScreen, &mut Sprite, &mut Transform), Without<Leaving>>,
+    mut leaving: Query<(Entity, &mut Transform), With<Leaving>>,
+    canvas: Res<Canvas>,
+    time: Res<Time<Real>>,
+    mut redraw: MessageWriter<RequestRedraw>,
+) {
+    let Some((on_screen, mut sprite, mut transform)) = arriving.iter_mut().last() else { return };
+    if leaving.is_empty() {
+        return;
+    }
+    let elapsed = (time.elapsed_secs_f64() - on_screen.since) as f32;
+    let progress = if on_screen.seconds > 0.0 { (elapsed / on_screen.seconds).clamp(0.0, 1.0) } else { 1.0 };
+    let eased = progress * progress * (3.0 - 2.0 * progress);
+    let width = canvas.logical.x;
+    match on_screen.transition {
+        Transition::Cut => {}
+        Transition::Crossfade => sprite.color = Color::WHITE.with_alpha(eased),
+        Transition::Slide => {
+            transform.translation.x = width * (1.0 - eased);
+            for (_, mut leaving_transform) in &mut leaving {
+                leaving_transform.translation.x = -width * eased;
+            }
+        }
+    }
+    if progress >= 1.0 {
+        sprite.color = Color::WHITE;
+        transform.translation.x = 0.0;
+        for (entity, _) in &leaving {
+            commands.entity(entity).despawn();
+        }
+    } else {
+        redraw.write(RequestRedraw);
+    }
+}
+
+/// Keeps pictures covering the screen when the window changes size (a new picture follows soon).
+fn fit_to_canvas(canvas: Res<Canvas>, mut sprites: Query<&mut Sprite, With<OnScreen>>) {
+    if canvas.is_changed() {
+        for mut sprite in &mut sprites {
+            sprite.custom_size = Some(canvas.logical);
+        }
+    }
+}
