@@ -174,13 +174,15 @@ mod tests {
 
     #[test]
     fn oversized_photos_are_refused_from_their_header() {
-        // A PNG header claiming 20000×20000 pixels, with no pixel data behind it.
-        let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+        // A PNG claiming 20000×20000 pixels, with no real pixel data behind it.
+        let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
         let ihdr = [&20000u32.to_be_bytes()[..], &20000u32.to_be_bytes()[..], &[8, 2, 0, 0, 0]].concat();
-        let mut crc_input = b"IHDR".to_vec();
-        crc_input.extend_from_slice(&ihdr);
-        png.extend_from_slice(&ihdr);
-        png.extend_from_slice(&crc32(&crc_input).to_be_bytes());
+        for (kind, data) in [(&b"IHDR"[..], &ihdr[..]), (b"IDAT", &[]), (b"IEND", &[])] {
+            png.extend_from_slice(&(data.len() as u32).to_be_bytes());
+            let body = [kind, data].concat();
+            png.extend_from_slice(&body);
+            png.extend_from_slice(&crc32(&body).to_be_bytes());
+        }
         let error = decode_photo(&png, Path::new("huge.png")).unwrap_err();
         assert!(matches!(error, PictureError::TooLarge { .. }), "{error}");
     }

@@ -127,7 +127,7 @@ impl Typesetter {
                     let Some(font_ref) = FontRef::from_index(font.data.as_ref(), font.index as usize) else {
                         continue;
                     };
-                    let mut scaler = self.glyphs.builder(font_ref).size(run.run().font_size()).hint(true).build();
+                    let mut scaler = self.glyphs.builder(font_ref).size(run.run().font_size()).hint(false).build();
                     for glyph in run.positioned_glyphs() {
                         let Ok(id) = u16::try_from(glyph.id) else { continue };
                         let x = left + glyph.x;
@@ -184,3 +184,4 @@ fn blend_mask(canvas: &mut Pixmap, x0: i32, y0: i32, width: u32, height: u32, ma
         }
     }
 }
+

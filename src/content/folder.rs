@@ -225,7 +225,7 @@ mod tests {
         let rejected = scanner.scan();
         assert_eq!(names(&rejected.changes), ["rejected bad.ron"]);
         let note = fs::read_to_string(problems_file(&path)).unwrap();
-        assert!(note.contains("bad.ron:1:37: unknown field `titel`"), "{note}");
+        assert!(note.contains("bad.ron:1:36: unknown field `titel`"), "{note}");
         fs::write(&path, GOOD).unwrap();
         scanner.scan();
         assert_eq!(names(&scanner.scan().changes), ["loaded bad.ron"]);

@@ -77,7 +77,13 @@ pub fn nearest_name<'a>(wrong: &str, known: &[&'a str]) -> Option<&'a str> {
     let wrong_lower = wrong.to_lowercase();
     known
         .iter()
-        .map(|name| (strsim::levenshtein(&wrong_lower, &name.to_lowercase()), *name))
+        .map(|name| {
+            let name_lower = name.to_lowercase();
+            // `weekdays` for `days`: a known name inside the wrong one is as good as a typo.
+            let contains = name.len() >= 3 && (wrong_lower.contains(&name_lower) || name_lower.contains(&wrong_lower));
+            let distance = if contains { 1 } else { strsim::levenshtein(&wrong_lower, &name_lower) };
+            (distance, *name)
+        })
         .filter(|(distance, name)| *distance <= (name.len() / 3).max(2))
         .min_by_key(|(distance, _)| *distance)
         .map(|(_, name)| name)
@@ -205,8 +211,9 @@ fn diagnostic_from_ron(error: &ron::error::SpannedError) -> Diagnostic {
         ),
         Error::ExpectedComma => Diagnostic::new(position, "expected a comma here")
             .with_hint("separate fields and list items with `,`"),
-        Error::ExpectedStringEnd => Diagnostic::new(position, "a text is not closed")
-            .with_hint("end the text with a `\"`"),
+        Error::ExpectedStringEnd => Diagnostic::new(position, "a text is not closed").with_hint(
+            "end the text with a `\"`, or copy the file again if it was cut off while being copied",
+        ),
         Error::UnclosedBlockComment => {
             Diagnostic::new(position, "a `/*` comment is never closed with `*/`")
         }

@@ -405,7 +405,8 @@ mod tests {
             ("schedule: (start_date: \"2026-13-01\"),", "YYYY-MM-DD"),
             ("schedule: (weekdays: [Mon]),", "did you mean `days`?"),
             ("schedule: (days: [Monday]),", "did you mean `Mon`?"),
-            ("transition: Fade,", "write one of `Cut`, `Crossfade`, `Slide`"),
+            ("transition: Fade,", "did you mean `Crossfade`?"),
+            ("transition: Wipe,", "write one of `Cut`, `Crossfade`, `Slide`"),
         ];
         for (line, expected) in cases {
             let source = format!("Playlist(\ntitle: \"t\",\n{line}\nslides: [Text(title: \"x\")])");
@@ -419,7 +420,7 @@ mod tests {
     #[test]
     fn truncated_file_says_it_ends_too_early() {
         let problems = problems_of(&MINIMAL[..MINIMAL.len() - 10]);
-        assert!(problems[0].contains("the file ends too early"), "{}", problems[0]);
+        assert!(problems[0].contains("cut off while being copied"), "{}", problems[0]);
     }
 
     #[test]
@@ -440,14 +441,14 @@ mod tests {
         let expected = [
             ("2:5:", "the title is empty"),
             ("3:16:", "`days` is empty"),
-            ("3:57:", "`end_date` 2026-08-01 is before `start_date` 2026-09-01"),
+            ("3:52:", "`end_date` 2026-08-01 is before `start_date` 2026-09-01"),
             ("4:5:", "`slide_seconds` is 0"),
             ("5:5:", "`transition_seconds` must be between 0 and 5"),
             ("7:22:", "`media/poster.svg` is an SVG file"),
             ("8:23:", "`media/photo.jpg` is not an SVG file"),
             ("9:22:", "`notes.txt` is not a picture format"),
             ("10:22:", "the title is empty"),
-            ("10:27:", "`seconds` is 100000"),
+            ("10:26:", "`seconds` is 100000"),
         ];
         assert_eq!(problems.len(), expected.len(), "{problems:#?}");
         for (problem, (place, message)) in problems.iter().zip(expected) {
