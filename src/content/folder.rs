@@ -30,6 +30,7 @@ pub struct FolderScanner {
     previous: BTreeMap<PlaylistId, Fingerprint>,
     /// What each playlist's files looked like when it was last loaded or rejected.
     settled: BTreeMap<PlaylistId, Fingerprint>,
+    looked: bool,
 }
 
 /// The result of one scan.
@@ -46,6 +47,7 @@ impl FolderScanner {
             folder: folder.to_path_buf(),
             previous: BTreeMap::new(),
             settled: BTreeMap::new(),
+            looked: false,
         }
     }
 
@@ -53,13 +55,15 @@ impl FolderScanner {
     /// scan, so callers scan again after a pause while `unsettled` is true.
     pub fn scan(&mut self) -> Scan {
         let mut scan = Scan::default();
+        let first_look = !self.looked;
+        self.looked = true;
         let present = playlist_files(&self.folder);
         let mut seen = BTreeSet::new();
         for path in present {
             let Some(id) = path.file_name().and_then(|n| n.to_str()).map(str::to_owned) else { continue };
             seen.insert(id.clone());
             let fingerprint = fingerprint(&path);
-            let stable = self.previous.get(&id) == Some(&fingerprint);
+            let stable = self.previous.get(&id) == Some(&fingerprint) || (first_look && untouched_for_a_while(&fingerprint));
             self.previous.insert(id.clone(), fingerprint.clone());
             if !stable {
                 scan.unsettled = true;
@@ -134,6 +138,17 @@ fn fingerprint(path: &Path) -> Fingerprint {
     files
 }
 
+/// At start-up, files nobody has touched for a while are taken as they are, so the player shows
+/// content at once instead of after a second look. A time in the future (a file server's clock
+/// running ahead) does not count as a while.
+fn untouched_for_a_while(fingerprint: &Fingerprint) -> bool {
+    const A_WHILE: std::time::Duration = std::time::Duration::from_secs(5);
+    let now = SystemTime::now();
+    fingerprint.iter().all(|(_, stat)| {
+        stat.is_some_and(|(_, modified)| now.duration_since(modified).is_ok_and(|age| age >= A_WHILE))
+    })
+}
+
 /// The file staff read to learn why a playlist is not playing: `<playlist>.error.txt`.
 pub fn problems_file(playlist: &Path) -> PathBuf {
     let mut name = playlist.as_os_str().to_owned();
@@ -198,6 +213,17 @@ mod tests {
         assert_eq!(names(&second.changes), ["loaded a.ron"]);
         assert!(!second.unsettled);
         assert!(scanner.scan().changes.is_empty(), "nothing new");
+    }
+
+    #[test]
+    fn files_untouched_for_a_while_load_at_the_first_look() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.ron");
+        fs::write(&path, GOOD).unwrap();
+        let old = SystemTime::now() - std::time::Duration::from_secs(60);
+        fs::File::options().write(true).open(&path).unwrap().set_modified(old).unwrap();
+        let mut scanner = FolderScanner::new(dir.path());
+        assert_eq!(names(&scanner.scan().changes), ["loaded a.ron"]);
     }
 
     #[test]

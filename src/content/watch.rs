@@ -38,6 +38,7 @@ pub fn watch_folder(
             };
             let mut scanner = FolderScanner::new(&folder);
             let mut wait = Duration::ZERO;
+            let mut first = true;
             loop {
                 match events.recv_timeout(wait) {
                     Ok(()) => {
@@ -50,9 +51,11 @@ pub fn watch_folder(
                     Err(mpsc::RecvTimeoutError::Disconnected) => std::thread::sleep(wait),
                 }
                 let scan = scanner.scan();
-                if !scan.changes.is_empty() && !deliver(scan.changes) {
+                // The first scan is always delivered, even empty, so the player knows the folder was read.
+                if (first || !scan.changes.is_empty()) && !deliver(scan.changes) {
                     return;
                 }
+                first = false;
                 wait = if scan.unsettled { SETTLE_TIME } else { RESCAN_INTERVAL };
             }
         })

@@ -46,6 +46,15 @@ impl Slideshow {
         self.showing.as_ref().map(|s| &s.cue)
     }
 
+    /// When (on the `clock` of [`Slideshow::started`]) the slide on screen runs out, if it is a slide.
+    pub fn ends_at(&self) -> Option<f64> {
+        let showing = self.showing.as_ref()?;
+        match &showing.cue {
+            Cue::Slide(cue) => Some(showing.since + f64::from(cue.seconds)),
+            Cue::Idle => None,
+        }
+    }
+
     /// Whether the screen must change now, and to what. Emergencies start and end at once; a change
     /// of normal programme waits for the end of the current slide.
     pub fn due(&self, library: &Library, now: NaiveDateTime, clock: f64) -> Option<Cue> {
@@ -223,6 +232,7 @@ mod tests {
         let now = at(MONDAY_NOON);
         let first = show.due(&lib, now, 0.0).unwrap();
         show.started(first, 0.0);
+        assert_eq!(show.ends_at(), Some(20.0));
         assert_eq!(show.due(&lib, now, 19.9), None);
         let second = show.due(&lib, now, 20.0).unwrap();
         assert_eq!(key_of(&second), ("a.ron".into(), 1));

@@ -6,7 +6,7 @@ use bevy::log::LogPlugin;
 use bevy::prelude::*;
 use bevy::window::{CursorOptions, PresentMode, PrimaryWindow, WindowMode, WindowResolution};
 use bevy::winit::{UpdateMode, WinitSettings};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// What the screen shows before the first slide and between frames: the idle screen's calm blue,
 /// never black.
@@ -23,6 +23,23 @@ impl Canvas {
     pub fn new(pixels: UVec2, scale_factor: f32) -> Canvas {
         let pixels = pixels.clamp(UVec2::splat(16), UVec2::splat(MAX_SIDE));
         Canvas { pixels, logical: pixels.as_vec2() / scale_factor.max(0.1) }
+    }
+}
+
+/// Seconds since the player started, read fresh on every call. Bevy's `Time` is stamped when the
+/// previous frame finished, which after a low-power sleep is a whole tick stale.
+#[derive(Resource, Clone, Copy)]
+pub struct Clock(Instant);
+
+impl Default for Clock {
+    fn default() -> Self {
+        Clock(Instant::now())
+    }
+}
+
+impl Clock {
+    pub fn seconds(&self) -> f64 {
+        self.0.elapsed().as_secs_f64()
     }
 }
 
@@ -68,6 +85,7 @@ impl Plugin for ScreenPlugin {
             unfocused_mode: UpdateMode::reactive_low_power(Duration::from_secs(1)),
         })
         .insert_resource(ClearColor(Color::srgb_u8(BACKDROP[0], BACKDROP[1], BACKDROP[2])))
+        .init_resource::<Clock>()
         .insert_resource(Canvas::new(UVec2::new(size.width, size.height), 1.0))
         .add_systems(Startup, spawn_camera)
         .add_systems(PreUpdate, follow_window_size);

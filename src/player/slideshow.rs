@@ -1,7 +1,7 @@
 //! Keeps the library up to date, prepares the next slide off the main thread, and puts slides on
 //! screen when the core says so.
 
-use super::screen::Canvas;
+use super::screen::{Canvas, Clock};
 use crate::compose::{Composer, IdleMessage, Picture};
 use crate::content::folder::LibraryChange;
 use crate::content::watch::watch_folder;
@@ -12,7 +12,8 @@ use bevy::prelude::*;
 use bevy::render::render_resource::{Extent3d, TextureDimension, TextureFormat};
 use bevy::tasks::{AsyncComputeTaskPool, Task, futures::check_ready};
 use bevy::window::RequestRedraw;
-use bevy::winit::{EventLoopProxyWrapper, WinitUserEvent};
+use bevy::winit::{EventLoopProxyWrapper, UpdateMode, WinitSettings, WinitUserEvent};
+use std::time::Duration;
 use chrono::{Local, NaiveDateTime, Timelike};
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -33,8 +34,13 @@ pub struct SlideStarted {
     pub kind: &'static str,
 }
 
+/// The playlists loaded so far; `read` turns true once the folder has been looked at, and only
+/// then does the show start, so start-up does not flash the idle screen before the content.
 #[derive(Resource, Default)]
-pub struct Playlists(pub Library);
+pub struct Playlists {
+    pub library: Library,
+    pub read: bool,
+}
 
 #[derive(Resource, Default)]
 pub struct Show(pub Slideshow);
@@ -106,8 +112,9 @@ fn start_watching(mut watch: ResMut<Watch>, proxy: Option<Res<EventLoopProxyWrap
 fn receive_changes(inbox: Res<Inbox>, mut playlists: ResMut<Playlists>) {
     let Ok(receiver) = inbox.0.lock() else { return };
     for changes in receiver.try_iter() {
+        playlists.read = true;
         for change in changes {
-            apply_change(&mut playlists.0, change);
+            apply_change(&mut playlists.library, change);
         }
     }
 }
@@ -142,13 +149,19 @@ fn advance(
     mut images: ResMut<Assets<Image>>,
     canvas: Res<Canvas>,
     idle: Res<IdleScreen>,
-    time: Res<Time<Real>>,
+    clock: Res<Clock>,
     mut started: MessageWriter<SlideStarted>,
     mut redraw: MessageWriter<RequestRedraw>,
+    winit: Option<ResMut<WinitSettings>>,
 ) {
-    let library = &playlists.0;
+    /// How long a slow folder (a network share) may delay the first picture.
+    const MAX_WAIT_FOR_FIRST_READ: f64 = 3.0;
+    if !playlists.read && clock.seconds() < MAX_WAIT_FOR_FIRST_READ {
+        return;
+    }
+    let library = &playlists.library;
     let now = Local::now().naive_local();
-    let clock = time.elapsed_secs_f64();
+    let seconds = clock.seconds();
     let minute = now.with_second(0).and_then(|t| t.with_nanosecond(0)).unwrap_or(now);
     let size = canvas.pixels;
     let key_of = |cue: &Cue| match cue {
@@ -156,7 +169,7 @@ fn advance(
         Cue::Idle => PictureKey::Idle(minute, size),
     };
 
-    let mut due = show.0.due(library, now, clock);
+    let mut due = show.0.due(library, now, seconds);
     // The idle screen's clock moves on each minute.
     if due.is_none() && show.0.current() == Some(&Cue::Idle) && prepared.on_screen != Some(key_of(&Cue::Idle)) {
         due = Some(Cue::Idle);
@@ -199,7 +212,7 @@ fn advance(
                 };
                 started.write(SlideStarted { cue: cue.clone(), picture: handle.clone(), playlist_title, kind });
                 prepared.on_screen = Some(key_of(&cue));
-                show.0.started(cue, clock);
+                show.0.started(cue, seconds);
             }
             Some(Preparation::Failed(reason)) => {
                 if let Cue::Slide(slide) = &cue {
@@ -214,6 +227,13 @@ fn advance(
     }
     if prepared.pictures.values().any(|p| matches!(p, Preparation::Drawing(_))) {
         redraw.write(RequestRedraw);
+    }
+    // Sleep until the slide ends (at most a second, for the idle clock and schedules).
+    if let Some(mut winit) = winit {
+        let left = show.0.ends_at().map_or(1.0, |end| end - clock.seconds()).clamp(0.005, 1.0);
+        let mode = UpdateMode::reactive_low_power(Duration::from_secs_f64(left));
+        winit.focused_mode = mode;
+        winit.unfocused_mode = mode;
     }
 }
 

@@ -1,6 +1,6 @@
 //! Moves from one slide to the next: cut, crossfade or slide, never through a blank frame.
 
-use super::screen::Canvas;
+use super::screen::{Canvas, Clock};
 use super::slideshow::SlideStarted;
 use crate::core::playlist::Transition;
 use crate::core::slideshow::Cue;
@@ -32,7 +32,7 @@ fn start_transition(
     showing: Query<(Entity, &OnScreen), Without<Leaving>>,
     leaving: Query<Entity, With<Leaving>>,
     canvas: Res<Canvas>,
-    time: Res<Time<Real>>,
+    clock: Res<Clock>,
 ) {
     let Some(slide) = started.read().last() else { return };
     // At most two pictures exist: the one leaving and the one arriving.
@@ -57,7 +57,7 @@ fn start_transition(
     commands.spawn((
         Sprite { image: slide.picture.clone(), custom_size: Some(canvas.logical), ..default() },
         Transform::from_xyz(0.0, 0.0, 1.0),
-        OnScreen { transition, since: time.elapsed_secs_f64(), seconds, idle: matches!(slide.cue, Cue::Idle) },
+        OnScreen { transition, since: clock.seconds(), seconds, idle: matches!(slide.cue, Cue::Idle) },
     ));
 }
 
@@ -66,14 +66,14 @@ fn animate(
     mut arriving: Query<(&OnScreen, &mut Sprite, &mut Transform), Without<Leaving>>,
     mut leaving: Query<(Entity, &mut Transform), With<Leaving>>,
     canvas: Res<Canvas>,
-    time: Res<Time<Real>>,
+    clock: Res<Clock>,
     mut redraw: MessageWriter<RequestRedraw>,
 ) {
     let Some((on_screen, mut sprite, mut transform)) = arriving.iter_mut().last() else { return };
     if leaving.is_empty() {
         return;
     }
-    let elapsed = (time.elapsed_secs_f64() - on_screen.since) as f32;
+    let elapsed = (clock.seconds() - on_screen.since) as f32;
     let progress = if on_screen.seconds > 0.0 { (elapsed / on_screen.seconds).clamp(0.0, 1.0) } else { 1.0 };
     let eased = progress * progress * (3.0 - 2.0 * progress);
     let width = canvas.logical.x;
