@@ -1,0 +1,135 @@
+//! The real player in a real window (under Xvfb, drawn with software Vulkan): hot reload of the
+//! playlists folder, a bad file beside good ones, and an emergency taking over, seen in the play log.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A child process killed when the test ends, pass or fail.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts a private X server and returns it with its display name.
+fn start_xvfb() -> (Running, String) {
+    let mut xvfb = Command::new("Xvfb")
+        .args(["-displayfd", "1", "-screen", "0", "1280x720x24", "-nolisten", "tcp"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("Xvfb is installed (apt-get install xvfb; .ci/run does this)");
+    let mut line = String::new();
+    BufReader::new(xvfb.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    (Running(xvfb), format!(":{}", line.trim()))
+}
+
+fn start_player(display: &str, playlists: &Path, play_log: &Path, runtime: &Path) -> Running {
+    Running(
+        Command::new(env!("CARGO_BIN_EXE_kiosk-player"))
+            .args(["run", "--windowed", "--size", "640x360", "--playlists"])
+            .arg(playlists)
+            .arg("--play-log")
+            .arg(play_log)
+            .env("DISPLAY", display)
+            .env("XDG_RUNTIME_DIR", runtime)
+            .env_remove("WAYLAND_DISPLAY")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    )
+}
+
+/// Polls `condition` until it holds, failing the test after `limit`.
+fn wait_for<T>(what: &str, limit: Duration, mut condition: impl FnMut() -> Option<T>) -> T {
+    let start = Instant::now();
+    loop {
+        if let Some(value) = condition() {
+            return value;
+        }
+        assert!(start.elapsed() < limit, "timed out after {limit:?} waiting for {what}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[derive(Debug)]
+struct Shown {
+    playlist: Option<String>,
+    slide: Option<u64>,
+}
+
+fn play_log(path: &Path) -> Vec<Shown> {
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .map(|v| Shown { playlist: v["playlist"].as_str().map(str::to_owned), slide: v["slide"].as_u64() })
+        .collect()
+}
+
+fn write_atomically(path: &PathBuf, text: &str) {
+    let temporary = path.with_extension("tmp");
+    std::fs::write(&temporary, text).unwrap();
+    std::fs::rename(&temporary, path).unwrap();
+}
+
+#[test]
+fn hot_reload_bad_files_and_emergency_takeover() {
+    let (_xvfb, display) = start_xvfb();
+    let dir = tempfile::tempdir().unwrap();
+    let playlists = dir.path().join("playlists");
+    std::fs::create_dir(&playlists).unwrap();
+    let log = dir.path().join("play.log");
+    // Slides long enough that a takeover can only be "at once", never "at the next slide".
+    std::fs::write(
+        playlists.join("normal.ron"),
+        r#"Playlist(title: "normal", slide_seconds: 60, slides: [Text(title: "一"), Text(title: "二")])"#,
+    )
+    .unwrap();
+    let player = start_player(&display, &playlists, &log, dir.path());
+    let limit = Duration::from_secs(30);
+    wait_for("the first slide", limit, || play_log(&log).iter().any(|s| s.playlist.as_deref() == Some("normal.ron")).then_some(()));
+
+    // A broken file gets a note beside it and disturbs nothing.
+    write_atomically(&playlists.join("broken.ron"), "Playlist(title: \"x\", slides: [Txt()])");
+    let note = playlists.join("broken.ron.error.txt");
+    let text = wait_for("the problems note", limit, || std::fs::read_to_string(&note).ok());
+    assert!(text.contains("broken.ron:1:31: unknown kind `Txt`"), "{text}");
+
+    // An emergency dropped in mid-slide takes over at once.
+    let dropped = Instant::now();
+    write_atomically(
+        &playlists.join("alert.ron"),
+        r#"Playlist(title: "alert", emergency: true, transition: Cut, slides: [Text(title: "緊急")])"#,
+    );
+    wait_for("the emergency", limit, || play_log(&log).iter().any(|s| s.playlist.as_deref() == Some("alert.ron")).then_some(()));
+    let latency = dropped.elapsed();
+    eprintln!("emergency on screen {latency:?} after the file was written");
+    assert!(latency < Duration::from_secs(60), "it waited for the slide to end");
+    let shown = play_log(&log);
+    let normal_before = shown
+        .iter()
+        .take_while(|s| s.playlist.as_deref() != Some("alert.ron"))
+        .filter(|s| s.playlist.as_deref() == Some("normal.ron"))
+        .count();
+    assert_eq!(normal_before, 1, "the emergency cut into the first slide: {shown:?}");
+
+    // Removing it returns to the loop, after the slide it interrupted.
+    std::fs::remove_file(playlists.join("alert.ron")).unwrap();
+    wait_for("the loop to resume", limit, || {
+        let shown = play_log(&log);
+        let last = shown.last()?;
+        (last.playlist.as_deref() == Some("normal.ron") && last.slide == Some(1)).then_some(())
+    });
+
+    // Fixing the broken file removes the note.
+    write_atomically(&playlists.join("broken.ron"), r#"Playlist(title: "x", slides: [Text(title: "直")])"#);
+    wait_for("the note to go", limit, || (!note.exists()).then_some(()));
+    drop(player);
+}
