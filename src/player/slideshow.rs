@@ -153,6 +153,7 @@ fn advance(
     mut started: MessageWriter<SlideStarted>,
     mut redraw: MessageWriter<RequestRedraw>,
     winit: Option<ResMut<WinitSettings>>,
+    mut wake_at: bevy::prelude::Local<Option<f64>>,
 ) {
     /// How long a slow folder (a network share) may delay the first picture.
     const MAX_WAIT_FOR_FIRST_READ: f64 = 3.0;
@@ -228,9 +229,19 @@ fn advance(
     if prepared.pictures.values().any(|p| matches!(p, Preparation::Drawing(_))) {
         redraw.write(RequestRedraw);
     }
-    // Sleep until the slide ends (at most a second, for the idle clock and schedules).
+    // Sleep until the slide ends or the next whole minute, when schedules and the idle clock change;
+    // new files wake the loop themselves. Each wake-up costs a frame.
     if let Some(mut winit) = winit {
-        let left = show.0.ends_at().map_or(1.0, |end| end - clock.seconds()).clamp(0.005, 1.0);
+        let to_next_minute = 60.0 - f64::from(now.second()) - f64::from(now.nanosecond()) / 1e9;
+        let to_slide_end = show.0.ends_at().map_or(f64::MAX, |end| end - clock.seconds());
+        let left = to_slide_end.min(to_next_minute).clamp(0.005, 60.0);
+        // Bevy treats any change of the settings as a reason for another frame, so they change
+        // only when the wake-up time itself moves.
+        let deadline = clock.seconds() + left;
+        if wake_at.is_some_and(|at| (at - deadline).abs() < 0.01) {
+            return;
+        }
+        *wake_at = Some(deadline);
         let mode = UpdateMode::reactive_low_power(Duration::from_secs_f64(left));
         winit.focused_mode = mode;
         winit.unfocused_mode = mode;
