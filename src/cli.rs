@@ -10,7 +10,12 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(Parser, Debug)]
-#[command(name = "kiosk-player", version, about = "A fullscreen digital-signage player", args_conflicts_with_subcommands = true)]
+#[command(
+    name = "kiosk-player",
+    version,
+    about = "A fullscreen digital-signage player",
+    args_conflicts_with_subcommands = true
+)]
 pub struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -64,7 +69,11 @@ pub fn main() -> ExitCode {
         None => run(cli.run),
         Some(Command::Run(args)) => run(args),
         Some(Command::Check { paths }) => check(&paths),
-        Some(Command::Preview { playlist, out, size }) => preview(&playlist, &out, size),
+        Some(Command::Preview {
+            playlist,
+            out,
+            size,
+        }) => preview(&playlist, &out, size),
     }
 }
 
@@ -80,13 +89,20 @@ fn run(args: RunArgs) -> ExitCode {
         },
         None => Config::default(),
     };
-    let config_folder = args.config.as_deref().and_then(Path::parent).unwrap_or(Path::new("."));
+    let config_folder = args
+        .config
+        .as_deref()
+        .and_then(Path::parent)
+        .unwrap_or(Path::new("."));
     let playlists = args
         .playlists
         .or_else(|| config.playlists.as_ref().map(|p| config_folder.join(p)))
         .unwrap_or_else(|| PathBuf::from("playlists"));
     if !playlists.is_dir() {
-        eprintln!("error: the playlists folder {} does not exist; pass --playlists DIR", playlists.display());
+        eprintln!(
+            "error: the playlists folder {} does not exist; pass --playlists DIR",
+            playlists.display()
+        );
         return ExitCode::FAILURE;
     }
     let default_idle = IdleMessage::default();
@@ -126,7 +142,9 @@ fn document_kind(source: &str) -> Option<&str> {
             break;
         }
     }
-    let end = rest.find(|c: char| !c.is_alphanumeric() && c != '_').unwrap_or(rest.len());
+    let end = rest
+        .find(|c: char| !c.is_alphanumeric() && c != '_')
+        .unwrap_or(rest.len());
     Some(&rest[..end]).filter(|name| !name.is_empty())
 }
 
@@ -150,11 +168,22 @@ fn check(paths: &[PathBuf]) -> ExitCode {
         }
     }
     if files.is_empty() {
-        eprintln!("error: no playlist files found in {}", paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", "));
+        eprintln!(
+            "error: no playlist files found in {}",
+            paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
         return ExitCode::FAILURE;
     }
     println!("{} file(s) checked, {failed} with problems", files.len());
-    if failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+    if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
 }
 
 fn check_file(file: &Path) -> Vec<Diagnostic> {
@@ -170,9 +199,15 @@ fn check_file(file: &Path) -> Vec<Diagnostic> {
             Ok(playlist) => media_problems(&playlist, file),
         },
         other => vec![
-            Diagnostic::new(crate::core::diagnostic::Position::START, format!("this is not a playlist or config file (it starts with `{}`)", other.unwrap_or("")))
-                .with_hint("a playlist starts with `Playlist(`, a device config with `Config(`")
-                .in_file(file),
+            Diagnostic::new(
+                crate::core::diagnostic::Position::START,
+                format!(
+                    "this is not a playlist or config file (it starts with `{}`)",
+                    other.unwrap_or("")
+                ),
+            )
+            .with_hint("a playlist starts with `Playlist(`, a device config with `Config(`")
+            .in_file(file),
         ],
     }
 }
@@ -188,7 +223,11 @@ fn media_problems(playlist: &crate::core::playlist::Playlist, file: &Path) -> Ve
             match composer.slide(slide, folder, width, height) {
                 Ok(picture) => {
                     for warning in picture.warnings {
-                        problems.push(slide_problem(file, index, format!("on a {width}×{height} screen, {warning}")));
+                        problems.push(slide_problem(
+                            file,
+                            index,
+                            format!("on a {width}×{height} screen, {warning}"),
+                        ));
                     }
                 }
                 Err(error) => {
@@ -202,7 +241,11 @@ fn media_problems(playlist: &crate::core::playlist::Playlist, file: &Path) -> Ve
 }
 
 fn slide_problem(file: &Path, index: usize, message: String) -> Diagnostic {
-    Diagnostic::new(crate::core::diagnostic::Position::START, format!("slide {}: {message}", index + 1)).in_file(file)
+    Diagnostic::new(
+        crate::core::diagnostic::Position::START,
+        format!("slide {}: {message}", index + 1),
+    )
+    .in_file(file)
 }
 
 fn preview(playlist: &Path, out: &Path, size: ScreenSize) -> ExitCode {
@@ -219,7 +262,11 @@ fn preview(playlist: &Path, out: &Path, size: ScreenSize) -> ExitCode {
             for file in &files {
                 println!("{}", file.display());
             }
-            if files.len() == loaded.slides.len() { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+            if files.len() == loaded.slides.len() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            }
         }
         Err(error) => {
             eprintln!("error: {error:#}");
@@ -240,8 +287,14 @@ mod tests {
 
     #[test]
     fn document_kind_skips_comments_and_byte_order_marks() {
-        assert_eq!(document_kind("// a\n/* b */ Playlist(title: \"\")"), Some("Playlist"));
-        assert_eq!(document_kind("\u{feff}#![enable(implicit_some)]\nConfig()"), Some("Config"));
+        assert_eq!(
+            document_kind("// a\n/* b */ Playlist(title: \"\")"),
+            Some("Playlist")
+        );
+        assert_eq!(
+            document_kind("\u{feff}#![enable(implicit_some)]\nConfig()"),
+            Some("Config")
+        );
         assert_eq!(document_kind("  (x: 1)"), None);
     }
 }

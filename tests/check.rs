@@ -5,7 +5,11 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 fn check(paths: &[&Path]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kiosk-player")).arg("check").args(paths).output().expect("the binary runs")
+    Command::new(env!("CARGO_BIN_EXE_kiosk-player"))
+        .arg("check")
+        .args(paths)
+        .output()
+        .expect("the binary runs")
 }
 
 fn stderr(output: &Output) -> String {
@@ -16,10 +20,22 @@ fn stderr(output: &Output) -> String {
 fn bundled_playlists_and_examples_are_valid() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("playlists");
     let output = check(&[&root, &root.join("examples")]);
-    assert!(output.status.success(), "{}{}", String::from_utf8_lossy(&output.stdout), stderr(&output));
+    assert!(
+        output.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        stderr(&output)
+    );
     let stdout = String::from_utf8_lossy(&output.stdout);
-    for name in ["food-safety.ron", "pet-evacuation.ron", "emergency-earthquake.ron"] {
-        assert!(stdout.contains(&format!("{name}: ok")), "{name} was not checked:\n{stdout}");
+    for name in [
+        "food-safety.ron",
+        "pet-evacuation.ron",
+        "emergency-earthquake.ron",
+    ] {
+        assert!(
+            stdout.contains(&format!("{name}: ok")),
+            "{name} was not checked:\n{stdout}"
+        );
     }
 }
 
@@ -27,18 +43,67 @@ fn bundled_playlists_and_examples_are_valid() {
 fn broken_cases() -> Vec<(&'static str, Vec<u8>, &'static str)> {
     let valid = r#"Playlist(title: "t", slides: [Text(title: "a")])"#;
     vec![
-        ("syntax.ron", b"Playlist(\n  title: \"t\"\n  slides: [],\n)".to_vec(), "syntax.ron:3:3: expected a comma here"),
-        ("typo.ron", b"Playlist(\n  title: \"t\",\n  slides: [Text(titel: \"a\")],\n)".to_vec(), "typo.ron:3:17: unknown field `titel` in `Text`\n  hint: did you mean `title`?"),
-        ("cut.ron", valid.as_bytes()[..30].to_vec(), "cut.ron:1:30: the file ends too early"),
-        ("empty.ron", Vec::new(), "empty.ron:1:1: this is not a playlist or config file"),
-        ("garbage.ron", vec![0xFF, 0xFE, 0x00, 0x42, 0x13], "garbage.ron:1:1: the file is not UTF-8 text"),
+        (
+            "syntax.ron",
+            b"Playlist(\n  title: \"t\"\n  slides: [],\n)".to_vec(),
+            "syntax.ron:3:3: expected a comma here",
+        ),
+        (
+            "typo.ron",
+            b"Playlist(\n  title: \"t\",\n  slides: [Text(titel: \"a\")],\n)".to_vec(),
+            "typo.ron:3:17: unknown field `titel` in `Text`\n  hint: did you mean `title`?",
+        ),
+        (
+            "cut.ron",
+            valid.as_bytes()[..30].to_vec(),
+            "cut.ron:1:30: the file ends too early",
+        ),
+        (
+            "empty.ron",
+            Vec::new(),
+            "empty.ron:1:1: this is not a playlist or config file",
+        ),
+        (
+            "garbage.ron",
+            vec![0xFF, 0xFE, 0x00, 0x42, 0x13],
+            "garbage.ron:1:1: the file is not UTF-8 text",
+        ),
         // 食品 in Shift-JIS, as an old Windows editor would save it.
-        ("sjis.ron", [b"Playlist(title: \"".as_slice(), &[0x90, 0x48, 0x95, 0x69], b"\", slides: [])"].concat(), "sjis.ron:1:18: the file is not UTF-8 text\n  hint: save it as UTF-8"),
-        ("huge.ron", vec![b' '; 2 * 1024 * 1024], "huge.ron:1:1: the file is 2097152 bytes; files of this kind are at most 1048576 bytes"),
-        ("missing.ron", br#"Playlist(title: "t", slides: [Image(file: "media/none.jpg")])"#.to_vec(), "missing.ron:1:44: cannot read"),
-        ("escape.ron", br#"Playlist(title: "t", slides: [Image(file: "../x.jpg")])"#.to_vec(), "escape.ron:1:44: `../x.jpg` points outside the playlists folder"),
-        ("deep.ron", format!("Playlist(title: {}1{})", "[".repeat(500), "]".repeat(500)).into_bytes(), "deep.ron:1:"),
-        ("config.ron", b"Config(\n  playlist: \"x\",\n)".to_vec(), "config.ron:2:3: unknown field `playlist`"),
+        (
+            "sjis.ron",
+            [
+                b"Playlist(title: \"".as_slice(),
+                &[0x90, 0x48, 0x95, 0x69],
+                b"\", slides: [])",
+            ]
+            .concat(),
+            "sjis.ron:1:18: the file is not UTF-8 text\n  hint: save it as UTF-8",
+        ),
+        (
+            "huge.ron",
+            vec![b' '; 2 * 1024 * 1024],
+            "huge.ron:1:1: the file is 2097152 bytes; files of this kind are at most 1048576 bytes",
+        ),
+        (
+            "missing.ron",
+            br#"Playlist(title: "t", slides: [Image(file: "media/none.jpg")])"#.to_vec(),
+            "missing.ron:1:44: cannot read",
+        ),
+        (
+            "escape.ron",
+            br#"Playlist(title: "t", slides: [Image(file: "../x.jpg")])"#.to_vec(),
+            "escape.ron:1:44: `../x.jpg` points outside the playlists folder",
+        ),
+        (
+            "deep.ron",
+            format!("Playlist(title: {}1{})", "[".repeat(500), "]".repeat(500)).into_bytes(),
+            "deep.ron:1:",
+        ),
+        (
+            "config.ron",
+            b"Config(\n  playlist: \"x\",\n)".to_vec(),
+            "config.ron:2:3: unknown field `playlist`",
+        ),
     ]
 }
 
@@ -52,7 +117,10 @@ fn broken_files_give_file_line_column_messages_and_exit_1() {
         assert_eq!(output.status.code(), Some(1), "{name}: {}", stderr(&output));
         let message = stderr(&output);
         let expected = format!("{}/{expected}", dir.path().display());
-        assert!(message.contains(&expected), "{name}: expected\n{expected}\ngot\n{message}");
+        assert!(
+            message.contains(&expected),
+            "{name}: expected\n{expected}\ngot\n{message}"
+        );
     }
 }
 
@@ -62,12 +130,23 @@ fn every_problem_in_a_folder_is_reported_in_one_run() {
     for (name, bytes, _) in broken_cases() {
         std::fs::write(dir.path().join(name), bytes).unwrap();
     }
-    std::fs::write(dir.path().join("good.ron"), r#"Playlist(title: "t", slides: [Text(title: "a")])"#).unwrap();
+    std::fs::write(
+        dir.path().join("good.ron"),
+        r#"Playlist(title: "t", slides: [Text(title: "a")])"#,
+    )
+    .unwrap();
     let output = check(&[dir.path()]);
     assert_eq!(output.status.code(), Some(1));
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(stdout.contains("good.ron: ok"), "{stdout}");
-    assert!(stdout.contains(&format!("{} file(s) checked, {} with problems", broken_cases().len() + 1, broken_cases().len())), "{stdout}");
+    assert!(
+        stdout.contains(&format!(
+            "{} file(s) checked, {} with problems",
+            broken_cases().len() + 1,
+            broken_cases().len()
+        )),
+        "{stdout}"
+    );
 }
 
 #[test]
@@ -97,12 +176,25 @@ fn damaged_and_escaping_media_are_found_by_decoding_them() {
     let output = check(&[&playlist]);
     let message = stderr(&output);
     assert_eq!(output.status.code(), Some(1), "{message}");
-    assert!(message.contains("p.ron:5:18: ") && message.contains("link.png is outside the content folder"), "{message}");
+    assert!(
+        message.contains("p.ron:5:18: ")
+            && message.contains("link.png is outside the content folder"),
+        "{message}"
+    );
     // With the link fixed, decoding finds the damaged files.
     std::fs::remove_file(media.join("link.png")).unwrap();
     std::fs::copy(media.join("whole.jpg"), media.join("link.png")).unwrap();
     let message = stderr(&check(&[&playlist]));
-    assert!(message.contains("slide 2: ") && message.contains("half.jpg is not a readable picture"), "{message}");
-    assert!(message.contains("slide 3: ") && message.contains("poster.svg is not a readable picture"), "{message}");
-    assert!(!message.contains("slide 1:") && !message.contains("slide 4:"), "{message}");
+    assert!(
+        message.contains("slide 2: ") && message.contains("half.jpg is not a readable picture"),
+        "{message}"
+    );
+    assert!(
+        message.contains("slide 3: ") && message.contains("poster.svg is not a readable picture"),
+        "{message}"
+    );
+    assert!(
+        !message.contains("slide 1:") && !message.contains("slide 4:"),
+        "{message}"
+    );
 }

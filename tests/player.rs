@@ -19,13 +19,23 @@ impl Drop for Running {
 /// Starts a private X server and returns it with its display name.
 fn start_xvfb() -> (Running, String) {
     let mut xvfb = Command::new("Xvfb")
-        .args(["-displayfd", "1", "-screen", "0", "1280x720x24", "-nolisten", "tcp"])
+        .args([
+            "-displayfd",
+            "1",
+            "-screen",
+            "0",
+            "1280x720x24",
+            "-nolisten",
+            "tcp",
+        ])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .expect("Xvfb is installed (apt-get install xvfb; .ci/run does this)");
     let mut line = String::new();
-    BufReader::new(xvfb.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    BufReader::new(xvfb.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
     (Running(xvfb), format!(":{}", line.trim()))
 }
 
@@ -53,7 +63,10 @@ fn wait_for<T>(what: &str, limit: Duration, mut condition: impl FnMut() -> Optio
         if let Some(value) = condition() {
             return value;
         }
-        assert!(start.elapsed() < limit, "timed out after {limit:?} waiting for {what}");
+        assert!(
+            start.elapsed() < limit,
+            "timed out after {limit:?} waiting for {what}"
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
 }
@@ -69,7 +82,10 @@ fn play_log(path: &Path) -> Vec<Shown> {
         .unwrap_or_default()
         .lines()
         .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
-        .map(|v| Shown { playlist: v["playlist"].as_str().map(str::to_owned), slide: v["slide"].as_u64() })
+        .map(|v| Shown {
+            playlist: v["playlist"].as_str().map(str::to_owned),
+            slide: v["slide"].as_u64(),
+        })
         .collect()
 }
 
@@ -94,13 +110,26 @@ fn hot_reload_bad_files_and_emergency_takeover() {
     .unwrap();
     let player = start_player(&display, &playlists, &log, dir.path());
     let limit = Duration::from_secs(30);
-    wait_for("the first slide", limit, || play_log(&log).iter().any(|s| s.playlist.as_deref() == Some("normal.ron")).then_some(()));
+    wait_for("the first slide", limit, || {
+        play_log(&log)
+            .iter()
+            .any(|s| s.playlist.as_deref() == Some("normal.ron"))
+            .then_some(())
+    });
 
     // A broken file gets a note beside it and disturbs nothing.
-    write_atomically(&playlists.join("broken.ron"), "Playlist(title: \"x\", slides: [Txt()])");
+    write_atomically(
+        &playlists.join("broken.ron"),
+        "Playlist(title: \"x\", slides: [Txt()])",
+    );
     let note = playlists.join("broken.ron.error.txt");
-    let text = wait_for("the problems note", limit, || std::fs::read_to_string(&note).ok());
-    assert!(text.contains("broken.ron:1:31: unknown kind `Txt`"), "{text}");
+    let text = wait_for("the problems note", limit, || {
+        std::fs::read_to_string(&note).ok()
+    });
+    assert!(
+        text.contains("broken.ron:1:31: unknown kind `Txt`"),
+        "{text}"
+    );
 
     // An emergency dropped in mid-slide takes over at once.
     let dropped = Instant::now();
@@ -108,17 +137,28 @@ fn hot_reload_bad_files_and_emergency_takeover() {
         &playlists.join("alert.ron"),
         r#"Playlist(title: "alert", emergency: true, transition: Cut, slides: [Text(title: "緊急")])"#,
     );
-    wait_for("the emergency", limit, || play_log(&log).iter().any(|s| s.playlist.as_deref() == Some("alert.ron")).then_some(()));
+    wait_for("the emergency", limit, || {
+        play_log(&log)
+            .iter()
+            .any(|s| s.playlist.as_deref() == Some("alert.ron"))
+            .then_some(())
+    });
     let latency = dropped.elapsed();
     eprintln!("emergency on screen {latency:?} after the file was written");
-    assert!(latency < Duration::from_secs(60), "it waited for the slide to end");
+    assert!(
+        latency < Duration::from_secs(60),
+        "it waited for the slide to end"
+    );
     let shown = play_log(&log);
     let normal_before = shown
         .iter()
         .take_while(|s| s.playlist.as_deref() != Some("alert.ron"))
         .filter(|s| s.playlist.as_deref() == Some("normal.ron"))
         .count();
-    assert_eq!(normal_before, 1, "the emergency cut into the first slide: {shown:?}");
+    assert_eq!(
+        normal_before, 1,
+        "the emergency cut into the first slide: {shown:?}"
+    );
 
     // Removing it returns to the loop, after the slide it interrupted.
     std::fs::remove_file(playlists.join("alert.ron")).unwrap();
@@ -129,7 +169,10 @@ fn hot_reload_bad_files_and_emergency_takeover() {
     });
 
     // Fixing the broken file removes the note.
-    write_atomically(&playlists.join("broken.ron"), r#"Playlist(title: "x", slides: [Text(title: "直")])"#);
+    write_atomically(
+        &playlists.join("broken.ron"),
+        r#"Playlist(title: "x", slides: [Text(title: "直")])"#,
+    );
     wait_for("the note to go", limit, || (!note.exists()).then_some(()));
     drop(player);
 }

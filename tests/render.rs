@@ -7,27 +7,54 @@ use std::process::Command;
 
 fn preview(playlist: &Path, out: &Path, size: &str) -> Vec<RgbaImage> {
     let output = Command::new(env!("CARGO_BIN_EXE_kiosk-player"))
-        .args(["preview".as_ref(), playlist.as_os_str(), "--out".as_ref(), out.as_os_str(), "--size".as_ref(), size.as_ref()])
+        .args([
+            "preview".as_ref(),
+            playlist.as_os_str(),
+            "--out".as_ref(),
+            out.as_os_str(),
+            "--size".as_ref(),
+            size.as_ref(),
+        ])
         .output()
         .expect("the binary runs");
-    assert!(output.status.success(), "preview failed: {}", String::from_utf8_lossy(&output.stderr));
-    let mut files: Vec<PathBuf> = std::fs::read_dir(out).unwrap().map(|e| e.unwrap().path()).collect();
+    assert!(
+        output.status.success(),
+        "preview failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let mut files: Vec<PathBuf> = std::fs::read_dir(out)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     files.sort();
-    files.iter().map(|f| image::open(f).unwrap().to_rgba8()).collect()
+    files
+        .iter()
+        .map(|f| image::open(f).unwrap().to_rgba8())
+        .collect()
 }
 
 fn near(pixel: &Rgba<u8>, expected: [u8; 3]) -> bool {
-    pixel.0[..3].iter().zip(expected).all(|(a, b)| a.abs_diff(b) <= 6)
+    pixel.0[..3]
+        .iter()
+        .zip(expected)
+        .all(|(a, b)| a.abs_diff(b) <= 6)
 }
 
 fn assert_pixel(image: &RgbaImage, x: u32, y: u32, expected: [u8; 3], what: &str) {
     let pixel = image.get_pixel(x, y);
-    assert!(near(pixel, expected), "{what}: pixel ({x}, {y}) is {:?}, expected {expected:?}", pixel.0);
+    assert!(
+        near(pixel, expected),
+        "{what}: pixel ({x}, {y}) is {:?}, expected {expected:?}",
+        pixel.0
+    );
 }
 
 /// How many pixels in a rectangle are close to a colour.
 fn count(image: &RgbaImage, (x0, y0, x1, y1): (u32, u32, u32, u32), colour: [u8; 3]) -> usize {
-    (y0..y1).flat_map(|y| (x0..x1).map(move |x| (x, y))).filter(|&(x, y)| near(image.get_pixel(x, y), colour)).count()
+    (y0..y1)
+        .flat_map(|y| (x0..x1).map(move |x| (x, y)))
+        .filter(|&(x, y)| near(image.get_pixel(x, y), colour))
+        .count()
 }
 
 /// A folder with a photo (left half red, right half blue), a poster and a playlist using them.
@@ -35,7 +62,13 @@ fn fixture() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let media = dir.path().join("media");
     std::fs::create_dir(&media).unwrap();
-    let photo = RgbaImage::from_fn(400, 300, |x, _| if x < 200 { Rgba([220, 30, 30, 255]) } else { Rgba([30, 60, 220, 255]) });
+    let photo = RgbaImage::from_fn(400, 300, |x, _| {
+        if x < 200 {
+            Rgba([220, 30, 30, 255])
+        } else {
+            Rgba([30, 60, 220, 255])
+        }
+    });
     photo.save(media.join("photo.png")).unwrap();
     std::fs::write(
         media.join("poster.svg"),
@@ -66,29 +99,70 @@ fn slides_are_drawn_with_their_colours_text_and_pictures_in_landscape() {
     }
 
     let text = &slides[0];
-    assert_pixel(text, 1900, 1060, [0x20, 0x30, 0x40], "text slide background");
-    assert_pixel(text, 5, 540, [0xFF, 0xD0, 0x00], "accent band on the left edge");
+    assert_pixel(
+        text,
+        1900,
+        1060,
+        [0x20, 0x30, 0x40],
+        "text slide background",
+    );
+    assert_pixel(
+        text,
+        5,
+        540,
+        [0xFF, 0xD0, 0x00],
+        "accent band on the left edge",
+    );
     // Title glyphs in the accent colour, body glyphs in white, all inside the margins.
-    assert!(count(text, (100, 0, 1820, 540), [0xFF, 0xD0, 0x00]) > 2000, "title ink");
-    assert!(count(text, (100, 0, 1820, 1080), [0xFF, 0xFF, 0xFF]) > 2000, "body ink");
-    assert_eq!(count(text, (1830, 0, 1920, 1080), [0xFF, 0xFF, 0xFF]), 0, "nothing in the right margin");
+    assert!(
+        count(text, (100, 0, 1820, 540), [0xFF, 0xD0, 0x00]) > 2000,
+        "title ink"
+    );
+    assert!(
+        count(text, (100, 0, 1820, 1080), [0xFF, 0xFF, 0xFF]) > 2000,
+        "body ink"
+    );
+    assert_eq!(
+        count(text, (1830, 0, 1920, 1080), [0xFF, 0xFF, 0xFF]),
+        0,
+        "nothing in the right margin"
+    );
 
     // Different Japanese titles give different ink: missing glyphs would all be the same box.
     let title_region = |image: &RgbaImage| {
-        (0..540u32).flat_map(|y| (100..1820u32).map(move |x| (x, y))).map(|(x, y)| near(image.get_pixel(x, y), [0xFF, 0xD0, 0x00])).collect::<Vec<bool>>()
+        (0..540u32)
+            .flat_map(|y| (100..1820u32).map(move |x| (x, y)))
+            .map(|(x, y)| near(image.get_pixel(x, y), [0xFF, 0xD0, 0x00]))
+            .collect::<Vec<bool>>()
     };
-    let differing = title_region(&slides[0]).iter().zip(title_region(&slides[1])).filter(|(a, b)| *a != b).count();
-    assert!(differing > 3000, "two different titles drew almost the same pixels ({differing} differ)");
+    let differing = title_region(&slides[0])
+        .iter()
+        .zip(title_region(&slides[1]))
+        .filter(|(a, b)| *a != b)
+        .count();
+    assert!(
+        differing > 3000,
+        "two different titles drew almost the same pixels ({differing} differ)"
+    );
 
     let photo = &slides[2];
     // 400×300 fitted into 1920×1080 is 1440×1080, centred, with dark bands at the sides.
     assert_pixel(photo, 100, 400, [0x11, 0x11, 0x11], "letterbox band");
     assert_pixel(photo, 600, 400, [220, 30, 30], "left half of the photo");
     assert_pixel(photo, 1300, 400, [30, 60, 220], "right half of the photo");
-    assert!(count(photo, (0, 850, 1920, 1080), [0xFF, 0xFF, 0xFF]) > 500, "caption text at the bottom");
+    assert!(
+        count(photo, (0, 850, 1920, 1080), [0xFF, 0xFF, 0xFF]) > 500,
+        "caption text at the bottom"
+    );
 
     let poster = &slides[3];
-    assert_pixel(poster, 40, 40, [0x10, 0x80, 0x40], "poster fills the screen");
+    assert_pixel(
+        poster,
+        40,
+        40,
+        [0x10, 0x80, 0x40],
+        "poster fills the screen",
+    );
     assert_pixel(poster, 960, 540, [0xF0, 0xD0, 0x00], "poster centre");
 }
 
@@ -99,11 +173,24 @@ fn portrait_screens_letterbox_posters_and_keep_text_inside() {
     let slides = preview(&dir.path().join("fixture.ron"), &out, "1080x1920");
     let poster = &slides[3];
     assert_eq!(poster.dimensions(), (1080, 1920));
-    assert_pixel(poster, 540, 200, [0xFF, 0xFF, 0xFF], "white band above a 16:9 poster");
+    assert_pixel(
+        poster,
+        540,
+        200,
+        [0xFF, 0xFF, 0xFF],
+        "white band above a 16:9 poster",
+    );
     assert_pixel(poster, 540, 960, [0xF0, 0xD0, 0x00], "poster centre");
     let text = &slides[0];
-    assert_eq!(count(text, (1000, 0, 1080, 1920), [0xFF, 0xFF, 0xFF]), 0, "nothing in the right margin");
-    assert!(count(text, (60, 0, 1000, 1920), [0xFF, 0xD0, 0x00]) > 2000, "title ink");
+    assert_eq!(
+        count(text, (1000, 0, 1080, 1920), [0xFF, 0xFF, 0xFF]),
+        0,
+        "nothing in the right margin"
+    );
+    assert!(
+        count(text, (60, 0, 1000, 1920), [0xFF, 0xD0, 0x00]) > 2000,
+        "title ink"
+    );
 }
 
 #[test]
@@ -115,13 +202,25 @@ fn long_text_shrinks_to_fit_the_screen() {
         format!(r##"Playlist(title: "t", slides: [Text(title: "長い本文", body: "{body}", background: "#000000", color: "#FFFFFF")])"##),
     )
     .unwrap();
-    let slides = preview(&dir.path().join("long.ron"), &dir.path().join("out"), "1920x1080");
+    let slides = preview(
+        &dir.path().join("long.ron"),
+        &dir.path().join("out"),
+        "1920x1080",
+    );
     let text = &slides[0];
     let white = count(text, (0, 0, 1920, 1080), [0xFF, 0xFF, 0xFF]);
     assert!(white > 20_000, "the body is drawn ({white} white pixels)");
     // Margins stay clear: the text was made smaller rather than run off the screen.
-    assert_eq!(count(text, (0, 1030, 1920, 1080), [0xFF, 0xFF, 0xFF]), 0, "bottom margin");
-    assert_eq!(count(text, (1860, 0, 1920, 1080), [0xFF, 0xFF, 0xFF]), 0, "right margin");
+    assert_eq!(
+        count(text, (0, 1030, 1920, 1080), [0xFF, 0xFF, 0xFF]),
+        0,
+        "bottom margin"
+    );
+    assert_eq!(
+        count(text, (1860, 0, 1920, 1080), [0xFF, 0xFF, 0xFF]),
+        0,
+        "right margin"
+    );
 }
 
 #[test]
@@ -136,8 +235,20 @@ fn bundled_playlists_render_at_landscape_and_portrait_sizes() {
             for (i, slide) in slides.iter().enumerate() {
                 // A finished slide is not one flat colour.
                 let first = slide.get_pixel(0, 0);
-                let varied = slide.pixels().filter(|p| p.0[..3].iter().zip(first.0).any(|(a, b)| a.abs_diff(b) > 40)).count();
-                assert!(varied > 10_000, "{name} slide {} at {size} is nearly blank", i + 1);
+                let varied = slide
+                    .pixels()
+                    .filter(|p| {
+                        p.0[..3]
+                            .iter()
+                            .zip(first.0)
+                            .any(|(a, b)| a.abs_diff(b) > 40)
+                    })
+                    .count();
+                assert!(
+                    varied > 10_000,
+                    "{name} slide {} at {size} is nearly blank",
+                    i + 1
+                );
             }
         }
     }

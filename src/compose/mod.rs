@@ -67,7 +67,11 @@ struct Frame {
 impl Frame {
     fn new(width: u32, height: u32) -> Frame {
         let (width, height) = (width as f32, height as f32);
-        Frame { width, height, unit: width.min(height) / 100.0 }
+        Frame {
+            width,
+            height,
+            unit: width.min(height) / 100.0,
+        }
     }
 
     fn landscape(&self) -> bool {
@@ -81,7 +85,13 @@ impl Frame {
 
 impl Composer {
     /// Draws a slide whose media paths are relative to `folder`.
-    pub fn slide(&mut self, slide: &Slide, folder: &Path, width: u32, height: u32) -> Result<Picture, PictureError> {
+    pub fn slide(
+        &mut self,
+        slide: &Slide,
+        folder: &Path,
+        width: u32,
+        height: u32,
+    ) -> Result<Picture, PictureError> {
         let mut warnings = Vec::new();
         let canvas = match slide {
             Slide::Text(s) => self.text_slide(s, folder, width, height, &mut warnings)?,
@@ -92,10 +102,17 @@ impl Composer {
     }
 
     /// Draws the idle screen: the time, the date and a welcome, calm and never black.
-    pub fn idle(&mut self, now: NaiveDateTime, message: &IdleMessage, width: u32, height: u32) -> Picture {
+    pub fn idle(
+        &mut self,
+        now: NaiveDateTime,
+        message: &IdleMessage,
+        width: u32,
+        height: u32,
+    ) -> Picture {
         let frame = Frame::new(width, height);
         let mut canvas = blank(width, height, IDLE_BACKGROUND);
-        let weekday_ja = ["月", "火", "水", "木", "金", "土", "日"][now.weekday().num_days_from_monday() as usize];
+        let weekday_ja = ["月", "火", "水", "木", "金", "土", "日"]
+            [now.weekday().num_days_from_monday() as usize];
         let date = format!(
             "{}年{}月{}日（{weekday_ja}） {}",
             now.year(),
@@ -106,15 +123,52 @@ impl Composer {
         let clock = now.format("%H:%M").to_string();
         let soft = [0xD6, 0xE4, 0xF0, 255];
         let paragraphs = [
-            paragraph(&clock, 20.0 * frame.unit, true, WHITE, 1.1, 0.0, Alignment::Center),
-            paragraph(&date, 4.5 * frame.unit, false, soft, 1.3, 1.0 * frame.unit, Alignment::Center),
-            paragraph(&message.japanese, 6.0 * frame.unit, true, WHITE, 1.3, 7.0 * frame.unit, Alignment::Center),
-            paragraph(&message.english, 4.2 * frame.unit, false, soft, 1.3, 1.0 * frame.unit, Alignment::Center),
+            paragraph(
+                &clock,
+                20.0 * frame.unit,
+                true,
+                WHITE,
+                1.1,
+                0.0,
+                Alignment::Center,
+            ),
+            paragraph(
+                &date,
+                4.5 * frame.unit,
+                false,
+                soft,
+                1.3,
+                1.0 * frame.unit,
+                Alignment::Center,
+            ),
+            paragraph(
+                &message.japanese,
+                6.0 * frame.unit,
+                true,
+                WHITE,
+                1.3,
+                7.0 * frame.unit,
+                Alignment::Center,
+            ),
+            paragraph(
+                &message.english,
+                4.2 * frame.unit,
+                false,
+                soft,
+                1.3,
+                1.0 * frame.unit,
+                Alignment::Center,
+            ),
         ];
         let width_available = frame.width - 2.0 * frame.margin();
-        let setting = self.typesetter.fit(&paragraphs, width_available, frame.height - 2.0 * frame.margin());
+        let setting = self.typesetter.fit(
+            &paragraphs,
+            width_available,
+            frame.height - 2.0 * frame.margin(),
+        );
         let top = (frame.height - setting.height) / 2.0;
-        self.typesetter.draw(&setting, &mut canvas, frame.margin(), top);
+        self.typesetter
+            .draw(&setting, &mut canvas, frame.margin(), top);
         finish(canvas, Vec::new())
     }
 
@@ -134,12 +188,22 @@ impl Composer {
         // A band of the accent colour down the left edge ties the slides of a playlist together.
         fill_rect(&mut canvas, 0.0, 0.0, 1.6 * u, frame.height, accent);
 
-        let mut text_box = (margin, margin, frame.width - 2.0 * margin, frame.height - 2.0 * margin);
+        let mut text_box = (
+            margin,
+            margin,
+            frame.width - 2.0 * margin,
+            frame.height - 2.0 * margin,
+        );
         if let Some(picture) = &slide.picture {
             let picture_box = if frame.landscape() {
                 let split = frame.width * 0.56;
                 text_box.2 = split - margin - 3.0 * u;
-                (split, margin, frame.width - split - margin, frame.height - 2.0 * margin)
+                (
+                    split,
+                    margin,
+                    frame.width - split - margin,
+                    frame.height - 2.0 * margin,
+                )
             } else {
                 let picture_height = frame.height * 0.34;
                 text_box.1 = margin + picture_height + 4.0 * u;
@@ -150,15 +214,47 @@ impl Composer {
         }
 
         let faded = |c: Rgba| [c[0], c[1], c[2], (u32::from(c[3]) * 82 / 100) as u8];
-        let mut paragraphs = vec![paragraph(&slide.title, 8.5 * u, true, accent, 1.25, 0.0, Alignment::Start)];
+        let mut paragraphs = vec![paragraph(
+            &slide.title,
+            8.5 * u,
+            true,
+            accent,
+            1.25,
+            0.0,
+            Alignment::Start,
+        )];
         if let Some(title_en) = &slide.title_en {
-            paragraphs.push(paragraph(title_en, 4.6 * u, false, faded(colour), 1.25, 1.2 * u, Alignment::Start));
+            paragraphs.push(paragraph(
+                title_en,
+                4.6 * u,
+                false,
+                faded(colour),
+                1.25,
+                1.2 * u,
+                Alignment::Start,
+            ));
         }
         if let Some(body) = &slide.body {
-            paragraphs.push(paragraph(body, 5.6 * u, false, colour, 1.5, 5.0 * u, Alignment::Start));
+            paragraphs.push(paragraph(
+                body,
+                5.6 * u,
+                false,
+                colour,
+                1.5,
+                5.0 * u,
+                Alignment::Start,
+            ));
         }
         if let Some(body_en) = &slide.body_en {
-            paragraphs.push(paragraph(body_en, 4.0 * u, false, faded(colour), 1.4, 2.6 * u, Alignment::Start));
+            paragraphs.push(paragraph(
+                body_en,
+                4.0 * u,
+                false,
+                faded(colour),
+                1.4,
+                2.6 * u,
+                Alignment::Start,
+            ));
         }
         let setting = self.typesetter.fit(&paragraphs, text_box.2, text_box.3);
         if !setting.fits {
@@ -189,42 +285,96 @@ impl Composer {
         drop(photo);
         let x = (width as i32 - scaled.width() as i32) / 2;
         let y = (height as i32 - scaled.height() as i32) / 2;
-        canvas.draw_pixmap(x, y, scaled.as_ref(), &tiny_skia::PixmapPaint::default(), tiny_skia::Transform::identity(), None);
+        canvas.draw_pixmap(
+            x,
+            y,
+            scaled.as_ref(),
+            &tiny_skia::PixmapPaint::default(),
+            tiny_skia::Transform::identity(),
+            None,
+        );
 
         let u = frame.unit;
         let mut paragraphs = Vec::new();
         if let Some(caption) = &slide.caption {
-            paragraphs.push(paragraph(caption, 5.0 * u, true, WHITE, 1.3, 0.0, Alignment::Center));
+            paragraphs.push(paragraph(
+                caption,
+                5.0 * u,
+                true,
+                WHITE,
+                1.3,
+                0.0,
+                Alignment::Center,
+            ));
         }
         if let Some(caption_en) = &slide.caption_en {
             let soft = [0xE8, 0xE8, 0xE8, 255];
-            paragraphs.push(paragraph(caption_en, 3.6 * u, false, soft, 1.3, 0.8 * u, Alignment::Center));
+            paragraphs.push(paragraph(
+                caption_en,
+                3.6 * u,
+                false,
+                soft,
+                1.3,
+                0.8 * u,
+                Alignment::Center,
+            ));
         }
         if !paragraphs.is_empty() {
             let padding = 2.5 * u;
             let text_width = frame.width - 2.0 * frame.margin();
-            let setting = self.typesetter.fit(&paragraphs, text_width, frame.height * 0.3);
+            let setting = self
+                .typesetter
+                .fit(&paragraphs, text_width, frame.height * 0.3);
             if !setting.fits {
                 warnings.push("the caption is too long to fit and is cut off; shorten it".into());
             }
             let band_height = setting.height + 2.0 * padding;
-            fill_rect(&mut canvas, 0.0, frame.height - band_height, frame.width, band_height, [0, 0, 0, 165]);
-            self.typesetter.draw(&setting, &mut canvas, frame.margin(), frame.height - band_height + padding);
+            fill_rect(
+                &mut canvas,
+                0.0,
+                frame.height - band_height,
+                frame.width,
+                band_height,
+                [0, 0, 0, 165],
+            );
+            self.typesetter.draw(
+                &setting,
+                &mut canvas,
+                frame.margin(),
+                frame.height - band_height + padding,
+            );
         }
         Ok(canvas)
     }
 }
 
-fn poster_slide(slide: &PosterSlide, folder: &Path, width: u32, height: u32) -> Result<Pixmap, PictureError> {
+fn poster_slide(
+    slide: &PosterSlide,
+    folder: &Path,
+    width: u32,
+    height: u32,
+) -> Result<Pixmap, PictureError> {
     let mut canvas = blank(width, height, slide.background.unwrap_or(POSTER_BACKGROUND));
-    draw_media(&mut canvas, folder, &slide.file.relative, (0.0, 0.0, width as f32, height as f32))?;
+    draw_media(
+        &mut canvas,
+        folder,
+        &slide.file.relative,
+        (0.0, 0.0, width as f32, height as f32),
+    )?;
     Ok(canvas)
 }
 
 /// Draws a picture file, SVG or photo, as large as fits in a box, centred.
-fn draw_media(canvas: &mut Pixmap, folder: &Path, relative: &Path, (x, y, w, h): (f32, f32, f32, f32)) -> Result<(), PictureError> {
+fn draw_media(
+    canvas: &mut Pixmap,
+    folder: &Path,
+    relative: &Path,
+    (x, y, w, h): (f32, f32, f32, f32),
+) -> Result<(), PictureError> {
     let path = folder.join(relative);
-    let is_svg = relative.extension().is_some_and(|e| e.eq_ignore_ascii_case("svg"));
+    let is_svg = relative
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("svg"));
     if is_svg {
         let bytes = picture::read_media(folder, relative, MAX_SVG_BYTES)?;
         let tree = picture::parse_svg(&bytes, &path)?;
@@ -235,13 +385,36 @@ fn draw_media(canvas: &mut Pixmap, folder: &Path, relative: &Path, (x, y, w, h):
         let scaled = picture::scale_photo(&photo, w.max(1.0) as u32, h.max(1.0) as u32, false);
         let left = x as i32 + (w as i32 - scaled.width() as i32) / 2;
         let top = y as i32 + (h as i32 - scaled.height() as i32) / 2;
-        canvas.draw_pixmap(left, top, scaled.as_ref(), &tiny_skia::PixmapPaint::default(), tiny_skia::Transform::identity(), None);
+        canvas.draw_pixmap(
+            left,
+            top,
+            scaled.as_ref(),
+            &tiny_skia::PixmapPaint::default(),
+            tiny_skia::Transform::identity(),
+            None,
+        );
     }
     Ok(())
 }
 
-fn paragraph(text: &str, size: f32, bold: bool, colour: Rgba, line_height: f32, space_before: f32, align: Alignment) -> Paragraph<'_> {
-    Paragraph { text, size, bold, colour, line_height, space_before, align }
+fn paragraph(
+    text: &str,
+    size: f32,
+    bold: bool,
+    colour: Rgba,
+    line_height: f32,
+    space_before: f32,
+    align: Alignment,
+) -> Paragraph<'_> {
+    Paragraph {
+        text,
+        size,
+        bold,
+        colour,
+        line_height,
+        space_before,
+        align,
+    }
 }
 
 fn blank(width: u32, height: u32, background: Colour) -> Pixmap {
@@ -253,7 +426,9 @@ fn blank(width: u32, height: u32, background: Colour) -> Pixmap {
 }
 
 fn fill_rect(canvas: &mut Pixmap, x: f32, y: f32, w: f32, h: f32, colour: Rgba) {
-    let Some(rect) = tiny_skia::Rect::from_xywh(x, y, w, h) else { return };
+    let Some(rect) = tiny_skia::Rect::from_xywh(x, y, w, h) else {
+        return;
+    };
     let mut paint = tiny_skia::Paint::default();
     paint.set_color_rgba8(colour[0], colour[1], colour[2], colour[3]);
     canvas.fill_rect(rect, &paint, tiny_skia::Transform::identity(), None);

@@ -23,7 +23,10 @@ pub const MAX_SVG_BYTES: u64 = 10 * 1024 * 1024;
 pub enum PictureError {
     /// The file is missing or unreadable.
     #[error("cannot read {path}: {source}")]
-    Unreadable { path: PathBuf, source: std::io::Error },
+    Unreadable {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     /// The file resolves (through a link) to somewhere outside the content folder.
     #[error("{path} is outside the content folder")]
     OutsideFolder { path: PathBuf },
@@ -39,7 +42,10 @@ pub enum PictureError {
 /// over `limit` bytes, without reading it.
 pub fn resolve_media(folder: &Path, relative: &Path, limit: u64) -> Result<PathBuf, PictureError> {
     let path = folder.join(relative);
-    let unreadable = |source| PictureError::Unreadable { path: path.clone(), source };
+    let unreadable = |source| PictureError::Unreadable {
+        path: path.clone(),
+        source,
+    };
     let real = path.canonicalize().map_err(unreadable)?;
     let real_folder = folder.canonicalize().map_err(unreadable)?;
     if !real.starts_with(&real_folder) {
@@ -47,12 +53,19 @@ pub fn resolve_media(folder: &Path, relative: &Path, limit: u64) -> Result<PathB
     }
     let metadata = std::fs::metadata(&real).map_err(unreadable)?;
     if !metadata.is_file() {
-        return Err(PictureError::Unreadable { path, source: std::io::ErrorKind::IsADirectory.into() });
+        return Err(PictureError::Unreadable {
+            path,
+            source: std::io::ErrorKind::IsADirectory.into(),
+        });
     }
     if metadata.len() > limit {
         return Err(PictureError::TooLarge {
             path,
-            what: format!("{} MB, the limit is {} MB", metadata.len() / 1_000_000, limit / 1_000_000),
+            what: format!(
+                "{} MB, the limit is {} MB",
+                metadata.len() / 1_000_000,
+                limit / 1_000_000
+            ),
         });
     }
     Ok(real)
@@ -61,7 +74,10 @@ pub fn resolve_media(folder: &Path, relative: &Path, limit: u64) -> Result<PathB
 /// Reads a media file found by [`resolve_media`].
 pub fn read_media(folder: &Path, relative: &Path, limit: u64) -> Result<Vec<u8>, PictureError> {
     let real = resolve_media(folder, relative, limit)?;
-    std::fs::read(&real).map_err(|source| PictureError::Unreadable { path: folder.join(relative), source })
+    std::fs::read(&real).map_err(|source| PictureError::Unreadable {
+        path: folder.join(relative),
+        source,
+    })
 }
 
 /// Decodes a photo, turned upright by its EXIF orientation.
@@ -72,10 +88,16 @@ pub fn decode_photo(bytes: &[u8], path: &Path) -> Result<DynamicImage, PictureEr
     };
     let reader = ImageReader::new(Cursor::new(bytes))
         .with_guessed_format()
-        .map_err(|e| PictureError::Undecodable { path: path.to_path_buf(), reason: e.to_string() })?;
+        .map_err(|e| PictureError::Undecodable {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        })?;
     let mut decoder = reader.into_decoder().map_err(undecodable)?;
     let (width, height) = decoder.dimensions();
-    if width > MAX_PHOTO_SIDE || height > MAX_PHOTO_SIDE || u64::from(width) * u64::from(height) > MAX_PHOTO_PIXELS {
+    if width > MAX_PHOTO_SIDE
+        || height > MAX_PHOTO_SIDE
+        || u64::from(width) * u64::from(height) > MAX_PHOTO_PIXELS
+    {
         return Err(PictureError::TooLarge {
             path: path.to_path_buf(),
             what: format!(
@@ -101,11 +123,15 @@ pub fn scale_photo(photo: &DynamicImage, width: u32, height: u32, cover: bool) -
     let scaled_w = ((w * factor).round() as u32).max(1);
     let scaled_h = ((h * factor).round() as u32).max(1);
     // Triangle filtering widens with the reduction, so big reductions average rather than alias.
-    let mut scaled = photo.resize_exact(scaled_w, scaled_h, FilterType::Triangle).to_rgba8();
+    let mut scaled = photo
+        .resize_exact(scaled_w, scaled_h, FilterType::Triangle)
+        .to_rgba8();
     if cover {
         let x = (scaled_w.saturating_sub(width)) / 2;
         let y = (scaled_h.saturating_sub(height)) / 2;
-        scaled = image::imageops::crop_imm(&scaled, x, y, width.min(scaled_w), height.min(scaled_h)).to_image();
+        scaled =
+            image::imageops::crop_imm(&scaled, x, y, width.min(scaled_w), height.min(scaled_h))
+                .to_image();
     }
     let (out_w, out_h) = scaled.dimensions();
     let mut data = scaled.into_raw();
@@ -147,7 +173,14 @@ pub fn parse_svg(bytes: &[u8], path: &Path) -> Result<usvg::Tree, PictureError> 
 
 /// Draws an SVG as large as fits in the box (`left`, `top`, `width`, `height`), centred, crisp at
 /// the canvas's own resolution.
-pub fn draw_svg(tree: &usvg::Tree, canvas: &mut Pixmap, left: f32, top: f32, width: f32, height: f32) {
+pub fn draw_svg(
+    tree: &usvg::Tree,
+    canvas: &mut Pixmap,
+    left: f32,
+    top: f32,
+    width: f32,
+    height: f32,
+) {
     let size = tree.size();
     let factor = (width / size.width()).min(height / size.height());
     let x = left + (width - size.width() * factor) / 2.0;
@@ -164,9 +197,15 @@ mod tests {
     fn truncated_and_bogus_files_are_errors_not_panics() {
         let mut png = Vec::new();
         let image = image::RgbImage::from_pixel(64, 64, image::Rgb([200, 10, 10]));
-        image.write_to(&mut Cursor::new(&mut png), image::ImageFormat::Png).unwrap();
+        image
+            .write_to(&mut Cursor::new(&mut png), image::ImageFormat::Png)
+            .unwrap();
         assert!(decode_photo(&png, Path::new("ok.png")).is_ok());
-        for bad in [&png[..png.len() / 2], b"not a picture at all".as_slice(), &[]] {
+        for bad in [
+            &png[..png.len() / 2],
+            b"not a picture at all".as_slice(),
+            &[],
+        ] {
             let error = decode_photo(bad, Path::new("bad.png")).unwrap_err();
             assert!(matches!(error, PictureError::Undecodable { .. }), "{error}");
         }
@@ -176,7 +215,12 @@ mod tests {
     fn oversized_photos_are_refused_from_their_header() {
         // A PNG claiming 20000×20000 pixels, with no real pixel data behind it.
         let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
-        let ihdr = [&20000u32.to_be_bytes()[..], &20000u32.to_be_bytes()[..], &[8, 2, 0, 0, 0]].concat();
+        let ihdr = [
+            &20000u32.to_be_bytes()[..],
+            &20000u32.to_be_bytes()[..],
+            &[8, 2, 0, 0, 0],
+        ]
+        .concat();
         for (kind, data) in [(&b"IHDR"[..], &ihdr[..]), (b"IDAT", &[]), (b"IEND", &[])] {
             png.extend_from_slice(&(data.len() as u32).to_be_bytes());
             let body = [kind, data].concat();
@@ -192,7 +236,11 @@ mod tests {
         for &byte in bytes {
             crc ^= u32::from(byte);
             for _ in 0..8 {
-                crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+                crc = if crc & 1 == 1 {
+                    (crc >> 1) ^ 0xEDB8_8320
+                } else {
+                    crc >> 1
+                };
             }
         }
         !crc
@@ -200,7 +248,8 @@ mod tests {
 
     #[test]
     fn contain_and_cover_keep_the_aspect_ratio() {
-        let photo = DynamicImage::ImageRgb8(image::RgbImage::from_pixel(400, 200, image::Rgb([1, 2, 3])));
+        let photo =
+            DynamicImage::ImageRgb8(image::RgbImage::from_pixel(400, 200, image::Rgb([1, 2, 3])));
         let contained = scale_photo(&photo, 100, 100, false);
         assert_eq!((contained.width(), contained.height()), (100, 50));
         let covered = scale_photo(&photo, 100, 100, true);
@@ -211,7 +260,10 @@ mod tests {
     fn svg_links_to_other_files_are_not_followed() {
         let svg = br#"<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" viewBox="0 0 10 10"><image href="/etc/hostname" width="10" height="10"/></svg>"#;
         let tree = parse_svg(svg, Path::new("x.svg")).unwrap();
-        assert!(!tree.root().has_children(), "the linked file must not be loaded");
+        assert!(
+            !tree.root().has_children(),
+            "the linked file must not be loaded"
+        );
         assert!(parse_svg(b"<svg", Path::new("broken.svg")).is_err());
     }
 }

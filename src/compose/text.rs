@@ -55,7 +55,9 @@ impl Default for Typesetter {
     fn default() -> Self {
         let mut fonts = FontContext::default();
         for data in [fonts::REGULAR, fonts::BOLD] {
-            fonts.collection.register_fonts(Blob::new(Arc::new(data)), None);
+            fonts
+                .collection
+                .register_fonts(Blob::new(Arc::new(data)), None);
         }
         Typesetter {
             fonts,
@@ -89,11 +91,15 @@ impl Typesetter {
                 y += paragraph.space_before * scale;
             }
             let size = (paragraph.size * scale).round();
-            let mut builder = self.layouts.ranged_builder(&mut self.fonts, paragraph.text, 1.0, true);
+            let mut builder =
+                self.layouts
+                    .ranged_builder(&mut self.fonts, paragraph.text, 1.0, true);
             builder.push_default(StyleProperty::FontFamily(FontFamily::named(fonts::FAMILY)));
             builder.push_default(StyleProperty::FontSize(size));
             builder.push_default(StyleProperty::Brush(paragraph.colour));
-            builder.push_default(StyleProperty::LineHeight(LineHeight::FontSizeRelative(paragraph.line_height)));
+            builder.push_default(StyleProperty::LineHeight(LineHeight::FontSizeRelative(
+                paragraph.line_height,
+            )));
             // Long words and URLs break anywhere rather than run off the screen.
             builder.push_default(StyleProperty::OverflowWrap(OverflowWrap::Anywhere));
             if paragraph.bold {
@@ -121,15 +127,26 @@ impl Typesetter {
         for (layout, offset) in &setting.layouts {
             for line in layout.lines() {
                 for item in line.items() {
-                    let PositionedLayoutItem::GlyphRun(run) = item else { continue };
-                    let colour = run.style().brush;
-                    let font = run.run().font();
-                    let Some(font_ref) = FontRef::from_index(font.data.as_ref(), font.index as usize) else {
+                    let PositionedLayoutItem::GlyphRun(run) = item else {
                         continue;
                     };
-                    let mut scaler = self.glyphs.builder(font_ref).size(run.run().font_size()).hint(false).build();
+                    let colour = run.style().brush;
+                    let font = run.run().font();
+                    let Some(font_ref) =
+                        FontRef::from_index(font.data.as_ref(), font.index as usize)
+                    else {
+                        continue;
+                    };
+                    let mut scaler = self
+                        .glyphs
+                        .builder(font_ref)
+                        .size(run.run().font_size())
+                        .hint(false)
+                        .build();
                     for glyph in run.positioned_glyphs() {
-                        let Ok(id) = u16::try_from(glyph.id) else { continue };
+                        let Ok(id) = u16::try_from(glyph.id) else {
+                            continue;
+                        };
                         let x = left + glyph.x;
                         let y = top + offset + glyph.y;
                         // Keep the sub-pixel part of x so letter spacing stays even.
@@ -155,7 +172,15 @@ impl Typesetter {
 }
 
 /// Paints `colour` through an 8-bit coverage mask onto a premultiplied canvas.
-fn blend_mask(canvas: &mut Pixmap, x0: i32, y0: i32, width: u32, height: u32, mask: &[u8], colour: Rgba) {
+fn blend_mask(
+    canvas: &mut Pixmap,
+    x0: i32,
+    y0: i32,
+    width: u32,
+    height: u32,
+    mask: &[u8],
+    colour: Rgba,
+) {
     let (canvas_w, canvas_h) = (canvas.width() as i32, canvas.height() as i32);
     let pixels = canvas.data_mut();
     for row in 0..height as i32 {
@@ -177,11 +202,11 @@ fn blend_mask(canvas: &mut Pixmap, x0: i32, y0: i32, width: u32, height: u32, ma
             let keep = 255 - alpha;
             for channel in 0..3 {
                 let under = u32::from(pixels[at + channel]);
-                pixels[at + channel] = ((u32::from(colour[channel]) * alpha + under * keep) / 255) as u8;
+                pixels[at + channel] =
+                    ((u32::from(colour[channel]) * alpha + under * keep) / 255) as u8;
             }
             let under_alpha = u32::from(pixels[at + 3]);
             pixels[at + 3] = (alpha + under_alpha * keep / 255) as u8;
         }
     }
 }
-

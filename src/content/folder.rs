@@ -13,9 +13,16 @@ use std::time::SystemTime;
 #[derive(Debug)]
 pub enum LibraryChange {
     /// A new or changed playlist that passed every check.
-    Loaded { id: PlaylistId, playlist: Playlist, folder: PathBuf },
+    Loaded {
+        id: PlaylistId,
+        playlist: Playlist,
+        folder: PathBuf,
+    },
     /// A playlist that fails its checks; the last good version (if any) keeps playing.
-    Rejected { id: PlaylistId, problems: Vec<Diagnostic> },
+    Rejected {
+        id: PlaylistId,
+        problems: Vec<Diagnostic>,
+    },
     /// The file is gone.
     Removed { id: PlaylistId },
 }
@@ -60,10 +67,13 @@ impl FolderScanner {
         let present = playlist_files(&self.folder);
         let mut seen = BTreeSet::new();
         for path in present {
-            let Some(id) = path.file_name().and_then(|n| n.to_str()).map(str::to_owned) else { continue };
+            let Some(id) = path.file_name().and_then(|n| n.to_str()).map(str::to_owned) else {
+                continue;
+            };
             seen.insert(id.clone());
             let fingerprint = fingerprint(&path);
-            let stable = self.previous.get(&id) == Some(&fingerprint) || (first_look && untouched_for_a_while(&fingerprint));
+            let stable = self.previous.get(&id) == Some(&fingerprint)
+                || (first_look && untouched_for_a_while(&fingerprint));
             self.previous.insert(id.clone(), fingerprint.clone());
             if !stable {
                 scan.unsettled = true;
@@ -76,7 +86,11 @@ impl FolderScanner {
             scan.changes.push(match load_playlist(&path) {
                 Ok(playlist) => {
                     clear_problems(&path);
-                    LibraryChange::Loaded { id, playlist, folder: self.folder.clone() }
+                    LibraryChange::Loaded {
+                        id,
+                        playlist,
+                        folder: self.folder.clone(),
+                    }
                 }
                 Err(problems) => {
                     write_problems(&path, &problems);
@@ -86,7 +100,12 @@ impl FolderScanner {
         }
         // A file counts as removed once it has been missing for two scans: editors that save by
         // deleting and renaming leave it missing for an instant.
-        let vanished: Vec<PlaylistId> = self.previous.keys().filter(|id| !seen.contains(*id)).cloned().collect();
+        let vanished: Vec<PlaylistId> = self
+            .previous
+            .keys()
+            .filter(|id| !seen.contains(*id))
+            .cloned()
+            .collect();
         for id in vanished {
             if self.previous.get(&id).is_some_and(|f| f.is_empty()) {
                 self.previous.remove(&id);
@@ -106,7 +125,9 @@ impl FolderScanner {
 /// The playlist files of a folder: `*.ron` directly inside it, not hidden or temporary files.
 /// Subfolders hold media and examples, which are not played.
 pub fn playlist_files(folder: &Path) -> Vec<PathBuf> {
-    let Ok(entries) = std::fs::read_dir(folder) else { return Vec::new() };
+    let Ok(entries) = std::fs::read_dir(folder) else {
+        return Vec::new();
+    };
     let mut files: Vec<PathBuf> = entries
         .filter_map(Result::ok)
         .map(|e| e.path())
@@ -114,7 +135,11 @@ pub fn playlist_files(folder: &Path) -> Vec<PathBuf> {
             let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
             // Office and copy tools write `~$name` and `.name` while saving.
             let temporary = name.starts_with('.') || name.starts_with('~');
-            !temporary && path.extension().is_some_and(|e| e.eq_ignore_ascii_case("ron")) && path.is_file()
+            !temporary
+                && path
+                    .extension()
+                    .is_some_and(|e| e.eq_ignore_ascii_case("ron"))
+                && path.is_file()
         })
         .collect();
     files.sort();
@@ -123,13 +148,23 @@ pub fn playlist_files(folder: &Path) -> Vec<PathBuf> {
 
 /// The playlist file and the media it names (if it parses), with their sizes and times.
 fn fingerprint(path: &Path) -> Fingerprint {
-    let stat = |p: &Path| std::fs::metadata(p).ok().and_then(|m| Some((m.len(), m.modified().ok()?)));
+    let stat = |p: &Path| {
+        std::fs::metadata(p)
+            .ok()
+            .and_then(|m| Some((m.len(), m.modified().ok()?)))
+    };
     let mut files = vec![(path.to_path_buf(), stat(path))];
     let folder = path.parent().unwrap_or(Path::new("."));
     let media = std::fs::read_to_string(path)
         .ok()
         .and_then(|source| Playlist::parse(&source).ok())
-        .map(|p| p.slides.iter().flat_map(|s| s.media()).map(|m| folder.join(&m.relative)).collect::<Vec<_>>())
+        .map(|p| {
+            p.slides
+                .iter()
+                .flat_map(|s| s.media())
+                .map(|m| folder.join(&m.relative))
+                .collect::<Vec<_>>()
+        })
         .unwrap_or_default();
     for file in media {
         let status = stat(&file);
@@ -145,7 +180,9 @@ fn untouched_for_a_while(fingerprint: &Fingerprint) -> bool {
     const A_WHILE: std::time::Duration = std::time::Duration::from_secs(5);
     let now = SystemTime::now();
     fingerprint.iter().all(|(_, stat)| {
-        stat.is_some_and(|(_, modified)| now.duration_since(modified).is_ok_and(|age| age >= A_WHILE))
+        stat.is_some_and(|(_, modified)| {
+            now.duration_since(modified).is_ok_and(|age| age >= A_WHILE)
+        })
     })
 }
 
@@ -208,7 +245,10 @@ mod tests {
         let mut scanner = FolderScanner::new(dir.path());
         fs::write(dir.path().join("a.ron"), GOOD).unwrap();
         let first = scanner.scan();
-        assert!(first.unsettled && first.changes.is_empty(), "not read at first sight");
+        assert!(
+            first.unsettled && first.changes.is_empty(),
+            "not read at first sight"
+        );
         let second = scanner.scan();
         assert_eq!(names(&second.changes), ["loaded a.ron"]);
         assert!(!second.unsettled);
@@ -221,7 +261,12 @@ mod tests {
         let path = dir.path().join("a.ron");
         fs::write(&path, GOOD).unwrap();
         let old = SystemTime::now() - std::time::Duration::from_secs(60);
-        fs::File::options().write(true).open(&path).unwrap().set_modified(old).unwrap();
+        fs::File::options()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_modified(old)
+            .unwrap();
         let mut scanner = FolderScanner::new(dir.path());
         assert_eq!(names(&scanner.scan().changes), ["loaded a.ron"]);
     }
@@ -235,7 +280,10 @@ mod tests {
         scanner.scan();
         fs::write(&path, &GOOD[..30]).unwrap();
         let mid_copy = scanner.scan();
-        assert!(mid_copy.changes.is_empty() && mid_copy.unsettled, "still being written");
+        assert!(
+            mid_copy.changes.is_empty() && mid_copy.unsettled,
+            "still being written"
+        );
         fs::write(&path, GOOD).unwrap();
         scanner.scan();
         assert_eq!(names(&scanner.scan().changes), ["loaded a.ron"]);
@@ -246,29 +294,53 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("bad.ron");
         let mut scanner = FolderScanner::new(dir.path());
-        fs::write(&path, "Playlist(title: \"t\", slides: [Text(titel: \"a\")])").unwrap();
+        fs::write(
+            &path,
+            "Playlist(title: \"t\", slides: [Text(titel: \"a\")])",
+        )
+        .unwrap();
         scanner.scan();
         let rejected = scanner.scan();
         assert_eq!(names(&rejected.changes), ["rejected bad.ron"]);
         let note = fs::read_to_string(problems_file(&path)).unwrap();
-        assert!(note.contains("bad.ron:1:36: unknown field `titel`"), "{note}");
+        assert!(
+            note.contains("bad.ron:1:36: unknown field `titel`"),
+            "{note}"
+        );
         fs::write(&path, GOOD).unwrap();
         scanner.scan();
         assert_eq!(names(&scanner.scan().changes), ["loaded bad.ron"]);
-        assert!(!problems_file(&path).exists(), "the note goes once the file is fixed");
+        assert!(
+            !problems_file(&path).exists(),
+            "the note goes once the file is fixed"
+        );
     }
 
     #[test]
     fn a_missing_picture_arriving_later_makes_the_playlist_valid() {
         let dir = tempfile::tempdir().unwrap();
         let mut scanner = FolderScanner::new(dir.path());
-        fs::write(dir.path().join("p.ron"), r#"Playlist(title: "t", slides: [Poster(file: "media/a.svg")])"#).unwrap();
+        fs::write(
+            dir.path().join("p.ron"),
+            r#"Playlist(title: "t", slides: [Poster(file: "media/a.svg")])"#,
+        )
+        .unwrap();
         scanner.scan();
         let rejected = scanner.scan();
-        let LibraryChange::Rejected { problems, .. } = &rejected.changes[0] else { panic!("{rejected:?}") };
-        assert!(problems[0].to_string().contains("looked for"), "{}", problems[0]);
+        let LibraryChange::Rejected { problems, .. } = &rejected.changes[0] else {
+            panic!("{rejected:?}")
+        };
+        assert!(
+            problems[0].to_string().contains("looked for"),
+            "{}",
+            problems[0]
+        );
         fs::create_dir(dir.path().join("media")).unwrap();
-        fs::write(dir.path().join("media/a.svg"), "<svg xmlns=\"http://www.w3.org/2000/svg\"/>").unwrap();
+        fs::write(
+            dir.path().join("media/a.svg"),
+            "<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+        )
+        .unwrap();
         scanner.scan();
         assert_eq!(names(&scanner.scan().changes), ["loaded p.ron"]);
     }
@@ -285,7 +357,10 @@ mod tests {
         assert_eq!(names(&scanner.scan().changes), ["loaded a.ron"]);
         fs::remove_file(dir.path().join("a.ron")).unwrap();
         let blink = scanner.scan();
-        assert!(blink.changes.is_empty() && blink.unsettled, "a save by rename must not blank the playlist");
+        assert!(
+            blink.changes.is_empty() && blink.unsettled,
+            "a save by rename must not blank the playlist"
+        );
         assert_eq!(names(&scanner.scan().changes), ["removed a.ron"]);
     }
 

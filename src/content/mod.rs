@@ -13,7 +13,8 @@ use std::path::Path;
 pub fn load_playlist(path: &Path) -> Result<Playlist, Vec<Diagnostic>> {
     let in_file = |d: Diagnostic| d.in_file(path);
     let source = read_text(path, MAX_PLAYLIST_BYTES).map_err(|d| vec![in_file(d)])?;
-    let playlist = Playlist::parse(&source).map_err(|ds| ds.into_iter().map(in_file).collect::<Vec<_>>())?;
+    let playlist =
+        Playlist::parse(&source).map_err(|ds| ds.into_iter().map(in_file).collect::<Vec<_>>())?;
     let folder = path.parent().unwrap_or(Path::new("."));
     let problems = missing_media(&playlist, &source, folder);
     if problems.is_empty() {
@@ -34,7 +35,8 @@ pub fn read_text(path: &Path, limit: u64) -> Result<String, Diagnostic> {
             format!("the file is {size} bytes; files of this kind are at most {limit} bytes"),
         ));
     }
-    let bytes = std::fs::read(path).map_err(|e| Diagnostic::new(Position::START, format!("cannot read the file: {e}")))?;
+    let bytes = std::fs::read(path)
+        .map_err(|e| Diagnostic::new(Position::START, format!("cannot read the file: {e}")))?;
     // Windows Notepad starts UTF-8 files with a byte-order mark.
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
     String::from_utf8(bytes.to_vec()).map_err(|e| {
@@ -52,11 +54,17 @@ fn missing_media(playlist: &Playlist, source: &str, folder: &Path) -> Vec<Diagno
     for slide in &playlist.slides {
         for media in slide.media() {
             let position = at.string_literal(&media.written);
-            let limit = if media.kind() == Some(MediaKind::Vector) { MAX_SVG_BYTES } else { MAX_MEDIA_BYTES };
+            let limit = if media.kind() == Some(MediaKind::Vector) {
+                MAX_SVG_BYTES
+            } else {
+                MAX_MEDIA_BYTES
+            };
             if let Err(problem) = picture::resolve_media(folder, &media.relative, limit) {
                 let d = Diagnostic::new(position, problem.to_string());
                 problems.push(match problem {
-                    PictureError::Unreadable { path, .. } => d.with_hint(format!("looked for {}", path.display())),
+                    PictureError::Unreadable { path, .. } => {
+                        d.with_hint(format!("looked for {}", path.display()))
+                    }
                     _ => d,
                 });
             }

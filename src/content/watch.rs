@@ -23,16 +23,23 @@ pub fn watch_folder(
         .name("playlist-watch".into())
         .spawn(move || {
             let (events_tx, events) = mpsc::channel();
-            let watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
-                if event.is_ok_and(|e| !e.paths.iter().all(|p| is_problems_note(p))) {
-                    let _ = events_tx.send(());
-                }
-            });
+            let watcher =
+                notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+                    if event.is_ok_and(|e| !e.paths.iter().all(|p| is_problems_note(p))) {
+                        let _ = events_tx.send(());
+                    }
+                });
             // Without events we still see changes, by rescanning; the log says why it is slower.
-            let _watcher = match watcher.and_then(|mut w| w.watch(&folder, RecursiveMode::Recursive).map(|_| w)) {
+            let _watcher = match watcher
+                .and_then(|mut w| w.watch(&folder, RecursiveMode::Recursive).map(|_| w))
+            {
                 Ok(w) => Some(w),
                 Err(error) => {
-                    tracing::warn!("cannot watch {} for changes ({error}); looking every {}s instead", folder.display(), RESCAN_INTERVAL.as_secs());
+                    tracing::warn!(
+                        "cannot watch {} for changes ({error}); looking every {}s instead",
+                        folder.display(),
+                        RESCAN_INTERVAL.as_secs()
+                    );
                     None
                 }
             };
@@ -56,7 +63,11 @@ pub fn watch_folder(
                     return;
                 }
                 first = false;
-                wait = if scan.unsettled { SETTLE_TIME } else { RESCAN_INTERVAL };
+                wait = if scan.unsettled {
+                    SETTLE_TIME
+                } else {
+                    RESCAN_INTERVAL
+                };
             }
         })
         .expect("the system can start a thread")

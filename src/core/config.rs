@@ -45,12 +45,18 @@ impl FromStr for ScreenSize {
     type Err = String;
 
     fn from_str(text: &str) -> Result<Self, String> {
-        let explain = || format!("`{text}` is not a size; write it as WIDTHxHEIGHT, e.g. 1920x1080");
-        let (w, h) = text.trim().split_once(['x', 'X', '×']).ok_or_else(explain)?;
+        let explain =
+            || format!("`{text}` is not a size; write it as WIDTHxHEIGHT, e.g. 1920x1080");
+        let (w, h) = text
+            .trim()
+            .split_once(['x', 'X', '×'])
+            .ok_or_else(explain)?;
         let width: u32 = w.trim().parse().map_err(|_| explain())?;
         let height: u32 = h.trim().parse().map_err(|_| explain())?;
         if !(16..=MAX_SIDE).contains(&width) || !(16..=MAX_SIDE).contains(&height) {
-            return Err(format!("`{text}`: each side must be between 16 and {MAX_SIDE} pixels"));
+            return Err(format!(
+                "`{text}`: each side must be between 16 and {MAX_SIDE} pixels"
+            ));
         }
         Ok(ScreenSize { width, height })
     }
@@ -71,23 +77,48 @@ mod tests {
     #[test]
     fn config_fields_are_all_optional() {
         assert_eq!(Config::parse("Config()").unwrap(), Config::default());
-        let c = Config::parse(r#"Config(playlists: "/srv/signage", windowed: true, size: "1080x1920")"#).unwrap();
-        assert_eq!(c.size, Some(ScreenSize { width: 1080, height: 1920 }));
+        let c = Config::parse(
+            r#"Config(playlists: "/srv/signage", windowed: true, size: "1080x1920")"#,
+        )
+        .unwrap();
+        assert_eq!(
+            c.size,
+            Some(ScreenSize {
+                width: 1080,
+                height: 1920
+            })
+        );
         assert_eq!(c.playlists, Some(PathBuf::from("/srv/signage")));
     }
 
     #[test]
     fn config_mistakes_are_explained() {
         let problems = Config::parse("Config(\n  playlist: \"x\")").unwrap_err();
-        assert!(problems[0].to_string().starts_with("2:3: unknown field `playlist`"), "{}", problems[0]);
-        assert!(problems[0].to_string().contains("did you mean `playlists`?"));
+        assert!(
+            problems[0]
+                .to_string()
+                .starts_with("2:3: unknown field `playlist`"),
+            "{}",
+            problems[0]
+        );
+        assert!(
+            problems[0]
+                .to_string()
+                .contains("did you mean `playlists`?")
+        );
         let problems = Config::parse(r#"Config(size: "big")"#).unwrap_err();
         assert!(problems[0].to_string().contains("WIDTHxHEIGHT"));
     }
 
     #[test]
     fn sizes_are_bounded_by_what_a_pi_can_hold() {
-        assert_eq!("1920x1080".parse(), Ok(ScreenSize { width: 1920, height: 1080 }));
+        assert_eq!(
+            "1920x1080".parse(),
+            Ok(ScreenSize {
+                width: 1920,
+                height: 1080
+            })
+        );
         assert!("8192x4320".parse::<ScreenSize>().is_err());
         assert!("0x0".parse::<ScreenSize>().is_err());
     }

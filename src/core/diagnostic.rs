@@ -80,8 +80,13 @@ pub fn nearest_name<'a>(wrong: &str, known: &[&'a str]) -> Option<&'a str> {
         .map(|name| {
             let name_lower = name.to_lowercase();
             // `weekdays` for `days`: a known name inside the wrong one is as good as a typo.
-            let contains = name.len() >= 3 && (wrong_lower.contains(&name_lower) || name_lower.contains(&wrong_lower));
-            let distance = if contains { 1 } else { strsim::levenshtein(&wrong_lower, &name_lower) };
+            let contains = name.len() >= 3
+                && (wrong_lower.contains(&name_lower) || name_lower.contains(&wrong_lower));
+            let distance = if contains {
+                1
+            } else {
+                strsim::levenshtein(&wrong_lower, &name_lower)
+            };
             (distance, *name)
         })
         .filter(|(distance, name)| *distance <= (name.len() / 3).max(2))
@@ -180,7 +185,10 @@ fn diagnostic_from_ron(error: &ron::error::SpannedError) -> Diagnostic {
             found,
             outer,
         } => {
-            let d = Diagnostic::new(position, format!("unknown field `{found}`{}", in_outer(outer)));
+            let d = Diagnostic::new(
+                position,
+                format!("unknown field `{found}`{}", in_outer(outer)),
+            );
             match nearest_name(found, expected) {
                 Some(name) => d.with_hint(format!("did you mean `{name}`?")),
                 None => d.with_hint(format!("the fields here are {}", list(expected))),
@@ -191,7 +199,10 @@ fn diagnostic_from_ron(error: &ron::error::SpannedError) -> Diagnostic {
             found,
             outer,
         } => {
-            let d = Diagnostic::new(position, format!("unknown kind `{found}`{}", in_outer(outer)));
+            let d = Diagnostic::new(
+                position,
+                format!("unknown kind `{found}`{}", in_outer(outer)),
+            );
             match nearest_name(found, expected) {
                 Some(name) => d.with_hint(format!("did you mean `{name}`?")),
                 None => d.with_hint(format!("write one of {}", list(expected))),
@@ -217,9 +228,10 @@ fn diagnostic_from_ron(error: &ron::error::SpannedError) -> Diagnostic {
         Error::UnclosedBlockComment => {
             Diagnostic::new(position, "a `/*` comment is never closed with `*/`")
         }
-        Error::ExceededRecursionLimit => {
-            Diagnostic::new(position, "the file is nested too deeply to be a real document")
-        }
+        Error::ExceededRecursionLimit => Diagnostic::new(
+            position,
+            "the file is nested too deeply to be a real document",
+        ),
         other => Diagnostic::new(position, other.to_string()),
     }
 }
@@ -231,9 +243,15 @@ mod tests {
     #[test]
     fn positions_count_lines_and_characters() {
         let source = "ab\n日本語x";
-        assert_eq!(Position::of_offset(source, 0), Position { line: 1, column: 1 });
+        assert_eq!(
+            Position::of_offset(source, 0),
+            Position { line: 1, column: 1 }
+        );
         let x = source.find('x').unwrap();
-        assert_eq!(Position::of_offset(source, x), Position { line: 2, column: 4 });
+        assert_eq!(
+            Position::of_offset(source, x),
+            Position { line: 2, column: 4 }
+        );
     }
 
     #[test]

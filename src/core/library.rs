@@ -90,7 +90,9 @@ impl Library {
             .filter(|(_, e)| !e.playlist.slides.is_empty() && e.playlist.schedule.is_active_at(now))
             .collect();
         let emergency = active.iter().any(|(_, e)| e.playlist.emergency);
-        let contenders = active.iter().filter(|(_, e)| e.playlist.emergency == emergency);
+        let contenders = active
+            .iter()
+            .filter(|(_, e)| e.playlist.emergency == emergency);
         let Some(top) = contenders.clone().map(|(_, e)| e.playlist.priority).max() else {
             return Programme::default();
         };
@@ -135,7 +137,10 @@ mod tests {
     #[test]
     fn nothing_active_means_idle() {
         let lib = library(&[("a.ron", playlist(0, false, "08:00-09:00"))]);
-        assert_eq!(lib.programme_at(at("2026-11-23 10:00")), Programme::default());
+        assert_eq!(
+            lib.programme_at(at("2026-11-23 10:00")),
+            Programme::default()
+        );
     }
 
     #[test]
@@ -148,7 +153,10 @@ mod tests {
         let morning = lib.programme_at(at("2026-11-23 09:00"));
         assert_eq!(morning.playlists, vec!["b.ron", "c.ron"]);
         assert!(!morning.emergency);
-        assert_eq!(lib.programme_at(at("2026-11-23 13:00")).playlists, vec!["c.ron"]);
+        assert_eq!(
+            lib.programme_at(at("2026-11-23 13:00")).playlists,
+            vec!["c.ron"]
+        );
     }
 
     #[test]
@@ -160,15 +168,26 @@ mod tests {
         let during = lib.programme_at(at("2026-11-23 10:30"));
         assert!(during.emergency);
         assert_eq!(during.playlists, vec!["z-alert.ron"]);
-        assert_eq!(lib.programme_at(at("2026-11-23 11:00")).playlists, vec!["a.ron"]);
+        assert_eq!(
+            lib.programme_at(at("2026-11-23 11:00")).playlists,
+            vec!["a.ron"]
+        );
     }
 
     #[test]
     fn replacing_a_playlist_gives_its_slides_new_keys() {
         let mut lib = library(&[("a.ron", playlist(0, false, ""))]);
-        let old = SlideKey { playlist: "a.ron".into(), revision: lib.get("a.ron").unwrap().revision, index: 0 };
+        let old = SlideKey {
+            playlist: "a.ron".into(),
+            revision: lib.get("a.ron").unwrap().revision,
+            index: 0,
+        };
         assert!(lib.slide(&old).is_some());
-        lib.insert("a.ron".into(), playlist(1, false, ""), Path::new("/content"));
+        lib.insert(
+            "a.ron".into(),
+            playlist(1, false, ""),
+            Path::new("/content"),
+        );
         assert!(lib.slide(&old).is_none());
         assert!(lib.remove("a.ron"));
         assert!(lib.is_empty());

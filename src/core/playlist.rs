@@ -191,7 +191,8 @@ impl TryFrom<String> for Colour {
     type Error = String;
 
     fn try_from(text: String) -> Result<Self, String> {
-        let explain = || format!("`{text}` is not a colour; write it as \"#RRGGBB\", e.g. \"#1A1A1A\"");
+        let explain =
+            || format!("`{text}` is not a colour; write it as \"#RRGGBB\", e.g. \"#1A1A1A\"");
         let hex = text.trim().strip_prefix('#').ok_or_else(explain)?;
         if !(hex.len() == 6 || hex.len() == 8) || !hex.is_ascii() {
             return Err(explain());
@@ -282,7 +283,10 @@ impl Playlist {
             if let Slide::Text(text) = slide
                 && text.title.trim().is_empty()
             {
-                problems.push(Diagnostic::new(at.string_literal(&text.title), "the title is empty"));
+                problems.push(Diagnostic::new(
+                    at.string_literal(&text.title),
+                    "the title is empty",
+                ));
             }
             if let Some(seconds) = match slide {
                 Slide::Text(s) => s.seconds,
@@ -300,16 +304,25 @@ impl Playlist {
                 let position = at.string_literal(&media.written);
                 match (media.kind(), wanted) {
                     (None, _) => problems.push(
-                        Diagnostic::new(position, format!("`{}` is not a picture format the player shows", media.written))
-                            .with_hint("use PNG, JPEG, WebP or SVG"),
+                        Diagnostic::new(
+                            position,
+                            format!(
+                                "`{}` is not a picture format the player shows",
+                                media.written
+                            ),
+                        )
+                        .with_hint("use PNG, JPEG, WebP or SVG"),
                     ),
                     (Some(MediaKind::Vector), Some(MediaKind::Raster)) => problems.push(
                         Diagnostic::new(position, format!("`{}` is an SVG file", media.written))
                             .with_hint("show SVG files with Poster(file: ..)"),
                     ),
                     (Some(MediaKind::Raster), Some(MediaKind::Vector)) => problems.push(
-                        Diagnostic::new(position, format!("`{}` is not an SVG file", media.written))
-                            .with_hint("show photos with Image(file: ..)"),
+                        Diagnostic::new(
+                            position,
+                            format!("`{}` is not an SVG file", media.written),
+                        )
+                        .with_hint("show photos with Image(file: ..)"),
                     ),
                     _ => {}
                 }
@@ -319,7 +332,12 @@ impl Playlist {
     }
 }
 
-fn check_seconds(problems: &mut Vec<Diagnostic>, at: &mut SourceLocator, field: &str, seconds: f32) {
+fn check_seconds(
+    problems: &mut Vec<Diagnostic>,
+    at: &mut SourceLocator,
+    field: &str,
+    seconds: f32,
+) {
     if !(1.0..=MAX_SLIDE_SECONDS).contains(&seconds) {
         problems.push(Diagnostic::new(
             at.field(field),
@@ -374,11 +392,17 @@ mod tests {
         assert_eq!(p.slides.len(), 3);
         assert_eq!(p.slides[0].seconds(&p), 15.0);
         assert_eq!(p.slides[1].seconds(&p), 12.0);
-        let Slide::Text(text) = &p.slides[0] else { panic!("first slide is text") };
+        let Slide::Text(text) = &p.slides[0] else {
+            panic!("first slide is text")
+        };
         assert_eq!(text.accent, Some(Colour([0xC2, 0x41, 0x0C, 0x80])));
-        let Slide::Image(image) = &p.slides[1] else { panic!("second slide is an image") };
+        let Slide::Image(image) = &p.slides[1] else {
+            panic!("second slide is an image")
+        };
         assert_eq!(image.file.relative, PathBuf::from("media/photo.JPG"));
-        let Slide::Poster(poster) = &p.slides[2] else { panic!("third slide is a poster") };
+        let Slide::Poster(poster) = &p.slides[2] else {
+            panic!("third slide is a poster")
+        };
         assert_eq!(poster.file.relative, PathBuf::from("poster.svg"));
     }
 
@@ -387,15 +411,31 @@ mod tests {
         let source = "Playlist(\n  titel: \"t\",\n  slides: [],\n)";
         let problems = problems_of(source);
         assert_eq!(problems.len(), 1);
-        assert!(problems[0].starts_with("2:3: unknown field `titel`"), "{}", problems[0]);
-        assert!(problems[0].contains("did you mean `title`?"), "{}", problems[0]);
+        assert!(
+            problems[0].starts_with("2:3: unknown field `titel`"),
+            "{}",
+            problems[0]
+        );
+        assert!(
+            problems[0].contains("did you mean `title`?"),
+            "{}",
+            problems[0]
+        );
     }
 
     #[test]
     fn unknown_slide_kind_suggests_one() {
         let problems = problems_of(r#"Playlist(title: "t", slides: [Txt(title: "x")])"#);
-        assert!(problems[0].contains("unknown kind `Txt`"), "{}", problems[0]);
-        assert!(problems[0].contains("did you mean `Text`?"), "{}", problems[0]);
+        assert!(
+            problems[0].contains("unknown kind `Txt`"),
+            "{}",
+            problems[0]
+        );
+        assert!(
+            problems[0].contains("did you mean `Text`?"),
+            "{}",
+            problems[0]
+        );
     }
 
     #[test]
@@ -406,7 +446,10 @@ mod tests {
             ("schedule: (weekdays: [Mon]),", "did you mean `days`?"),
             ("schedule: (days: [Monday]),", "did you mean `Mon`?"),
             ("transition: Fade,", "did you mean `Crossfade`?"),
-            ("transition: Wipe,", "write one of `Cut`, `Crossfade`, `Slide`"),
+            (
+                "transition: Wipe,",
+                "write one of `Cut`, `Crossfade`, `Slide`",
+            ),
         ];
         for (line, expected) in cases {
             let source = format!("Playlist(\ntitle: \"t\",\n{line}\nslides: [Text(title: \"x\")])");
@@ -420,7 +463,11 @@ mod tests {
     #[test]
     fn truncated_file_says_it_ends_too_early() {
         let problems = problems_of(&MINIMAL[..MINIMAL.len() - 10]);
-        assert!(problems[0].contains("cut off while being copied"), "{}", problems[0]);
+        assert!(
+            problems[0].contains("cut off while being copied"),
+            "{}",
+            problems[0]
+        );
     }
 
     #[test]
@@ -441,7 +488,10 @@ mod tests {
         let expected = [
             ("2:5:", "the title is empty"),
             ("3:16:", "`days` is empty"),
-            ("3:52:", "`end_date` 2026-08-01 is before `start_date` 2026-09-01"),
+            (
+                "3:52:",
+                "`end_date` 2026-08-01 is before `start_date` 2026-09-01",
+            ),
             ("4:5:", "`slide_seconds` is 0"),
             ("5:5:", "`transition_seconds` must be between 0 and 5"),
             ("7:22:", "`media/poster.svg` is an SVG file"),
@@ -452,13 +502,23 @@ mod tests {
         ];
         assert_eq!(problems.len(), expected.len(), "{problems:#?}");
         for (problem, (place, message)) in problems.iter().zip(expected) {
-            assert!(problem.starts_with(place) && problem.contains(message), "{problem} ≠ {place} {message}");
+            assert!(
+                problem.starts_with(place) && problem.contains(message),
+                "{problem} ≠ {place} {message}"
+            );
         }
     }
 
     #[test]
     fn media_paths_may_not_leave_the_folder() {
-        for bad in ["../secret.png", "media/../../x.png", "/etc/passwd.png", "C:\\photos\\a.jpg", "", "."] {
+        for bad in [
+            "../secret.png",
+            "media/../../x.png",
+            "/etc/passwd.png",
+            "C:\\photos\\a.jpg",
+            "",
+            ".",
+        ] {
             let source = format!("Playlist(title: \"t\", slides: [Image(file: {bad:?})])");
             let problems = problems_of(&source);
             assert_eq!(problems.len(), 1, "{bad}: {problems:?}");
@@ -467,7 +527,8 @@ mod tests {
 
     #[test]
     fn colours_must_be_hex() {
-        let problems = problems_of(r#"Playlist(title: "t", slides: [Text(title: "x", color: "red")])"#);
+        let problems =
+            problems_of(r#"Playlist(title: "t", slides: [Text(title: "x", color: "red")])"#);
         assert!(problems[0].contains("\"#RRGGBB\""), "{}", problems[0]);
     }
 }

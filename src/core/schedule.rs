@@ -51,7 +51,9 @@ impl TryFrom<String> for TimeWindow {
 
     fn try_from(text: String) -> Result<Self, String> {
         let explain = || {
-            format!("`{text}` is not a time window; write it as \"HH:MM-HH:MM\", e.g. \"08:30-17:15\"")
+            format!(
+                "`{text}` is not a time window; write it as \"HH:MM-HH:MM\", e.g. \"08:30-17:15\""
+            )
         };
         let (start, end) = text.split_once('-').ok_or_else(explain)?;
         let parse = |part: &str| {
@@ -66,7 +68,8 @@ impl TryFrom<String> for TimeWindow {
             start: parse(start)?,
             end: parse(end)?,
         };
-        if window.start == window.end && !(end.trim() == "24:00" && window.start == NaiveTime::MIN) {
+        if window.start == window.end && !(end.trim() == "24:00" && window.start == NaiveTime::MIN)
+        {
             return Err(format!(
                 "the window `{text}` is empty; for the whole day leave `hours` out or write \"00:00-24:00\""
             ));
@@ -77,7 +80,12 @@ impl TryFrom<String> for TimeWindow {
 
 impl fmt::Display for TimeWindow {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}-{}", self.start.format("%H:%M"), self.end.format("%H:%M"))
+        write!(
+            f,
+            "{}-{}",
+            self.start.format("%H:%M"),
+            self.end.format("%H:%M")
+        )
     }
 }
 
@@ -92,7 +100,9 @@ impl TryFrom<String> for CalendarDate {
     fn try_from(text: String) -> Result<Self, String> {
         NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
             .map(CalendarDate)
-            .map_err(|_| format!("`{text}` is not a date; write it as \"YYYY-MM-DD\", e.g. \"2026-06-01\""))
+            .map_err(|_| {
+                format!("`{text}` is not a date; write it as \"YYYY-MM-DD\", e.g. \"2026-06-01\"")
+            })
     }
 }
 
@@ -169,7 +179,10 @@ mod tests {
         assert!(!s.is_active_at(at("2026-11-23 08:29")));
         assert!(s.is_active_at(at("2026-11-23 08:30")));
         assert!(s.is_active_at(at("2026-11-23 17:14")));
-        assert!(!s.is_active_at(at("2026-11-23 17:15")), "the end is exclusive");
+        assert!(
+            !s.is_active_at(at("2026-11-23 17:15")),
+            "the end is exclusive"
+        );
         assert!(!s.is_active_at(at("2026-11-28 10:00")), "Saturday");
     }
 
@@ -181,10 +194,19 @@ mod tests {
             ..Schedule::default()
         };
         assert!(s.is_active_at(at("2026-11-27 23:00")), "Friday night");
-        assert!(s.is_active_at(at("2026-11-28 05:59")), "Saturday early morning");
+        assert!(
+            s.is_active_at(at("2026-11-28 05:59")),
+            "Saturday early morning"
+        );
         assert!(!s.is_active_at(at("2026-11-28 06:00")));
-        assert!(!s.is_active_at(at("2026-11-28 23:00")), "Saturday night is not Friday's");
-        assert!(!s.is_active_at(at("2026-11-27 05:00")), "Friday morning belongs to Thursday");
+        assert!(
+            !s.is_active_at(at("2026-11-28 23:00")),
+            "Saturday night is not Friday's"
+        );
+        assert!(
+            !s.is_active_at(at("2026-11-27 05:00")),
+            "Friday morning belongs to Thursday"
+        );
     }
 
     #[test]
@@ -208,9 +230,15 @@ mod tests {
             end_date: date("2026-12-31"),
             ..Schedule::default()
         };
-        assert!(!s.is_active_at(at("2026-12-01 01:00")), "belongs to 30 November");
+        assert!(
+            !s.is_active_at(at("2026-12-01 01:00")),
+            "belongs to 30 November"
+        );
         assert!(s.is_active_at(at("2026-12-01 22:00")));
-        assert!(s.is_active_at(at("2027-01-01 01:00")), "New Year's Eve night");
+        assert!(
+            s.is_active_at(at("2027-01-01 01:00")),
+            "New Year's Eve night"
+        );
         assert!(!s.is_active_at(at("2027-01-01 22:00")));
     }
 

@@ -65,10 +65,12 @@ impl Slideshow {
         let change_now = match &showing.cue {
             Cue::Idle => !programme.playlists.is_empty(),
             Cue::Slide(cue) => {
-                let still_loaded = library.get(&cue.key.playlist).map(|e| e.revision) == Some(cue.key.revision);
+                let still_loaded =
+                    library.get(&cue.key.playlist).map(|e| e.revision) == Some(cue.key.revision);
                 let ended = clock - showing.since >= f64::from(cue.seconds);
                 let emergency_changed = cue.emergency != programme.emergency
-                    || (cue.emergency && (!still_loaded || !programme.playlists.contains(&cue.key.playlist)));
+                    || (cue.emergency
+                        && (!still_loaded || !programme.playlists.contains(&cue.key.playlist)));
                 ended || emergency_changed
             }
         };
@@ -94,8 +96,11 @@ impl Slideshow {
     /// Records that a slide cannot be shown (its media is broken), so the loop skips it.
     pub fn mark_unplayable(&mut self, key: SlideKey, library: &Library) {
         // Forget failures of versions that are gone, so the set cannot grow with uptime.
-        self.unplayable
-            .retain(|k| library.get(&k.playlist).is_some_and(|e| e.revision == k.revision));
+        self.unplayable.retain(|k| {
+            library
+                .get(&k.playlist)
+                .is_some_and(|e| e.revision == k.revision)
+        });
         self.unplayable.insert(key);
     }
 
@@ -119,7 +124,9 @@ impl Slideshow {
         }
         candidates.extend(turn_order.into_iter().map(|id| (id, 0)));
         for (id, first_index) in candidates {
-            let Some(entry) = library.get(&id) else { continue };
+            let Some(entry) = library.get(&id) else {
+                continue;
+            };
             let playlist = &entry.playlist;
             for index in first_index..playlist.slides.len() {
                 let key = SlideKey {
@@ -148,7 +155,10 @@ impl Slideshow {
 fn turn_order(programme: &Programme, current: Option<&PlaylistId>) -> Vec<PlaylistId> {
     let mut order = programme.playlists.clone();
     if let Some(current) = current {
-        let after = order.iter().position(|id| id > current).unwrap_or(order.len());
+        let after = order
+            .iter()
+            .position(|id| id > current)
+            .unwrap_or(order.len());
         order.rotate_left(after);
         if let Some(at) = order.iter().position(|id| id == current) {
             let me = order.remove(at);
@@ -172,7 +182,10 @@ mod tests {
 
     fn playlist(slides: usize, extra: &str) -> Playlist {
         let slides = vec!["Text(title: \"x\")"; slides].join(", ");
-        Playlist::parse(&format!("Playlist(title: \"t\", slide_seconds: 10, {extra} slides: [{slides}])")).unwrap()
+        Playlist::parse(&format!(
+            "Playlist(title: \"t\", slide_seconds: 10, {extra} slides: [{slides}])"
+        ))
+        .unwrap()
     }
 
     fn add(library: &mut Library, id: &str, p: Playlist) {
@@ -187,7 +200,13 @@ mod tests {
     }
 
     /// Runs the loop for `seconds`, stepping one second at a time, and lists what went on screen.
-    fn run(show: &mut Slideshow, library: &Library, now: NaiveDateTime, from: f64, seconds: u32) -> Vec<(String, usize)> {
+    fn run(
+        show: &mut Slideshow,
+        library: &Library,
+        now: NaiveDateTime,
+        from: f64,
+        seconds: u32,
+    ) -> Vec<(String, usize)> {
         let mut shown = Vec::new();
         for step in 0..seconds {
             let clock = from + f64::from(step);
@@ -205,7 +224,10 @@ mod tests {
         add(&mut lib, "a.ron", playlist(3, ""));
         let mut show = Slideshow::default();
         let shown = run(&mut show, &lib, at(MONDAY_NOON), 0.0, 40);
-        let expected: Vec<(String, usize)> = [0, 1, 2, 0].iter().map(|&i| ("a.ron".to_string(), i)).collect();
+        let expected: Vec<(String, usize)> = [0, 1, 2, 0]
+            .iter()
+            .map(|&i| ("a.ron".to_string(), i))
+            .collect();
         assert_eq!(shown, expected);
     }
 
@@ -217,7 +239,10 @@ mod tests {
         let mut show = Slideshow::default();
         let shown = run(&mut show, &lib, at(MONDAY_NOON), 0.0, 50);
         let names: Vec<String> = shown.iter().map(|(id, i)| format!("{id}#{i}")).collect();
-        assert_eq!(names, ["a.ron#0", "a.ron#1", "b.ron#0", "a.ron#0", "a.ron#1"]);
+        assert_eq!(
+            names,
+            ["a.ron#0", "a.ron#1", "b.ron#0", "a.ron#0", "a.ron#1"]
+        );
     }
 
     #[test]
@@ -249,28 +274,44 @@ mod tests {
         let now = at(MONDAY_NOON);
         run(&mut show, &lib, now, 0.0, 12); // a#0 then a#1 at 10 s
         add(&mut lib, "alert.ron", playlist(1, "emergency: true,"));
-        let takeover = show.due(&lib, now, 12.0).expect("an emergency does not wait");
+        let takeover = show
+            .due(&lib, now, 12.0)
+            .expect("an emergency does not wait");
         assert_eq!(key_of(&takeover), ("alert.ron".into(), 0));
         show.started(takeover, 12.0);
         assert_eq!(show.due(&lib, now, 15.0), None, "the emergency slide stays");
-        let again = show.due(&lib, now, 22.0).expect("a one-slide emergency loops on itself");
+        let again = show
+            .due(&lib, now, 22.0)
+            .expect("a one-slide emergency loops on itself");
         assert_eq!(key_of(&again), ("alert.ron".into(), 0));
         show.started(again, 22.0);
         lib.remove("alert.ron");
-        let back = show.due(&lib, now, 23.0).expect("removing the emergency ends it at once");
-        assert_eq!(key_of(&back), ("a.ron".into(), 2), "resumes after the last normal slide");
+        let back = show
+            .due(&lib, now, 23.0)
+            .expect("removing the emergency ends it at once");
+        assert_eq!(
+            key_of(&back),
+            ("a.ron".into(), 2),
+            "resumes after the last normal slide"
+        );
     }
 
     #[test]
     fn emergency_ends_at_once_when_its_schedule_ends() {
         let mut lib = Library::default();
         add(&mut lib, "a.ron", playlist(1, ""));
-        add(&mut lib, "alert.ron", playlist(1, "emergency: true, schedule: (hours: [\"12:00-12:05\"]),"));
+        add(
+            &mut lib,
+            "alert.ron",
+            playlist(1, "emergency: true, schedule: (hours: [\"12:00-12:05\"]),"),
+        );
         let mut show = Slideshow::default();
         let cue = show.due(&lib, at("2026-11-23 12:04"), 0.0).unwrap();
         assert_eq!(key_of(&cue), ("alert.ron".into(), 0));
         show.started(cue, 0.0);
-        let after = show.due(&lib, at("2026-11-23 12:05"), 1.0).expect("ends at once");
+        let after = show
+            .due(&lib, at("2026-11-23 12:05"), 1.0)
+            .expect("ends at once");
         assert_eq!(key_of(&after), ("a.ron".into(), 0));
     }
 
@@ -283,7 +324,10 @@ mod tests {
         run(&mut show, &lib, now, 0.0, 1);
         add(&mut lib, "b.ron", playlist(1, "priority: 5,"));
         assert_eq!(show.due(&lib, now, 5.0), None);
-        assert_eq!(key_of(&show.due(&lib, now, 10.0).unwrap()), ("b.ron".into(), 0));
+        assert_eq!(
+            key_of(&show.due(&lib, now, 10.0).unwrap()),
+            ("b.ron".into(), 0)
+        );
     }
 
     #[test]
@@ -294,10 +338,16 @@ mod tests {
         let now = at(MONDAY_NOON);
         run(&mut show, &lib, now, 0.0, 11); // a#1 on screen
         add(&mut lib, "a.ron", playlist(4, ""));
-        assert_eq!(show.due(&lib, now, 15.0), None, "an edit waits for the slide boundary");
+        assert_eq!(
+            show.due(&lib, now, 15.0),
+            None,
+            "an edit waits for the slide boundary"
+        );
         let next = show.due(&lib, now, 20.0).unwrap();
         assert_eq!(key_of(&next), ("a.ron".into(), 2));
-        let Cue::Slide(cue) = next else { unreachable!() };
+        let Cue::Slide(cue) = next else {
+            unreachable!()
+        };
         assert_eq!(cue.key.revision, lib.get("a.ron").unwrap().revision);
     }
 
@@ -314,7 +364,11 @@ mod tests {
         show.started(Cue::Idle, 10.0);
         assert_eq!(show.due(&lib, now, 100.0), None, "idle stays idle");
         add(&mut lib, "b.ron", playlist(1, ""));
-        assert_eq!(key_of(&show.due(&lib, now, 101.0).unwrap()), ("b.ron".into(), 0), "new content shows at once");
+        assert_eq!(
+            key_of(&show.due(&lib, now, 101.0).unwrap()),
+            ("b.ron".into(), 0),
+            "new content shows at once"
+        );
     }
 
     #[test]
@@ -324,15 +378,23 @@ mod tests {
         let mut show = Slideshow::default();
         let now = at(MONDAY_NOON);
         let first = show.due(&lib, now, 0.0).unwrap();
-        let Cue::Slide(cue) = &first else { unreachable!() };
+        let Cue::Slide(cue) = &first else {
+            unreachable!()
+        };
         show.mark_unplayable(cue.key.clone(), &lib);
         let instead = show.due(&lib, now, 0.0).unwrap();
         assert_eq!(key_of(&instead), ("a.ron".into(), 1));
-        let Cue::Slide(second) = &instead else { unreachable!() };
+        let Cue::Slide(second) = &instead else {
+            unreachable!()
+        };
         show.mark_unplayable(second.key.clone(), &lib);
         assert_eq!(show.due(&lib, now, 0.0), Some(Cue::Idle));
         add(&mut lib, "a.ron", playlist(2, ""));
-        assert_eq!(key_of(&show.due(&lib, now, 0.0).unwrap()), ("a.ron".into(), 0), "a fixed file plays again");
+        assert_eq!(
+            key_of(&show.due(&lib, now, 0.0).unwrap()),
+            ("a.ron".into(), 0),
+            "a fixed file plays again"
+        );
     }
 
     #[test]

@@ -24,12 +24,17 @@ pub struct PlayerSettings {
 /// Plays the playlists folder on screen until the process is stopped.
 pub fn run(settings: PlayerSettings) -> AppExit {
     let mut app = App::new();
-    app.add_plugins(screen::ScreenPlugin { windowed: settings.windowed, size: settings.size })
-        .add_plugins(slideshow::SlideshowPlugin {
-            playlists: settings.playlists.clone(),
-            idle: settings.idle.clone(),
-        })
-        .add_plugins(transition::plugin)
-        .add_plugins(play_log::PlayLogPlugin { path: settings.play_log.clone() });
+    app.add_plugins(screen::ScreenPlugin {
+        windowed: settings.windowed,
+        size: settings.size,
+    })
+    .add_plugins(slideshow::SlideshowPlugin {
+        playlists: settings.playlists.clone(),
+        idle: settings.idle.clone(),
+    })
+    .add_plugins(transition::plugin)
+    .add_plugins(play_log::PlayLogPlugin {
+        path: settings.play_log.clone(),
+    });
     app.run()
 }

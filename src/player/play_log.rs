@@ -19,9 +19,13 @@ impl Plugin for PlayLogPlugin {
         let Some(path) = &self.path else { return };
         match File::options().create(true).append(true).open(path) {
             Ok(file) => {
-                app.insert_resource(PlayLog(file)).add_systems(Update, record_slides);
+                app.insert_resource(PlayLog(file))
+                    .add_systems(Update, record_slides);
             }
-            Err(error) => error!("cannot open the play log {}: {error}; playing without it", path.display()),
+            Err(error) => error!(
+                "cannot open the play log {}: {error}; playing without it",
+                path.display()
+            ),
         }
     }
 }

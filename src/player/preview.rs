@@ -22,24 +22,46 @@ const MAX_FRAMES_PER_CAPTURE: usize = 30;
 /// Draws every slide of `playlist` (whose media are relative to `folder`) to
 /// `out/NNN-<kind>.png`, returning the files written. A slide that cannot be drawn is reported and
 /// skipped, as the player would.
-pub fn render_playlist(playlist: &Playlist, folder: &Path, out: &Path, size: ScreenSize) -> anyhow::Result<Vec<PathBuf>> {
+pub fn render_playlist(
+    playlist: &Playlist,
+    folder: &Path,
+    out: &Path,
+    size: ScreenSize,
+) -> anyhow::Result<Vec<PathBuf>> {
     std::fs::create_dir_all(out)?;
     let mut app = App::new();
     app.add_plugins(
         DefaultPlugins
-            .set(WindowPlugin { primary_window: None, exit_condition: ExitCondition::DontExit, ..default() })
-            .set(RenderPlugin { synchronous_pipeline_compilation: true, ..default() })
+            .set(WindowPlugin {
+                primary_window: None,
+                exit_condition: ExitCondition::DontExit,
+                ..default()
+            })
+            .set(RenderPlugin {
+                synchronous_pipeline_compilation: true,
+                ..default()
+            })
             .disable::<WinitPlugin>(),
     )
-    .insert_resource(ClearColor(Color::srgb_u8(BACKDROP[0], BACKDROP[1], BACKDROP[2])));
+    .insert_resource(ClearColor(Color::srgb_u8(
+        BACKDROP[0],
+        BACKDROP[1],
+        BACKDROP[2],
+    )));
     app.finish();
     app.cleanup();
 
     let target = new_render_target(&mut app, size);
     spawn_camera(app.world_mut().commands());
     app.world_mut().flush();
-    let camera = app.world_mut().query_filtered::<Entity, With<Camera2d>>().single(app.world()).expect("one camera");
-    app.world_mut().entity_mut(camera).insert(RenderTarget::Image(target.clone().into()));
+    let camera = app
+        .world_mut()
+        .query_filtered::<Entity, With<Camera2d>>()
+        .single(app.world())
+        .expect("one camera");
+    app.world_mut()
+        .entity_mut(camera)
+        .insert(RenderTarget::Image(target.clone().into()));
 
     let mut composer = Composer::default();
     let mut written = Vec::new();
@@ -55,12 +77,23 @@ pub fn render_playlist(playlist: &Playlist, folder: &Path, out: &Path, size: Scr
         for warning in &picture.warnings {
             eprintln!("slide {}: {warning}", index + 1);
         }
-        let handle = app.world_mut().resource_mut::<Assets<Image>>().add(into_image(picture));
+        let handle = app
+            .world_mut()
+            .resource_mut::<Assets<Image>>()
+            .add(into_image(picture));
         if let Some(previous) = shown.take() {
             app.world_mut().despawn(previous);
         }
         let logical = Vec2::new(size.width as f32, size.height as f32);
-        shown = Some(app.world_mut().spawn(Sprite { image: handle, custom_size: Some(logical), ..default() }).id());
+        shown = Some(
+            app.world_mut()
+                .spawn(Sprite {
+                    image: handle,
+                    custom_size: Some(logical),
+                    ..default()
+                })
+                .id(),
+        );
         let path = out.join(format!("{:03}-{}.png", index + 1, slide.kind_name()));
         capture(&mut app, &target, &path)?;
         written.push(path);
@@ -70,7 +103,11 @@ pub fn render_playlist(playlist: &Playlist, folder: &Path, out: &Path, size: Scr
 
 fn new_render_target(app: &mut App, size: ScreenSize) -> Handle<Image> {
     let mut target = Image::new_uninit(
-        Extent3d { width: size.width, height: size.height, depth_or_array_layers: 1 },
+        Extent3d {
+            width: size.width,
+            height: size.height,
+            depth_or_array_layers: 1,
+        },
         TextureDimension::D2,
         TextureFormat::Rgba8UnormSrgb,
         RenderAssetUsages::RENDER_WORLD,

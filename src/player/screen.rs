@@ -22,7 +22,10 @@ pub struct Canvas {
 impl Canvas {
     pub fn new(pixels: UVec2, scale_factor: f32) -> Canvas {
         let pixels = pixels.clamp(UVec2::splat(16), UVec2::splat(MAX_SIDE));
-        Canvas { pixels, logical: pixels.as_vec2() / scale_factor.max(0.1) }
+        Canvas {
+            pixels,
+            logical: pixels.as_vec2() / scale_factor.max(0.1),
+        }
     }
 }
 
@@ -51,7 +54,10 @@ pub struct ScreenPlugin {
 impl Plugin for ScreenPlugin {
     fn build(&self, app: &mut App) {
         let kiosk = !self.windowed;
-        let size = self.size.unwrap_or(ScreenSize { width: 1280, height: 720 });
+        let size = self.size.unwrap_or(ScreenSize {
+            width: 1280,
+            height: 720,
+        });
         let window = Window {
             title: "kiosk-player".into(),
             mode: if kiosk {
@@ -68,7 +74,10 @@ impl Plugin for ScreenPlugin {
             DefaultPlugins
                 .set(WindowPlugin {
                     primary_window: Some(window),
-                    primary_cursor_options: Some(CursorOptions { visible: !kiosk, ..default() }),
+                    primary_cursor_options: Some(CursorOptions {
+                        visible: !kiosk,
+                        ..default()
+                    }),
                     // Visitors cannot close a kiosk; systemd or a staff member stops it.
                     close_when_requested: !kiosk,
                     ..default()
@@ -84,7 +93,11 @@ impl Plugin for ScreenPlugin {
             focused_mode: UpdateMode::reactive_low_power(Duration::from_secs(1)),
             unfocused_mode: UpdateMode::reactive_low_power(Duration::from_secs(1)),
         })
-        .insert_resource(ClearColor(Color::srgb_u8(BACKDROP[0], BACKDROP[1], BACKDROP[2])))
+        .insert_resource(ClearColor(Color::srgb_u8(
+            BACKDROP[0],
+            BACKDROP[1],
+            BACKDROP[2],
+        )))
         .init_resource::<Clock>()
         .insert_resource(Canvas::new(UVec2::new(size.width, size.height), 1.0))
         .add_systems(Startup, spawn_camera)

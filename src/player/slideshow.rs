@@ -13,12 +13,12 @@ use bevy::render::render_resource::{Extent3d, TextureDimension, TextureFormat};
 use bevy::tasks::{AsyncComputeTaskPool, Task, futures::check_ready};
 use bevy::window::RequestRedraw;
 use bevy::winit::{EventLoopProxyWrapper, UpdateMode, WinitSettings, WinitUserEvent};
-use std::time::Duration;
 use chrono::{Local, NaiveDateTime, Timelike};
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, mpsc};
+use std::time::Duration;
 
 pub struct SlideshowPlugin {
     pub playlists: PathBuf,
@@ -82,7 +82,10 @@ impl Plugin for SlideshowPlugin {
             .init_resource::<Show>()
             .init_resource::<Prepared>()
             .add_message::<SlideStarted>()
-            .insert_resource(Watch { folder, sender: Some(sender) })
+            .insert_resource(Watch {
+                folder,
+                sender: Some(sender),
+            })
             .add_systems(Startup, start_watching)
             .add_systems(Update, (receive_changes, advance).chain());
     }
@@ -96,7 +99,9 @@ struct Watch {
 }
 
 fn start_watching(mut watch: ResMut<Watch>, proxy: Option<Res<EventLoopProxyWrapper>>) {
-    let Some(sender) = watch.sender.take() else { return };
+    let Some(sender) = watch.sender.take() else {
+        return;
+    };
     let proxy = proxy.map(|p| (**p).clone());
     info!("playing the playlists in {}", watch.folder.display());
     watch_folder(&watch.folder, move |changes| {
@@ -122,12 +127,24 @@ fn receive_changes(inbox: Res<Inbox>, mut playlists: ResMut<Playlists>) {
 /// Applies one change to the library, logging what a person would want to know.
 pub fn apply_change(library: &mut Library, change: LibraryChange) {
     match change {
-        LibraryChange::Loaded { id, playlist, folder } => {
-            info!("loaded {id}: \"{}\", {} slides", playlist.title, playlist.slides.len());
+        LibraryChange::Loaded {
+            id,
+            playlist,
+            folder,
+        } => {
+            info!(
+                "loaded {id}: \"{}\", {} slides",
+                playlist.title,
+                playlist.slides.len()
+            );
             library.insert(id, playlist, &folder);
         }
         LibraryChange::Rejected { id, problems } => {
-            let kept = if library.get(&id).is_some() { "the last good version keeps playing" } else { "it is not played" };
+            let kept = if library.get(&id).is_some() {
+                "the last good version keeps playing"
+            } else {
+                "it is not played"
+            };
             warn!("{id} has {} problem(s); {kept}", problems.len());
             for problem in problems {
                 warn!("{problem}");
@@ -163,7 +180,10 @@ fn advance(
     let library = &playlists.library;
     let now = Local::now().naive_local();
     let seconds = clock.seconds();
-    let minute = now.with_second(0).and_then(|t| t.with_nanosecond(0)).unwrap_or(now);
+    let minute = now
+        .with_second(0)
+        .and_then(|t| t.with_nanosecond(0))
+        .unwrap_or(now);
     let size = canvas.pixels;
     let key_of = |cue: &Cue| match cue {
         Cue::Slide(s) => PictureKey::Slide(s.key.clone(), size),
@@ -172,7 +192,10 @@ fn advance(
 
     let mut due = show.0.due(library, now, seconds);
     // The idle screen's clock moves on each minute.
-    if due.is_none() && show.0.current() == Some(&Cue::Idle) && prepared.on_screen != Some(key_of(&Cue::Idle)) {
+    if due.is_none()
+        && show.0.current() == Some(&Cue::Idle)
+        && prepared.on_screen != Some(key_of(&Cue::Idle))
+    {
         due = Some(Cue::Idle);
     }
     let following = show.0.following(library, now);
@@ -187,7 +210,9 @@ fn advance(
     prepared.pictures.retain(|key, _| wanted.contains(key));
     for (key, cue) in wanted.iter().zip(due.iter().chain([&following])) {
         if !prepared.pictures.contains_key(key) {
-            prepared.pictures.insert(key.clone(), start_drawing(cue, library, size, now, &idle.0));
+            prepared
+                .pictures
+                .insert(key.clone(), start_drawing(cue, library, size, now, &idle.0));
         }
     }
     for preparation in prepared.pictures.values_mut() {
@@ -206,18 +231,29 @@ fn advance(
             Some(Preparation::Ready(handle)) => {
                 let (playlist_title, kind) = match &cue {
                     Cue::Slide(s) => match library.slide(&s.key) {
-                        Some((entry, slide)) => (Some(entry.playlist.title.clone()), slide.kind_name()),
+                        Some((entry, slide)) => {
+                            (Some(entry.playlist.title.clone()), slide.kind_name())
+                        }
                         None => (None, "slide"),
                     },
                     Cue::Idle => (None, "idle"),
                 };
-                started.write(SlideStarted { cue: cue.clone(), picture: handle.clone(), playlist_title, kind });
+                started.write(SlideStarted {
+                    cue: cue.clone(),
+                    picture: handle.clone(),
+                    playlist_title,
+                    kind,
+                });
                 prepared.on_screen = Some(key_of(&cue));
                 show.0.started(cue, seconds);
             }
             Some(Preparation::Failed(reason)) => {
                 if let Cue::Slide(slide) = &cue {
-                    warn!("skipping slide {} of {}: {reason}", slide.key.index + 1, slide.key.playlist);
+                    warn!(
+                        "skipping slide {} of {}: {reason}",
+                        slide.key.index + 1,
+                        slide.key.playlist
+                    );
                     show.0.mark_unplayable(slide.key.clone(), library);
                 }
                 redraw.write(RequestRedraw);
@@ -226,14 +262,21 @@ fn advance(
             _ => {}
         }
     }
-    if prepared.pictures.values().any(|p| matches!(p, Preparation::Drawing(_))) {
+    if prepared
+        .pictures
+        .values()
+        .any(|p| matches!(p, Preparation::Drawing(_)))
+    {
         redraw.write(RequestRedraw);
     }
     // Sleep until the slide ends or the next whole minute, when schedules and the idle clock change;
     // new files wake the loop themselves. Each wake-up costs a frame.
     if let Some(mut winit) = winit {
         let to_next_minute = 60.0 - f64::from(now.second()) - f64::from(now.nanosecond()) / 1e9;
-        let to_slide_end = show.0.ends_at().map_or(f64::MAX, |end| end - clock.seconds());
+        let to_slide_end = show
+            .0
+            .ends_at()
+            .map_or(f64::MAX, |end| end - clock.seconds());
         let left = to_slide_end.min(to_next_minute).clamp(0.005, 60.0);
         // Bevy treats any change of the settings as a reason for another frame, so they change
         // only when the wake-up time itself moves.
@@ -248,13 +291,22 @@ fn advance(
     }
 }
 
+/// Work for a drawing thread, with that thread's composer.
+type DrawingJob = Box<dyn FnOnce(&mut Composer) -> Result<Picture, String> + Send>;
+
 thread_local! {
     /// Each worker thread keeps its own font caches between slides.
     static COMPOSER: RefCell<Composer> = RefCell::new(Composer::default());
 }
 
-fn start_drawing(cue: &Cue, library: &Library, size: UVec2, now: NaiveDateTime, idle: &IdleMessage) -> Preparation {
-    let job: Box<dyn FnOnce(&mut Composer) -> Result<Picture, String> + Send> = match cue {
+fn start_drawing(
+    cue: &Cue,
+    library: &Library,
+    size: UVec2,
+    now: NaiveDateTime,
+    idle: &IdleMessage,
+) -> Preparation {
+    let job: DrawingJob = match cue {
         Cue::Idle => {
             let idle = idle.clone();
             Box::new(move |composer| Ok(composer.idle(now, &idle, size.x, size.y)))
@@ -263,7 +315,11 @@ fn start_drawing(cue: &Cue, library: &Library, size: UVec2, now: NaiveDateTime, 
             let Some((entry, _)) = library.slide(&s.key) else {
                 return Preparation::Failed("the playlist changed".into());
             };
-            let (playlist, folder, index) = (Arc::clone(&entry.playlist), entry.folder.clone(), s.key.index);
+            let (playlist, folder, index) = (
+                Arc::clone(&entry.playlist),
+                entry.folder.clone(),
+                s.key.index,
+            );
             let label = format!("slide {} of {}", index + 1, s.key.playlist);
             Box::new(move |composer| {
                 let picture = composer
@@ -276,7 +332,8 @@ fn start_drawing(cue: &Cue, library: &Library, size: UVec2, now: NaiveDateTime, 
             })
         }
     };
-    let task = AsyncComputeTaskPool::get().spawn(async move { COMPOSER.with(|c| job(&mut c.borrow_mut())) });
+    let task = AsyncComputeTaskPool::get()
+        .spawn(async move { COMPOSER.with(|c| job(&mut c.borrow_mut())) });
     Preparation::Drawing(task)
 }
 
@@ -284,7 +341,11 @@ fn start_drawing(cue: &Cue, library: &Library, size: UVec2, now: NaiveDateTime, 
 /// so a shown slide costs no main memory.
 pub fn into_image(picture: Picture) -> Image {
     Image::new(
-        Extent3d { width: picture.width, height: picture.height, depth_or_array_layers: 1 },
+        Extent3d {
+            width: picture.width,
+            height: picture.height,
+            depth_or_array_layers: 1,
+        },
         TextureDimension::D2,
         picture.rgba,
         TextureFormat::Rgba8UnormSrgb,

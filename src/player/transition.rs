@@ -34,7 +34,9 @@ fn start_transition(
     canvas: Res<Canvas>,
     clock: Res<Clock>,
 ) {
-    let Some(slide) = started.read().last() else { return };
+    let Some(slide) = started.read().last() else {
+        return;
+    };
     // At most two pictures exist: the one leaving and the one arriving.
     for entity in &leaving {
         commands.entity(entity).despawn();
@@ -46,18 +48,33 @@ fn start_transition(
         Cue::Idle if showing.iter().any(|(_, s)| s.idle) => (Transition::Cut, 0.0),
         Cue::Idle => (Transition::Crossfade, IDLE_FADE_SECONDS),
     };
-    let (transition, seconds) = if first || seconds <= 0.0 { (Transition::Cut, 0.0) } else { (transition, seconds) };
+    let (transition, seconds) = if first || seconds <= 0.0 {
+        (Transition::Cut, 0.0)
+    } else {
+        (transition, seconds)
+    };
     for (entity, _) in &showing {
         if transition == Transition::Cut {
             commands.entity(entity).despawn();
         } else {
-            commands.entity(entity).insert((Leaving, Transform::from_xyz(0.0, 0.0, 0.0)));
+            commands
+                .entity(entity)
+                .insert((Leaving, Transform::from_xyz(0.0, 0.0, 0.0)));
         }
     }
     commands.spawn((
-        Sprite { image: slide.picture.clone(), custom_size: Some(canvas.logical), ..default() },
+        Sprite {
+            image: slide.picture.clone(),
+            custom_size: Some(canvas.logical),
+            ..default()
+        },
         Transform::from_xyz(0.0, 0.0, 1.0),
-        OnScreen { transition, since: clock.seconds(), seconds, idle: matches!(slide.cue, Cue::Idle) },
+        OnScreen {
+            transition,
+            since: clock.seconds(),
+            seconds,
+            idle: matches!(slide.cue, Cue::Idle),
+        },
     ));
 }
 
@@ -69,12 +86,18 @@ fn animate(
     clock: Res<Clock>,
     mut redraw: MessageWriter<RequestRedraw>,
 ) {
-    let Some((on_screen, mut sprite, mut transform)) = arriving.iter_mut().last() else { return };
+    let Some((on_screen, mut sprite, mut transform)) = arriving.iter_mut().last() else {
+        return;
+    };
     if leaving.is_empty() {
         return;
     }
     let elapsed = (clock.seconds() - on_screen.since) as f32;
-    let progress = if on_screen.seconds > 0.0 { (elapsed / on_screen.seconds).clamp(0.0, 1.0) } else { 1.0 };
+    let progress = if on_screen.seconds > 0.0 {
+        (elapsed / on_screen.seconds).clamp(0.0, 1.0)
+    } else {
+        1.0
+    };
     let eased = progress * progress * (3.0 - 2.0 * progress);
     let width = canvas.logical.x;
     match on_screen.transition {
