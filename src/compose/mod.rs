@@ -278,21 +278,14 @@ impl Composer {
     ) -> Result<Pixmap, PictureError> {
         let frame = Frame::new(width, height);
         let mut canvas = blank(width, height, slide.background.unwrap_or(PHOTO_BACKGROUND));
-        let bytes = picture::read_media(folder, &slide.file.relative, MAX_MEDIA_BYTES)?;
-        let photo = picture::decode_photo(&bytes, &folder.join(&slide.file.relative))?;
-        drop(bytes);
-        let scaled = picture::scale_photo(&photo, width, height, slide.fit == Fit::Cover);
-        drop(photo);
-        let x = (width as i32 - scaled.width() as i32) / 2;
-        let y = (height as i32 - scaled.height() as i32) / 2;
-        canvas.draw_pixmap(
-            x,
-            y,
-            scaled.as_ref(),
-            &tiny_skia::PixmapPaint::default(),
-            tiny_skia::Transform::identity(),
-            None,
-        );
+        let screen = (0.0, 0.0, frame.width, frame.height);
+        draw_photo(
+            &mut canvas,
+            folder,
+            &slide.file.relative,
+            screen,
+            slide.fit == Fit::Cover,
+        )?;
 
         let u = frame.unit;
         let mut paragraphs = Vec::new();
@@ -380,20 +373,33 @@ fn draw_media(
         let tree = picture::parse_svg(&bytes, &path)?;
         picture::draw_svg(&tree, canvas, x, y, w, h);
     } else {
-        let bytes = picture::read_media(folder, relative, MAX_MEDIA_BYTES)?;
-        let photo = picture::decode_photo(&bytes, &path)?;
-        let scaled = picture::scale_photo(&photo, w.max(1.0) as u32, h.max(1.0) as u32, false);
-        let left = x as i32 + (w as i32 - scaled.width() as i32) / 2;
-        let top = y as i32 + (h as i32 - scaled.height() as i32) / 2;
-        canvas.draw_pixmap(
-            left,
-            top,
-            scaled.as_ref(),
-            &tiny_skia::PixmapPaint::default(),
-            tiny_skia::Transform::identity(),
-            None,
-        );
+        draw_photo(canvas, folder, relative, (x, y, w, h), false)?;
     }
+    Ok(())
+}
+
+/// Draws a photo scaled to fit (or, with `cover`, to fill) a box, centred in it.
+fn draw_photo(
+    canvas: &mut Pixmap,
+    folder: &Path,
+    relative: &Path,
+    (x, y, w, h): (f32, f32, f32, f32),
+    cover: bool,
+) -> Result<(), PictureError> {
+    let bytes = picture::read_media(folder, relative, MAX_MEDIA_BYTES)?;
+    let photo = picture::decode_photo(&bytes, &folder.join(relative))?;
+    drop(bytes);
+    let scaled = picture::scale_photo(&photo, w.max(1.0) as u32, h.max(1.0) as u32, cover);
+    let left = x as i32 + (w as i32 - scaled.width() as i32) / 2;
+    let top = y as i32 + (h as i32 - scaled.height() as i32) / 2;
+    canvas.draw_pixmap(
+        left,
+        top,
+        scaled.as_ref(),
+        &tiny_skia::PixmapPaint::default(),
+        tiny_skia::Transform::identity(),
+        None,
+    );
     Ok(())
 }
 

@@ -160,54 +160,61 @@ pub fn parse_ron<T: serde::de::DeserializeOwned>(source: &str) -> Result<T, Diag
         .map_err(|error| diagnostic_from_ron(&error))
 }
 
+/// " in `Text`" when the error names the value it is inside of.
+fn in_outer(outer: &Option<String>) -> String {
+    outer
+        .as_deref()
+        .map(|name| format!(" in `{name}`"))
+        .unwrap_or_default()
+}
+
+/// An unknown field or kind, with the likely intended name or else the whole list.
+fn unknown_name(
+    position: Position,
+    what: &str,
+    found: &str,
+    outer: &Option<String>,
+    expected: &[&str],
+    list_intro: &str,
+) -> Diagnostic {
+    let place = outer
+        .as_deref()
+        .map(|name| format!(" in `{name}`"))
+        .unwrap_or_default();
+    let d = Diagnostic::new(position, format!("unknown {what} `{found}`{place}"));
+    match nearest_name(found, expected) {
+        Some(name) => d.with_hint(format!("did you mean `{name}`?")),
+        None => {
+            let names: Vec<String> = expected.iter().map(|n| format!("`{n}`")).collect();
+            d.with_hint(format!("{list_intro} {}", names.join(", ")))
+        }
+    }
+}
+
 fn diagnostic_from_ron(error: &ron::error::SpannedError) -> Diagnostic {
     use ron::error::Error;
     let position = Position {
         line: error.span.start.line,
         column: error.span.start.col,
     };
-    let in_outer = |outer: &Option<String>| {
-        outer
-            .as_deref()
-            .map(|name| format!(" in `{name}`"))
-            .unwrap_or_default()
-    };
-    let list = |names: &[&str]| {
-        names
-            .iter()
-            .map(|n| format!("`{n}`"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
     match &error.code {
         Error::NoSuchStructField {
             expected,
             found,
             outer,
-        } => {
-            let d = Diagnostic::new(
-                position,
-                format!("unknown field `{found}`{}", in_outer(outer)),
-            );
-            match nearest_name(found, expected) {
-                Some(name) => d.with_hint(format!("did you mean `{name}`?")),
-                None => d.with_hint(format!("the fields here are {}", list(expected))),
-            }
-        }
+        } => unknown_name(
+            position,
+            "field",
+            found,
+            outer,
+            expected,
+            "the fields here are",
+        ),
         Error::NoSuchEnumVariant {
             expected,
             found,
             outer,
-        } => {
-            let d = Diagnostic::new(
-                position,
-                format!("unknown kind `{found}`{}", in_outer(outer)),
-            );
-            match nearest_name(found, expected) {
-                Some(name) => d.with_hint(format!("did you mean `{name}`?")),
-                None => d.with_hint(format!("write one of {}", list(expected))),
-            }
-        }
+        } => unknown_name(position, "kind", found, outer, expected, "write one of"),
         Error::MissingStructField { field, outer } => Diagnostic::new(
             position,
             format!("missing field `{field}`{}", in_outer(outer)),
