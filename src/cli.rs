@@ -1,7 +1,7 @@
 //! The command line: `run` (the default), `check` and `preview`.
 
 use crate::compose::IdleMessage;
-use crate::content::{load_playlist, read_text};
+use crate::content::{load_playlist, playlist_folder, read_text};
 use crate::core::config::{Config, MAX_CONFIG_BYTES, ScreenSize};
 use crate::core::diagnostic::Diagnostic;
 use crate::player::{self, PlayerSettings};
@@ -215,7 +215,7 @@ fn check_file(file: &Path) -> Vec<Diagnostic> {
 /// Decodes every picture of a playlist with the player's own decoder, so a damaged photo is found
 /// by `check` rather than skipped on screen.
 fn media_problems(playlist: &crate::core::playlist::Playlist, file: &Path) -> Vec<Diagnostic> {
-    let folder = file.parent().unwrap_or(Path::new("."));
+    let folder = playlist_folder(file);
     let mut composer = crate::compose::Composer::default();
     let mut problems = Vec::new();
     for (index, slide) in playlist.slides.iter().enumerate() {
@@ -256,7 +256,7 @@ fn preview(playlist: &Path, out: &Path, size: ScreenSize) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let folder = playlist.parent().unwrap_or(Path::new("."));
+    let folder = playlist_folder(playlist);
     match player::preview::render_playlist(&loaded, folder, out, size) {
         Ok(files) => {
             for file in &files {

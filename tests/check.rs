@@ -198,3 +198,23 @@ fn damaged_and_escaping_media_are_found_by_decoding_them() {
         "{message}"
     );
 }
+
+#[test]
+fn a_playlist_named_without_its_folder_finds_its_media() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("media")).unwrap();
+    image::RgbImage::from_pixel(8, 8, image::Rgb([1, 2, 3]))
+        .save(dir.path().join("media/a.png"))
+        .unwrap();
+    std::fs::write(
+        dir.path().join("p.ron"),
+        r#"Playlist(title: "t", slides: [Image(file: "media/a.png")])"#,
+    )
+    .unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_kiosk-player"))
+        .current_dir(dir.path())
+        .args(["check", "p.ron"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+}

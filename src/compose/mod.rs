@@ -196,7 +196,7 @@ impl Composer {
         );
         if let Some(picture) = &slide.picture {
             let picture_box = if frame.landscape() {
-                let split = frame.width * 0.56;
+                let split = frame.width * 0.62;
                 text_box.2 = split - margin - 3.0 * u;
                 (
                     split,

@@ -3,8 +3,8 @@
 use super::fonts;
 use parley::fontique::Blob;
 use parley::{
-    Alignment, AlignmentOptions, FontContext, FontFamily, FontWeight, Layout, LayoutContext,
-    LineHeight, OverflowWrap, PositionedLayoutItem, StyleProperty,
+    Alignment, AlignmentOptions, BreakReason, FontContext, FontFamily, FontWeight, Layout,
+    LayoutContext, LineHeight, OverflowWrap, PositionedLayoutItem, StyleProperty,
 };
 use resvg::tiny_skia::Pixmap;
 use std::sync::Arc;
@@ -45,6 +45,26 @@ pub struct Setting {
 /// few metres, so an overlong text is cut off and reported instead.
 const MIN_SCALE: f32 = 0.4;
 
+/// How much smaller than needed to fit text may get to avoid an orphan.
+const MAX_SHRINK_AGAINST_ORPHANS: f32 = 0.85;
+
+/// Whether a wrapped line holds so little (under a fifth of the width) that it reads as a stray
+/// word, like 「注意」 broken into 「注」 and 「意」.
+fn has_orphan(setting: &Setting, width: f32) -> bool {
+    setting.layouts.iter().any(|(layout, _)| {
+        let mut after_wrap = false;
+        layout.lines().any(|line| {
+            let orphan = after_wrap
+                && line.metrics().advance - line.metrics().trailing_whitespace < width * 0.2;
+            after_wrap = matches!(
+                line.break_reason(),
+                BreakReason::Regular | BreakReason::Emergency
+            );
+            orphan
+        })
+    })
+}
+
 pub struct Typesetter {
     fonts: FontContext,
     layouts: LayoutContext<Rgba>,
@@ -69,16 +89,32 @@ impl Default for Typesetter {
 
 impl Typesetter {
     /// Lays out `paragraphs` stacked top to bottom within `width`, shrinking them all by the same
-    /// factor until their height fits `max_height`.
+    /// factor until their height fits `max_height`, and a little further if that keeps a word or
+    /// two from being left alone on a line.
     pub fn fit(&mut self, paragraphs: &[Paragraph], width: f32, max_height: f32) -> Setting {
         let mut scale = 1.0;
+        let mut first_fit: Option<Setting> = None;
         loop {
             let setting = self.set(paragraphs, width, scale);
             let fits = setting.height <= max_height && setting.width <= width + 0.5;
-            if fits || scale <= MIN_SCALE {
-                return Setting { fits, ..setting };
+            if fits && !has_orphan(&setting, width) {
+                return setting;
             }
-            scale = (scale * 0.93).max(MIN_SCALE);
+            if let Some(fitted) =
+                first_fit.take_if(|f| scale < f.scale * MAX_SHRINK_AGAINST_ORPHANS)
+            {
+                return fitted;
+            }
+            if scale <= MIN_SCALE {
+                return first_fit.unwrap_or(Setting {
+                    fits: false,
+                    ..setting
+                });
+            }
+            if fits && first_fit.is_none() {
+                first_fit = Some(setting);
+            }
+            scale = (scale * 0.96).max(MIN_SCALE);
         }
     }
 

@@ -154,7 +154,7 @@ fn fingerprint(path: &Path) -> Fingerprint {
             .and_then(|m| Some((m.len(), m.modified().ok()?)))
     };
     let mut files = vec![(path.to_path_buf(), stat(path))];
-    let folder = path.parent().unwrap_or(Path::new("."));
+    let folder = super::playlist_folder(path);
     let media = std::fs::read_to_string(path)
         .ok()
         .and_then(|source| Playlist::parse(&source).ok())

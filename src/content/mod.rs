@@ -15,12 +15,20 @@ pub fn load_playlist(path: &Path) -> Result<Playlist, Vec<Diagnostic>> {
     let source = read_text(path, MAX_PLAYLIST_BYTES).map_err(|d| vec![in_file(d)])?;
     let playlist =
         Playlist::parse(&source).map_err(|ds| ds.into_iter().map(in_file).collect::<Vec<_>>())?;
-    let folder = path.parent().unwrap_or(Path::new("."));
-    let problems = missing_media(&playlist, &source, folder);
+    let problems = missing_media(&playlist, &source, playlist_folder(path));
     if problems.is_empty() {
         Ok(playlist)
     } else {
         Err(problems.into_iter().map(in_file).collect())
+    }
+}
+
+/// The folder a playlist's media paths are relative to: the folder of its file. A bare file name
+/// (`food.ron`) has an empty parent, which means the current folder.
+pub fn playlist_folder(path: &Path) -> &Path {
+    match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
     }
 }
 
