@@ -1,13 +1,17 @@
 //! The command line: `run` (the default), `check` and `preview`.
 
 use crate::compose::IdleMessage;
+use crate::content::sync::{Cache, HttpSource, SyncOutcome, Syncer};
+use crate::content::watch::ContentSource;
 use crate::content::{load_playlist, playlist_folder, read_text};
-use crate::core::config::{Config, MAX_CONFIG_BYTES, ScreenSize};
+use crate::core::config::{Config, DEFAULT_CACHE, MAX_CONFIG_BYTES, ScreenSize, Source};
 use crate::core::diagnostic::Diagnostic;
+use crate::core::manifest::MANIFEST_NAME;
 use crate::player::{self, PlayerSettings};
 use clap::{Args, Parser, Subcommand};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Duration;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -32,6 +36,16 @@ enum Command {
         /// Files or folders (every *.ron directly inside a folder is checked).
         #[arg(required = true)]
         paths: Vec<PathBuf>,
+    },
+    /// Write DIR/manifest.ron listing every file of a content folder, for serving over HTTP(S).
+    Publish { folder: PathBuf },
+    /// Sync the config's HTTP sources into the cache.
+    Sync {
+        #[arg(long)]
+        config: PathBuf,
+        /// Sync once and exit (for cron and tests); the player itself syncs continuously.
+        #[arg(long, required = true)]
+        once: bool,
     },
     /// Draw each slide of a playlist to DIR/NNN-<kind>.png, as it looks on screen.
     Preview {
@@ -74,6 +88,8 @@ pub fn main() -> ExitCode {
             out,
             size,
         }) => preview(&playlist, &out, size),
+        Some(Command::Publish { folder }) => publish(&folder),
+        Some(Command::Sync { config, .. }) => sync_once(&config),
     }
 }
 
@@ -94,20 +110,37 @@ fn run(args: RunArgs) -> ExitCode {
         .as_deref()
         .and_then(Path::parent)
         .unwrap_or(Path::new("."));
-    let playlists = args
-        .playlists
-        .or_else(|| config.playlists.as_ref().map(|p| config_folder.join(p)))
-        .unwrap_or_else(|| PathBuf::from("playlists"));
-    if !playlists.is_dir() {
-        eprintln!(
-            "error: the playlists folder {} does not exist; pass --playlists DIR",
-            playlists.display()
-        );
-        return ExitCode::FAILURE;
+    let sources = match args.playlists {
+        Some(folder) => vec![ContentSource::Folder {
+            path: folder,
+            poll: None,
+        }],
+        None => match content_sources(&config, config_folder) {
+            Ok(sources) if sources.is_empty() => vec![ContentSource::Folder {
+                path: PathBuf::from("playlists"),
+                poll: None,
+            }],
+            Ok(sources) => sources,
+            Err(message) => {
+                eprintln!("error: {message}");
+                return ExitCode::FAILURE;
+            }
+        },
+    };
+    for source in &sources {
+        if let ContentSource::Folder { path, .. } = source
+            && !path.is_dir()
+        {
+            eprintln!(
+                "error: the playlists folder {} does not exist; pass --playlists DIR",
+                path.display()
+            );
+            return ExitCode::FAILURE;
+        }
     }
     let default_idle = IdleMessage::default();
     let settings = PlayerSettings {
-        playlists,
+        sources,
         windowed: args.windowed || config.windowed,
         size: args.size.or(config.size),
         play_log: args.play_log.or(config.play_log),
@@ -120,6 +153,51 @@ fn run(args: RunArgs) -> ExitCode {
         bevy::app::AppExit::Success => ExitCode::SUCCESS,
         bevy::app::AppExit::Error(_) => ExitCode::FAILURE,
     }
+}
+
+/// The config's content sources, resolved: relative paths against the config's folder, tokens
+/// from the environment.
+fn content_sources(config: &Config, config_folder: &Path) -> Result<Vec<ContentSource>, String> {
+    let cache_root = config
+        .cache
+        .as_ref()
+        .map_or_else(|| PathBuf::from(DEFAULT_CACHE), |c| config_folder.join(c));
+    let mut sources: Vec<ContentSource> = config
+        .playlists
+        .iter()
+        .map(|p| ContentSource::Folder {
+            path: config_folder.join(p),
+            poll: None,
+        })
+        .collect();
+    for (index, source) in config.sources.iter().enumerate() {
+        sources.push(match source {
+            Source::Folder(folder) => ContentSource::Folder {
+                path: config_folder.join(&folder.path),
+                poll: folder.poll_seconds.map(|s| Duration::from_secs(s.into())),
+            },
+            Source::Http(http) => {
+                let token = match &http.token_env {
+                    Some(name) => Some(std::env::var(name).map_err(|_| {
+                        format!("the environment variable {name} (token_env) is not set")
+                    })?),
+                    None => http.token.clone(),
+                };
+                ContentSource::Http {
+                    source: HttpSource {
+                        manifest_url: http.url.clone(),
+                        token,
+                        max_file_bytes: u64::from(http.max_file_mb) * 1024 * 1024,
+                        timeout: Duration::from_secs(600),
+                    },
+                    // Each HTTP source has its own cache folder, by its position in the config.
+                    cache: cache_root.join(format!("source-{}", index + 1)),
+                    poll: Duration::from_secs(http.poll_seconds.into()),
+                }
+            }
+        });
+    }
+    Ok(sources)
 }
 
 fn load_config(path: &Path) -> Result<Config, Vec<Diagnostic>> {
@@ -246,6 +324,71 @@ fn slide_problem(file: &Path, index: usize, message: String) -> Diagnostic {
         format!("slide {}: {message}", index + 1),
     )
     .in_file(file)
+}
+
+fn publish(folder: &Path) -> ExitCode {
+    match crate::content::sync::publish(folder) {
+        Ok((files, bytes)) => {
+            println!(
+                "{}: {files} file(s), {bytes} bytes listed",
+                folder.join(MANIFEST_NAME).display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("error: cannot publish {}: {error}", folder.display());
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn sync_once(config_path: &Path) -> ExitCode {
+    let config = match load_config(config_path) {
+        Ok(config) => config,
+        Err(problems) => {
+            print_problems(&problems);
+            return ExitCode::FAILURE;
+        }
+    };
+    let sources = match content_sources(&config, config_path.parent().unwrap_or(Path::new("."))) {
+        Ok(sources) => sources,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut failed = false;
+    for source in sources {
+        let ContentSource::Http { source, cache, .. } = source else {
+            continue;
+        };
+        let url = source.manifest_url.clone();
+        let result = Cache::open(&cache)
+            .and_then(|cache| Syncer::new(source, cache))
+            .and_then(|mut s| s.sync_once());
+        match result {
+            Ok(SyncOutcome::Unchanged) => println!("{url}: unchanged"),
+            Ok(SyncOutcome::Updated {
+                folder,
+                files,
+                bytes,
+            }) => {
+                println!(
+                    "{url}: now live in {} ({files} file(s), {bytes} bytes downloaded)",
+                    folder.display()
+                )
+            }
+            Err(error) => {
+                eprintln!("{url}: {error}");
+                failed = true;
+            }
+        }
+    }
+    if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
 fn preview(playlist: &Path, out: &Path, size: ScreenSize) -> ExitCode {

@@ -33,6 +33,10 @@ type Fingerprint = Vec<(PathBuf, Option<(u64, SystemTime)>)>;
 /// Remembers what a folder looked like, to report only what changed and only once it settled.
 pub struct FolderScanner {
     folder: PathBuf,
+    /// Put before file names to keep ids apart when several sources play at once.
+    prefix: String,
+    /// The folder is a finished content set from the cache: nothing in it is still being written.
+    complete: bool,
     /// What each playlist's files looked like at the previous scan.
     previous: BTreeMap<PlaylistId, Fingerprint>,
     /// What each playlist's files looked like when it was last loaded or rejected.
@@ -52,10 +56,31 @@ impl FolderScanner {
     pub fn new(folder: &Path) -> Self {
         FolderScanner {
             folder: folder.to_path_buf(),
+            prefix: String::new(),
+            complete: false,
             previous: BTreeMap::new(),
             settled: BTreeMap::new(),
             looked: false,
         }
+    }
+
+    /// Ids of this scanner's playlists start with `prefix`.
+    pub fn with_prefix(mut self, prefix: &str) -> Self {
+        self.prefix = prefix.to_string();
+        self
+    }
+
+    /// A scanner for complete content sets, which are read at first sight; `switch_to` moves it
+    /// from one set to the next, reporting what the new set changes.
+    pub fn for_complete_sets(folder: &Path) -> Self {
+        FolderScanner {
+            complete: true,
+            ..FolderScanner::new(folder)
+        }
+    }
+
+    pub fn switch_to(&mut self, folder: &Path) {
+        self.folder = folder.to_path_buf();
     }
 
     /// Looks at the folder once. A file is read only when it looks the same as at the previous
@@ -67,12 +92,14 @@ impl FolderScanner {
         let present = playlist_files(&self.folder);
         let mut seen = BTreeSet::new();
         for path in present {
-            let Some(id) = path.file_name().and_then(|n| n.to_str()).map(str::to_owned) else {
+            let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
                 continue;
             };
+            let id = format!("{}{name}", self.prefix);
             seen.insert(id.clone());
             let fingerprint = fingerprint(&path);
-            let stable = self.previous.get(&id) == Some(&fingerprint)
+            let stable = self.complete
+                || self.previous.get(&id) == Some(&fingerprint)
                 || (first_look && untouched_for_a_while(&fingerprint));
             self.previous.insert(id.clone(), fingerprint.clone());
             if !stable {
@@ -85,7 +112,9 @@ impl FolderScanner {
             self.settled.insert(id.clone(), fingerprint);
             scan.changes.push(match load_playlist(&path) {
                 Ok(playlist) => {
-                    clear_problems(&path);
+                    if !self.complete {
+                        clear_problems(&path);
+                    }
                     LibraryChange::Loaded {
                         id,
                         playlist,
@@ -93,7 +122,10 @@ impl FolderScanner {
                     }
                 }
                 Err(problems) => {
-                    write_problems(&path, &problems);
+                    // Staff read notes in their own folder, not in the player's cache.
+                    if !self.complete {
+                        write_problems(&path, &problems);
+                    }
                     LibraryChange::Rejected { id, problems }
                 }
             });
@@ -107,10 +139,14 @@ impl FolderScanner {
             .cloned()
             .collect();
         for id in vanished {
-            if self.previous.get(&id).is_some_and(|f| f.is_empty()) {
+            if self.complete || self.previous.get(&id).is_some_and(|f| f.is_empty()) {
                 self.previous.remove(&id);
                 if self.settled.remove(&id).is_some() {
-                    clear_problems(&self.folder.join(&id));
+                    clear_problems(
+                        &self
+                            .folder
+                            .join(id.strip_prefix(&self.prefix).unwrap_or(&id)),
+                    );
                     scan.changes.push(LibraryChange::Removed { id });
                 }
             } else {
@@ -362,6 +398,25 @@ mod tests {
             "a save by rename must not blank the playlist"
         );
         assert_eq!(names(&scanner.scan().changes), ["removed a.ron"]);
+    }
+
+    #[test]
+    fn complete_sets_are_read_at_once_and_switching_reports_the_difference() {
+        let old = tempfile::tempdir().unwrap();
+        let new = tempfile::tempdir().unwrap();
+        fs::write(old.path().join("a.ron"), GOOD).unwrap();
+        fs::write(old.path().join("b.ron"), GOOD).unwrap();
+        fs::write(new.path().join("a.ron"), GOOD).unwrap();
+        let mut scanner = FolderScanner::for_complete_sets(old.path()).with_prefix("web:");
+        assert_eq!(
+            names(&scanner.scan().changes),
+            ["loaded web:a.ron", "loaded web:b.ron"]
+        );
+        scanner.switch_to(new.path());
+        assert_eq!(
+            names(&scanner.scan().changes),
+            ["loaded web:a.ron", "removed web:b.ron"]
+        );
     }
 
     #[test]

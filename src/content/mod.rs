@@ -1,6 +1,7 @@
 //! Playlists from folders on disk: reading and checking files, and noticing when they change.
 
 pub mod folder;
+pub mod sync;
 pub mod watch;
 
 use crate::compose::picture::{self, MAX_MEDIA_BYTES, MAX_SVG_BYTES, PictureError};

@@ -1,7 +1,10 @@
-//! Watches a playlists folder on a background thread and hands settled changes to the player.
+//! Background threads that keep one content source's playlists current and hand the changes to
+//! the player: a watched (or polled) folder, or an HTTP(S) source synced into the cache.
 
 use super::folder::{FolderScanner, LibraryChange};
-use notify::{RecursiveMode, Watcher};
+use super::sync::{Cache, HttpSource, SyncOutcome, Syncer};
+use crate::core::manifest::retry_delay;
+use notify::{PollWatcher, RecursiveMode, Watcher};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::Duration;
@@ -9,70 +12,210 @@ use std::time::Duration;
 /// How long a changed file must look the same before it is read. Long enough for a copy in
 /// progress to show growth between two looks; short enough for an emergency to show within a second.
 pub const SETTLE_TIME: Duration = Duration::from_millis(250);
-/// How often the folder is looked at even without change events, as a safety net for missed events.
+/// How often a folder is looked at even without change events, as a safety net for missed events.
 pub const RESCAN_INTERVAL: Duration = Duration::from_secs(30);
+/// How often a network mount is polled when the config does not say.
+pub const NETWORK_POLL: Duration = Duration::from_secs(5);
 
-/// Starts watching `folder`. Each batch of changes is passed to `deliver`; `deliver` returns false
-/// when the player has gone, which ends the thread.
-pub fn watch_folder(
-    folder: &Path,
-    mut deliver: impl FnMut(Vec<LibraryChange>) -> bool + Send + 'static,
+/// A content source as the player runs it.
+#[derive(Clone, Debug)]
+pub enum ContentSource {
+    /// A folder; `poll` forces polling at that interval instead of change events.
+    Folder {
+        path: PathBuf,
+        poll: Option<Duration>,
+    },
+    /// A published content set, synced into `cache` every `poll`.
+    Http {
+        source: HttpSource,
+        cache: PathBuf,
+        poll: Duration,
+    },
+}
+
+/// Receives each batch of changes; returns false when the player has gone, which ends the thread.
+pub type Deliver = Box<dyn FnMut(Vec<LibraryChange>) -> bool + Send>;
+
+/// Starts the thread for one source. Playlist ids start with `prefix`. The first batch is always
+/// delivered, even empty, so the player knows the source has been read.
+pub fn watch_source(
+    source: ContentSource,
+    prefix: String,
+    deliver: Deliver,
 ) -> std::thread::JoinHandle<()> {
-    let folder: PathBuf = folder.to_path_buf();
     std::thread::Builder::new()
-        .name("playlist-watch".into())
-        .spawn(move || {
-            let (events_tx, events) = mpsc::channel();
-            let watcher =
-                notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
-                    if event.is_ok_and(|e| !e.paths.iter().all(|p| is_problems_note(p))) {
-                        let _ = events_tx.send(());
-                    }
-                });
-            // Without events we still see changes, by rescanning; the log says why it is slower.
-            let _watcher = match watcher
-                .and_then(|mut w| w.watch(&folder, RecursiveMode::Recursive).map(|_| w))
-            {
-                Ok(w) => Some(w),
-                Err(error) => {
-                    tracing::warn!(
-                        "cannot watch {} for changes ({error}); looking every {}s instead",
-                        folder.display(),
-                        RESCAN_INTERVAL.as_secs()
-                    );
-                    None
-                }
-            };
-            let mut scanner = FolderScanner::new(&folder);
-            let mut wait = Duration::ZERO;
-            let mut first = true;
-            loop {
-                match events.recv_timeout(wait) {
-                    Ok(()) => {
-                        // Let a burst of events pass, then look once.
-                        std::thread::sleep(SETTLE_TIME);
-                        while events.try_recv().is_ok() {}
-                    }
-                    Err(mpsc::RecvTimeoutError::Timeout) => {}
-                    // No watcher: rescanning on a timer is all there is.
-                    Err(mpsc::RecvTimeoutError::Disconnected) => std::thread::sleep(wait),
-                }
-                let scan = scanner.scan();
-                // The first scan is always delivered, even empty, so the player knows the folder was read.
-                if (first || !scan.changes.is_empty()) && !deliver(scan.changes) {
-                    return;
-                }
-                first = false;
-                wait = if scan.unsettled {
-                    SETTLE_TIME
-                } else {
-                    RESCAN_INTERVAL
-                };
-            }
+        .name(format!("content {prefix}"))
+        .spawn(move || match source {
+            ContentSource::Folder { path, poll } => watch_folder(&path, &prefix, poll, deliver),
+            ContentSource::Http {
+                source,
+                cache,
+                poll,
+            } => follow_http(source, &cache, &prefix, poll, deliver),
         })
         .expect("the system can start a thread")
 }
 
+fn watch_folder(folder: &Path, prefix: &str, poll: Option<Duration>, mut deliver: Deliver) {
+    let (events_tx, events) = mpsc::channel();
+    let on_event = move |event: notify::Result<notify::Event>| {
+        if event.is_ok_and(|e| !e.paths.iter().all(|p| is_problems_note(p))) {
+            let _ = events_tx.send(());
+        }
+    };
+    // inotify does not see changes another machine makes on a network mount: poll those instead.
+    let poll = poll.or_else(|| is_network_mount(folder).then_some(NETWORK_POLL));
+    let watcher: notify::Result<Box<dyn Watcher>> = match poll {
+        Some(interval) => {
+            tracing::info!("polling {} every {}s", folder.display(), interval.as_secs());
+            PollWatcher::new(
+                on_event,
+                notify::Config::default().with_poll_interval(interval),
+            )
+            .map(|w| Box::new(w) as _)
+        }
+        None => notify::recommended_watcher(on_event).map(|w| Box::new(w) as _),
+    };
+    let _watcher =
+        match watcher.and_then(|mut w| w.watch(folder, RecursiveMode::Recursive).map(|_| w)) {
+            Ok(w) => Some(w),
+            Err(error) => {
+                tracing::warn!(
+                    "cannot watch {} for changes ({error}); looking every {}s instead",
+                    folder.display(),
+                    RESCAN_INTERVAL.as_secs()
+                );
+                None
+            }
+        };
+    let mut scanner = FolderScanner::new(folder).with_prefix(prefix);
+    let mut wait = Duration::ZERO;
+    let mut first = true;
+    loop {
+        match events.recv_timeout(wait) {
+            Ok(()) => {
+                // Let a burst of events pass, then look once.
+                std::thread::sleep(SETTLE_TIME);
+                while events.try_recv().is_ok() {}
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
+            // No watcher: rescanning on a timer is all there is.
+            Err(mpsc::RecvTimeoutError::Disconnected) => std::thread::sleep(wait),
+        }
+        let scan = scanner.scan();
+        if (first || !scan.changes.is_empty()) && !deliver(scan.changes) {
+            return;
+        }
+        first = false;
+        wait = if scan.unsettled {
+            SETTLE_TIME
+        } else {
+            RESCAN_INTERVAL
+        };
+    }
+}
+
+/// Plays the cached set at once (offline start), then syncs every `poll`, backing off on failure.
+fn follow_http(
+    source: HttpSource,
+    cache_root: &Path,
+    prefix: &str,
+    poll: Duration,
+    mut deliver: Deliver,
+) {
+    let url = source.manifest_url.clone();
+    let syncer = Cache::open(cache_root).and_then(|cache| Syncer::new(source, cache));
+    let mut syncer = match syncer {
+        Ok(syncer) => syncer,
+        Err(error) => {
+            tracing::error!("content from {url} is off: {error}");
+            deliver(Vec::new());
+            return;
+        }
+    };
+    let mut scanner = FolderScanner::for_complete_sets(&syncer.live_folder().unwrap_or_default())
+        .with_prefix(prefix);
+    let offline = match syncer.live_folder() {
+        Some(_) => scanner.scan().changes,
+        None => Vec::new(),
+    };
+    if !deliver(offline) {
+        return;
+    }
+    let mut failures = 0;
+    loop {
+        match syncer.sync_once() {
+            Ok(SyncOutcome::Updated {
+                folder,
+                files,
+                bytes,
+            }) => {
+                tracing::info!("new content from {url}: {files} file(s), {bytes} bytes downloaded");
+                failures = 0;
+                scanner.switch_to(&folder);
+                if !deliver(scanner.scan().changes) {
+                    return;
+                }
+            }
+            Ok(SyncOutcome::Unchanged) => failures = 0,
+            Err(error) => {
+                failures += 1;
+                tracing::warn!(
+                    "sync failed ({failures} in a row), the last good content keeps playing: {error}"
+                );
+            }
+        }
+        let spread = f64::from(std::process::id() % 1000) / 1000.0;
+        std::thread::sleep(if failures == 0 {
+            poll
+        } else {
+            retry_delay(failures, spread)
+        });
+    }
+}
+
 fn is_problems_note(path: &Path) -> bool {
     path.to_str().is_some_and(|p| p.ends_with(".error.txt"))
+}
+
+/// Whether a folder is on a network file system (NFS, SMB/CIFS, FUSE mounts such as sshfs).
+#[cfg(target_os = "linux")]
+pub fn is_network_mount(path: &Path) -> bool {
+    use std::os::unix::ffi::OsStrExt;
+    const NETWORK_FILE_SYSTEMS: [i64; 8] = [
+        0x6969,
+        0x517B,
+        0xFF53_4D42,
+        0xFE53_4D42,
+        0x6573_5546,
+        0x0102_1997,
+        0x00C3_6400,
+        0x5346_414F,
+    ];
+    let Ok(name) = std::ffi::CString::new(path.as_os_str().as_bytes()) else {
+        return false;
+    };
+    let mut stats: libc::statfs = unsafe { std::mem::zeroed() };
+    // SAFETY: `name` is a valid C string and `stats` a writable statfs the call fills in.
+    if unsafe { libc::statfs(name.as_ptr(), &mut stats) } != 0 {
+        return false;
+    }
+    NETWORK_FILE_SYSTEMS.contains(&(stats.f_type as i64 & 0xFFFF_FFFF))
+}
+
+#[cfg(not(target_os = "linux"))]
+pub fn is_network_mount(_path: &Path) -> bool {
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn local_folders_are_not_network_mounts() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(!is_network_mount(dir.path()));
+        assert!(!is_network_mount(Path::new("/no/such/folder")));
+    }
 }

@@ -1,6 +1,6 @@
 //! The device config file (`kiosk.ron`): where content comes from and how the screen behaves.
 
-use super::diagnostic::{Diagnostic, parse_ron};
+use super::diagnostic::{Diagnostic, SourceLocator, parse_ron};
 use serde::Deserialize;
 use std::path::PathBuf;
 use std::str::FromStr;
@@ -12,7 +12,12 @@ pub const MAX_CONFIG_BYTES: u64 = 256 * 1024;
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
     /// The folder of playlist files; relative paths are relative to the config file.
+    /// Shorthand for one `Folder` source.
     pub playlists: Option<PathBuf>,
+    /// Where content comes from: shared folders and published HTTP(S) content sets.
+    pub sources: Vec<Source>,
+    /// Where downloaded content is kept, so the player plays on without a network.
+    pub cache: Option<PathBuf>,
     /// Shown on the idle screen when nothing is scheduled.
     pub idle_message: Option<String>,
     pub idle_message_en: Option<String>,
@@ -24,9 +29,103 @@ pub struct Config {
     pub play_log: Option<PathBuf>,
 }
 
+/// The default cache folder on a Linux player.
+pub const DEFAULT_CACHE: &str = "/var/lib/kiosk-player/cache";
+
+/// A place content comes from.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub enum Source {
+    /// A folder: local, a USB stick, or an SMB/NFS mount.
+    Folder(FolderSource),
+    /// A content set published with `kiosk-player publish` on any web server.
+    Http(HttpSourceConfig),
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FolderSource {
+    pub path: PathBuf,
+    /// Look for changes every this many seconds instead of relying on change events. Network
+    /// mounts are detected and polled every 5 s without this.
+    pub poll_seconds: Option<u32>,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HttpSourceConfig {
+    /// The URL of the manifest, e.g. "https://signage.example.org/lobby/manifest.ron".
+    pub url: String,
+    /// How often to ask for changes (default 60 s); an unchanged answer transfers no body.
+    #[serde(default = "default_http_poll")]
+    pub poll_seconds: u32,
+    /// A bearer token; prefer `token_env` so the secret stays out of the file.
+    pub token: Option<String>,
+    /// The name of an environment variable holding the bearer token.
+    pub token_env: Option<String>,
+    /// Files larger than this many megabytes are refused (default 200).
+    #[serde(default = "default_max_file_mb")]
+    pub max_file_mb: u32,
+}
+
+fn default_http_poll() -> u32 {
+    60
+}
+
+fn default_max_file_mb() -> u32 {
+    200
+}
+
 impl Config {
     pub fn parse(source: &str) -> Result<Config, Vec<Diagnostic>> {
-        parse_ron(source).map_err(|d| vec![d])
+        let config: Config = parse_ron(source).map_err(|d| vec![d])?;
+        let mut at = SourceLocator::new(source);
+        let mut problems = Vec::new();
+        if config.playlists.is_some() && !config.sources.is_empty() {
+            problems.push(
+                Diagnostic::new(
+                    at.field("playlists"),
+                    "`playlists` and `sources` are both set",
+                )
+                .with_hint("list the folder as a source instead: Folder(path: \"...\")"),
+            );
+        }
+        for source in &config.sources {
+            match source {
+                Source::Folder(folder) if folder.poll_seconds == Some(0) => {
+                    problems.push(Diagnostic::new(
+                        at.field("poll_seconds"),
+                        "`poll_seconds` must be at least 1",
+                    ));
+                }
+                Source::Http(http) => {
+                    let position = at.string_literal(&http.url);
+                    if !(http.url.starts_with("https://") || http.url.starts_with("http://")) {
+                        problems.push(Diagnostic::new(
+                            position,
+                            format!("`{}` is not an http:// or https:// URL", http.url),
+                        ));
+                    }
+                    if http.poll_seconds < 5 {
+                        problems.push(Diagnostic::new(
+                            at.field("poll_seconds"),
+                            "`poll_seconds` must be at least 5 for a web server",
+                        ));
+                    }
+                    if http.token.is_some() && http.token_env.is_some() {
+                        problems.push(Diagnostic::new(
+                            at.field("token_env"),
+                            "set `token` or `token_env`, not both",
+                        ));
+                    }
+                }
+                Source::Folder(_) => {}
+            }
+        }
+        if problems.is_empty() {
+            Ok(config)
+        } else {
+            Err(problems)
+        }
     }
 }
 
@@ -108,6 +207,48 @@ mod tests {
         );
         let problems = Config::parse(r#"Config(size: "big")"#).unwrap_err();
         assert!(problems[0].to_string().contains("WIDTHxHEIGHT"));
+    }
+
+    #[test]
+    fn sources_are_listed_with_their_settings() {
+        let c = Config::parse(
+            r#"Config(sources: [
+                Folder(path: "/mnt/share"),
+                Http(url: "https://cdn.example/lobby/manifest.ron", token_env: "KIOSK_TOKEN"),
+            ], cache: "/tmp/cache")"#,
+        )
+        .unwrap();
+        let Source::Http(http) = &c.sources[1] else {
+            panic!("second source is HTTP")
+        };
+        assert_eq!((http.poll_seconds, http.max_file_mb), (60, 200));
+        assert_eq!(
+            c.sources[0],
+            Source::Folder(FolderSource {
+                path: "/mnt/share".into(),
+                poll_seconds: None
+            })
+        );
+    }
+
+    #[test]
+    fn source_mistakes_are_all_reported() {
+        let problems = Config::parse(
+            "Config(\n  playlists: \"p\",\n  sources: [Http(url: \"ftp://x/m.ron\", poll_seconds: 1, token: \"t\", token_env: \"T\")],\n)",
+        )
+        .unwrap_err();
+        let text: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+        assert_eq!(text.len(), 4, "{text:#?}");
+        assert!(
+            text[0].starts_with("2:3: `playlists` and `sources` are both set"),
+            "{}",
+            text[0]
+        );
+        assert!(
+            text[1].starts_with("3:24: `ftp://x/m.ron` is not an http"),
+            "{}",
+            text[1]
+        );
     }
 
     #[test]

@@ -3,6 +3,7 @@
 pub mod config;
 pub mod diagnostic;
 pub mod library;
+pub mod manifest;
 pub mod playlist;
 pub mod schedule;
 pub mod slideshow;

@@ -7,6 +7,7 @@ pub mod slideshow;
 pub mod transition;
 
 use crate::compose::IdleMessage;
+use crate::content::watch::ContentSource;
 use crate::core::config::ScreenSize;
 use bevy::prelude::*;
 use std::path::PathBuf;
@@ -14,7 +15,7 @@ use std::path::PathBuf;
 /// Everything `run` needs, merged from the command line and the config file.
 #[derive(Clone, Debug)]
 pub struct PlayerSettings {
-    pub playlists: PathBuf,
+    pub sources: Vec<ContentSource>,
     pub windowed: bool,
     pub size: Option<ScreenSize>,
     pub play_log: Option<PathBuf>,
@@ -29,7 +30,7 @@ pub fn run(settings: PlayerSettings) -> AppExit {
         size: settings.size,
     })
     .add_plugins(slideshow::SlideshowPlugin {
-        playlists: settings.playlists.clone(),
+        sources: settings.sources.clone(),
         idle: settings.idle.clone(),
     })
     .add_plugins(transition::plugin)

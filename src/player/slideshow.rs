@@ -4,7 +4,7 @@
 use super::screen::{Canvas, Clock};
 use crate::compose::{Composer, IdleMessage, Picture};
 use crate::content::folder::LibraryChange;
-use crate::content::watch::watch_folder;
+use crate::content::watch::{ContentSource, watch_source};
 use crate::core::library::{Library, SlideKey};
 use crate::core::slideshow::{Cue, Slideshow};
 use bevy::asset::RenderAssetUsages;
@@ -16,12 +16,11 @@ use bevy::winit::{EventLoopProxyWrapper, UpdateMode, WinitSettings, WinitUserEve
 use chrono::{Local, NaiveDateTime, Timelike};
 use std::cell::RefCell;
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::Duration;
 
 pub struct SlideshowPlugin {
-    pub playlists: PathBuf,
+    pub sources: Vec<ContentSource>,
     pub idle: IdleMessage,
 }
 
@@ -75,7 +74,7 @@ struct Prepared {
 impl Plugin for SlideshowPlugin {
     fn build(&self, app: &mut App) {
         let (sender, receiver) = mpsc::channel();
-        let folder = self.playlists.clone();
+        let sources = self.sources.clone();
         app.insert_resource(Inbox(Mutex::new(receiver)))
             .insert_resource(IdleScreen(self.idle.clone()))
             .init_resource::<Playlists>()
@@ -83,7 +82,7 @@ impl Plugin for SlideshowPlugin {
             .init_resource::<Prepared>()
             .add_message::<SlideStarted>()
             .insert_resource(Watch {
-                folder,
+                sources,
                 sender: Some(sender),
             })
             .add_systems(Startup, start_watching)
@@ -91,10 +90,10 @@ impl Plugin for SlideshowPlugin {
     }
 }
 
-/// What the watcher thread needs; the sender moves to the thread when it starts.
+/// What the source threads need; the sender moves to them when they start.
 #[derive(Resource)]
 struct Watch {
-    folder: PathBuf,
+    sources: Vec<ContentSource>,
     sender: Option<mpsc::Sender<Vec<LibraryChange>>>,
 }
 
@@ -103,15 +102,40 @@ fn start_watching(mut watch: ResMut<Watch>, proxy: Option<Res<EventLoopProxyWrap
         return;
     };
     let proxy = proxy.map(|p| (**p).clone());
-    info!("playing the playlists in {}", watch.folder.display());
-    watch_folder(&watch.folder, move |changes| {
-        let delivered = sender.send(changes).is_ok();
-        // Wake the event loop so an emergency shows now, not at the next timer tick.
-        if let Some(proxy) = &proxy {
-            let _ = proxy.send_event(WinitUserEvent::WakeUp);
+    let several = watch.sources.len() > 1;
+    for (index, source) in watch.sources.iter().enumerate() {
+        match source {
+            ContentSource::Folder { path, .. } => {
+                info!("playing the playlists in {}", path.display())
+            }
+            ContentSource::Http { source, cache, .. } => {
+                info!(
+                    "playing content from {} (cached in {})",
+                    source.manifest_url,
+                    cache.display()
+                )
+            }
         }
-        delivered
-    });
+        // With several sources, ids carry the source's number so equal file names stay apart.
+        let prefix = if several {
+            format!("{}:", index + 1)
+        } else {
+            String::new()
+        };
+        let (sender, proxy) = (sender.clone(), proxy.clone());
+        watch_source(
+            source.clone(),
+            prefix,
+            Box::new(move |changes| {
+                let delivered = sender.send(changes).is_ok();
+                // Wake the event loop so an emergency shows now, not at the next timer tick.
+                if let Some(proxy) = &proxy {
+                    let _ = proxy.send_event(WinitUserEvent::WakeUp);
+                }
+                delivered
+            }),
+        );
+    }
 }
 
 fn receive_changes(inbox: Res<Inbox>, mut playlists: ResMut<Playlists>) {
