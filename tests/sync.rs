@@ -203,12 +203,13 @@ fn percent_decode(text: &str) -> String {
     let mut out = Vec::new();
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() + 1 {
-            if let Ok(b) = u8::from_str_radix(&text[i + 1..i + 3], 16) {
-                out.push(b);
-                i += 3;
-                continue;
-            }
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let Ok(b) = u8::from_str_radix(&text[i + 1..i + 3], 16)
+        {
+            out.push(b);
+            i += 3;
+            continue;
         }
         out.push(bytes[i]);
         i += 1;
@@ -345,6 +346,9 @@ fn first_sync_then_unchanged_polls_transfer_no_body_then_changes_and_deletions()
     server.stop();
 }
 
+/// A named way for the server to misbehave, and what the error must say.
+type Attempt = (&'static str, Box<dyn Fn(&mut Faults)>, &'static str);
+
 #[test]
 fn failures_keep_the_last_good_content_and_a_restart_offline_plays_it() {
     let content = published();
@@ -362,7 +366,7 @@ fn failures_keep_the_last_good_content_and_a_restart_offline_plays_it() {
     publish(content.path()).unwrap();
     let manifest = std::fs::read_to_string(content.path().join("manifest.ron")).unwrap();
 
-    let attempts: Vec<(&str, Box<dyn Fn(&mut Faults)>, &str)> = vec![
+    let attempts: Vec<Attempt> = vec![
         ("500s", Box::new(|f| f.status_500 = true), "500"),
         (
             "HTML page with 200",

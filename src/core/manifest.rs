@@ -123,7 +123,7 @@ impl Manifest {
     }
 
     /// The files whose content the cache does not have yet, each content once.
-    pub fn missing<'a>(&'a self, have: impl Fn(&Sha256) -> bool) -> Vec<&'a ManifestFile> {
+    pub fn missing(&self, have: impl Fn(&Sha256) -> bool) -> Vec<&ManifestFile> {
         let mut wanted = HashSet::new();
         self.files
             .iter()
