@@ -305,6 +305,11 @@ fn first_sync_then_unchanged_polls_transfer_no_body_then_changes_and_deletions()
         "{poll:?}"
     );
     assert!(poll.if_none_match.is_some());
+    // After a restart the first poll is conditional as well.
+    drop(syncer);
+    let mut syncer = self::syncer(&server, cache.path());
+    assert_eq!(syncer.sync_once().unwrap(), SyncOutcome::Unchanged);
+    assert_eq!(server.served().last().unwrap().status, 304);
 
     // One changed file: only it is downloaded.
     std::fs::write(

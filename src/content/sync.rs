@@ -101,6 +101,33 @@ impl Cache {
         (!id.is_empty() && folder.is_dir()).then_some((id, folder))
     }
 
+    /// The ETag and Last-Modified the server sent with the live set's manifest, kept beside it so
+    /// the first poll after a restart is conditional too.
+    fn validators(&self, live_id: &str) -> Validators {
+        let text = fs::read_to_string(self.root.join("validators")).unwrap_or_default();
+        let mut lines = text.lines();
+        if lines.next() != Some(live_id) {
+            return Validators::default();
+        }
+        let value = |line: Option<&str>| line.filter(|l| !l.is_empty()).map(str::to_owned);
+        (value(lines.next()), value(lines.next()))
+    }
+
+    fn save_validators(&self, live_id: &str, (etag, modified): &Validators) {
+        let text = format!(
+            "{live_id}\n{}\n{}\n",
+            etag.as_deref().unwrap_or(""),
+            modified.as_deref().unwrap_or("")
+        );
+        let temporary = self.root.join("tmp").join("validators");
+        // Losing them only costs one full manifest download, so a failure is just logged.
+        if let Err(error) = fs::write(&temporary, text)
+            .and_then(|_| fs::rename(&temporary, self.root.join("validators")))
+        {
+            tracing::warn!("cannot save the manifest's validators: {error}");
+        }
+    }
+
     fn object(&self, hash: &Sha256) -> PathBuf {
         self.root.join("objects").join(hash.as_str())
     }
@@ -221,14 +248,17 @@ impl Cache {
     }
 }
 
+/// ETag and Last-Modified of a manifest, for conditional requests.
+type Validators = (Option<String>, Option<String>);
+
 /// Polls one HTTP source into one cache.
 pub struct Syncer {
     client: Client,
     source: HttpSource,
     cache: Cache,
     live_id: Option<String>,
-    /// ETag and Last-Modified of the manifest of the live set, for conditional requests.
-    validators: (Option<String>, Option<String>),
+    /// Of the manifest of the live set.
+    validators: Validators,
 }
 
 impl Syncer {
@@ -245,12 +275,16 @@ impl Syncer {
                 reason: e.to_string(),
             })?;
         let live_id = cache.live().map(|(id, _)| id);
+        let validators = live_id
+            .as_deref()
+            .map(|id| cache.validators(id))
+            .unwrap_or_default();
         Ok(Syncer {
             client,
             source,
             cache,
             live_id,
-            validators: (None, None),
+            validators,
         })
     }
 
@@ -303,6 +337,7 @@ impl Syncer {
         }
         let id = Sha256::from_digest(&sha2::Sha256::digest(&body)).as_str()[..16].to_string();
         if self.live_id.as_deref() == Some(id.as_str()) {
+            self.cache.save_validators(&id, &validators);
             self.validators = validators;
             return Ok(SyncOutcome::Unchanged);
         }
@@ -335,6 +370,7 @@ impl Syncer {
         let folder = self.cache.assemble(&id, &manifest)?;
         self.cache.go_live(&id)?;
         self.cache.collect_garbage(&id, &manifest);
+        self.cache.save_validators(&id, &validators);
         self.live_id = Some(id);
         self.validators = validators;
         Ok(SyncOutcome::Updated {
