@@ -1,6 +1,8 @@
 //! The real player in a real window (under Xvfb, drawn with software Vulkan): hot reload of the
 //! playlists folder, a bad file beside good ones, and an emergency taking over, seen in the play log.
 
+mod common;
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -40,10 +42,24 @@ fn start_xvfb() -> (Running, String) {
 }
 
 fn start_player(display: &str, playlists: &Path, play_log: &Path, runtime: &Path) -> Running {
+    start_player_with(
+        display,
+        &["--playlists".as_ref(), playlists.as_os_str()],
+        play_log,
+        runtime,
+    )
+}
+
+fn start_player_with(
+    display: &str,
+    source: &[&std::ffi::OsStr],
+    play_log: &Path,
+    runtime: &Path,
+) -> Running {
     Running(
         Command::new(env!("CARGO_BIN_EXE_kiosk-player"))
-            .args(["run", "--windowed", "--size", "640x360", "--playlists"])
-            .arg(playlists)
+            .args(["run", "--windowed", "--size", "640x360"])
+            .args(source)
             .arg("--play-log")
             .arg(play_log)
             .env("DISPLAY", display)
@@ -175,4 +191,76 @@ fn hot_reload_bad_files_and_emergency_takeover() {
     );
     wait_for("the note to go", limit, || (!note.exists()).then_some(()));
     drop(player);
+}
+
+fn shown_playlists(log: &Path) -> Vec<String> {
+    play_log(log)
+        .into_iter()
+        .map(|s| s.playlist.unwrap_or_else(|| "idle".into()))
+        .collect()
+}
+
+#[test]
+fn content_from_a_web_server_updates_survives_the_server_going_away_and_plays_offline() {
+    let (_xvfb, display) = start_xvfb();
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("published");
+    std::fs::create_dir(&content).unwrap();
+    std::fs::write(
+        content.join("lobby.ron"),
+        r#"Playlist(title: "lobby", slide_seconds: 2, slides: [Text(title: "ロビー")])"#,
+    )
+    .unwrap();
+    kiosk_player::content::sync::publish(&content).unwrap();
+    let server = common::Server::start(&content);
+    let config = dir.path().join("kiosk.ron");
+    std::fs::write(
+        &config,
+        format!(
+            "Config(cache: {:?}, sources: [Http(url: {:?}, poll_seconds: 5)])",
+            dir.path().join("cache"),
+            server.url
+        ),
+    )
+    .unwrap();
+    let log = dir.path().join("play.log");
+    let args = ["--config".as_ref(), config.as_os_str()];
+    let limit = Duration::from_secs(30);
+
+    let player = start_player_with(&display, &args, &log, dir.path());
+    wait_for("content from the server", limit, || {
+        shown_playlists(&log)
+            .contains(&"lobby.ron".to_string())
+            .then_some(())
+    });
+
+    // Publishing a higher-priority playlist shows it within a poll interval.
+    std::fs::write(content.join("news.ron"), r#"Playlist(title: "news", priority: 5, slide_seconds: 2, slides: [Text(title: "お知らせ")])"#).unwrap();
+    kiosk_player::content::sync::publish(&content).unwrap();
+    let published = Instant::now();
+    wait_for("the published change", limit, || {
+        shown_playlists(&log)
+            .contains(&"news.ron".to_string())
+            .then_some(())
+    });
+    eprintln!("published change on screen after {:?}", published.elapsed());
+
+    // With the server gone, the show goes on unchanged.
+    server.stop();
+    let shown_before = shown_playlists(&log).len();
+    std::thread::sleep(Duration::from_secs(7));
+    let after: Vec<String> = shown_playlists(&log).split_off(shown_before);
+    assert!(
+        after.len() >= 2 && after.iter().all(|p| p == "news.ron"),
+        "after the server stopped: {after:?}"
+    );
+    drop(player);
+
+    // A restart with no server plays the cached content straight away.
+    std::fs::remove_file(&log).unwrap();
+    let _player = start_player_with(&display, &args, &log, dir.path());
+    let first = wait_for("the first slide after a restart", limit, || {
+        shown_playlists(&log).first().cloned()
+    });
+    assert_eq!(first, "news.ron");
 }
