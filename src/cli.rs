@@ -230,7 +230,13 @@ fn check(paths: &[PathBuf]) -> ExitCode {
     let mut files = Vec::new();
     for path in paths {
         if path.is_dir() {
-            files.extend(crate::content::folder::playlist_files(path));
+            match crate::content::folder::playlist_files(path) {
+                Ok(found) => files.extend(found),
+                Err(error) => {
+                    eprintln!("error: cannot read {}: {error}", path.display());
+                    return ExitCode::FAILURE;
+                }
+            }
         } else {
             files.push(path.clone());
         }

@@ -50,6 +50,8 @@ pub struct Scan {
     pub changes: Vec<LibraryChange>,
     /// Some files were still changing: scan again after a short pause.
     pub unsettled: bool,
+    /// The folder could not be read (an unmounted share, a pulled USB stick); nothing changed.
+    pub unreadable: Option<String>,
 }
 
 impl FolderScanner {
@@ -89,7 +91,14 @@ impl FolderScanner {
         let mut scan = Scan::default();
         let first_look = !self.looked;
         self.looked = true;
-        let present = playlist_files(&self.folder);
+        // A folder that cannot be read is not an empty folder: keep everything as it is.
+        let present = match playlist_files(&self.folder) {
+            Ok(present) => present,
+            Err(error) => {
+                scan.unreadable = Some(format!("cannot read {}: {error}", self.folder.display()));
+                return scan;
+            }
+        };
         let mut seen = BTreeSet::new();
         for path in present {
             let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
@@ -160,10 +169,8 @@ impl FolderScanner {
 
 /// The playlist files of a folder: `*.ron` directly inside it, not hidden or temporary files.
 /// Subfolders hold media and examples, which are not played.
-pub fn playlist_files(folder: &Path) -> Vec<PathBuf> {
-    let Ok(entries) = std::fs::read_dir(folder) else {
-        return Vec::new();
-    };
+pub fn playlist_files(folder: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let entries = std::fs::read_dir(folder)?;
     let mut files: Vec<PathBuf> = entries
         .filter_map(Result::ok)
         .map(|e| e.path())
@@ -179,7 +186,7 @@ pub fn playlist_files(folder: &Path) -> Vec<PathBuf> {
         })
         .collect();
     files.sort();
-    files
+    Ok(files)
 }
 
 /// The playlist file and the media it names (if it parses), with their sizes and times.
@@ -416,6 +423,32 @@ mod tests {
         assert_eq!(
             names(&scanner.scan().changes),
             ["loaded web:a.ron", "removed web:b.ron"]
+        );
+    }
+
+    #[test]
+    fn an_unreachable_folder_removes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let share = dir.path().join("share");
+        fs::create_dir(&share).unwrap();
+        fs::write(share.join("a.ron"), GOOD).unwrap();
+        let mut scanner = FolderScanner::new(&share);
+        scanner.scan();
+        assert_eq!(names(&scanner.scan().changes), ["loaded a.ron"]);
+        fs::rename(&share, dir.path().join("unmounted")).unwrap();
+        for _ in 0..3 {
+            let scan = scanner.scan();
+            assert!(scan.changes.is_empty(), "{:?}", scan.changes);
+            assert!(
+                scan.unreadable
+                    .as_deref()
+                    .is_some_and(|e| e.contains("cannot read"))
+            );
+        }
+        fs::rename(dir.path().join("unmounted"), &share).unwrap();
+        assert!(
+            scanner.scan().changes.is_empty(),
+            "back again, still the same"
         );
     }
 

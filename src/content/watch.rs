@@ -6,7 +6,7 @@ use super::sync::{Cache, HttpSource, SyncOutcome, Syncer};
 use crate::core::manifest::retry_delay;
 use notify::{PollWatcher, RecursiveMode, Watcher};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
+use std::sync::{Arc, Mutex, mpsc};
 use std::time::Duration;
 
 /// How long a changed file must look the same before it is read. Long enough for a copy in
@@ -33,6 +33,32 @@ pub enum ContentSource {
     },
 }
 
+/// What one source did last, for monitoring (the status endpoint reads it).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SourceStatus {
+    /// The folder whose playlists are playing.
+    pub live: Option<PathBuf>,
+    pub last_success: Option<chrono::DateTime<chrono::Local>>,
+    /// The most recent failure, kept after a later success so it can still be seen.
+    pub last_error: Option<String>,
+}
+
+pub type SharedStatus = Arc<Mutex<SourceStatus>>;
+
+/// Notes a success (with the folder now playing) or a failure.
+fn record(status: &SharedStatus, outcome: Result<&Path, String>) {
+    let Ok(mut status) = status.lock() else {
+        return;
+    };
+    match outcome {
+        Ok(live) => {
+            status.last_success = Some(chrono::Local::now());
+            status.live = Some(live.to_path_buf());
+        }
+        Err(error) => status.last_error = Some(error),
+    }
+}
+
 /// Receives each batch of changes; returns false when the player has gone, which ends the thread.
 pub type Deliver = Box<dyn FnMut(Vec<LibraryChange>) -> bool + Send>;
 
@@ -41,22 +67,31 @@ pub type Deliver = Box<dyn FnMut(Vec<LibraryChange>) -> bool + Send>;
 pub fn watch_source(
     source: ContentSource,
     prefix: String,
+    status: SharedStatus,
     deliver: Deliver,
 ) -> std::thread::JoinHandle<()> {
     std::thread::Builder::new()
         .name(format!("content {prefix}"))
         .spawn(move || match source {
-            ContentSource::Folder { path, poll } => watch_folder(&path, &prefix, poll, deliver),
+            ContentSource::Folder { path, poll } => {
+                watch_folder(&path, &prefix, poll, &status, deliver)
+            }
             ContentSource::Http {
                 source,
                 cache,
                 poll,
-            } => follow_http(source, &cache, &prefix, poll, deliver),
+            } => follow_http(source, &cache, &prefix, poll, &status, deliver),
         })
         .expect("the system can start a thread")
 }
 
-fn watch_folder(folder: &Path, prefix: &str, poll: Option<Duration>, mut deliver: Deliver) {
+fn watch_folder(
+    folder: &Path,
+    prefix: &str,
+    poll: Option<Duration>,
+    status: &SharedStatus,
+    mut deliver: Deliver,
+) {
     let (events_tx, events) = mpsc::channel();
     let on_event = move |event: notify::Result<notify::Event>| {
         if event.is_ok_and(|e| !e.paths.iter().all(|p| is_problems_note(p))) {
@@ -103,6 +138,19 @@ fn watch_folder(folder: &Path, prefix: &str, poll: Option<Duration>, mut deliver
             Err(mpsc::RecvTimeoutError::Disconnected) => std::thread::sleep(wait),
         }
         let scan = scanner.scan();
+        match &scan.unreadable {
+            Some(error) => {
+                if status
+                    .lock()
+                    .map(|s| s.last_error.as_ref() != Some(error))
+                    .unwrap_or(true)
+                {
+                    tracing::warn!("{error}; the playlists from it keep playing");
+                }
+                record(status, Err(error.clone()));
+            }
+            None => record(status, Ok(folder)),
+        }
         if (first || !scan.changes.is_empty()) && !deliver(scan.changes) {
             return;
         }
@@ -121,6 +169,7 @@ fn follow_http(
     cache_root: &Path,
     prefix: &str,
     poll: Duration,
+    status: &SharedStatus,
     mut deliver: Deliver,
 ) {
     let url = source.manifest_url.clone();
@@ -129,6 +178,7 @@ fn follow_http(
         Ok(syncer) => syncer,
         Err(error) => {
             tracing::error!("content from {url} is off: {error}");
+            record(status, Err(error.to_string()));
             deliver(Vec::new());
             return;
         }
@@ -152,14 +202,21 @@ fn follow_http(
             }) => {
                 tracing::info!("new content from {url}: {files} file(s), {bytes} bytes downloaded");
                 failures = 0;
+                record(status, Ok(&folder));
                 scanner.switch_to(&folder);
                 if !deliver(scanner.scan().changes) {
                     return;
                 }
             }
-            Ok(SyncOutcome::Unchanged) => failures = 0,
+            Ok(SyncOutcome::Unchanged) => {
+                failures = 0;
+                if let Some(live) = syncer.live_folder() {
+                    record(status, Ok(&live));
+                }
+            }
             Err(error) => {
                 failures += 1;
+                record(status, Err(error.to_string()));
                 tracing::warn!(
                     "sync failed ({failures} in a row), the last good content keeps playing: {error}"
                 );
@@ -211,6 +268,76 @@ pub fn is_network_mount(_path: &Path) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Runs a folder source with `poll` and returns the names it reports, waiting up to 10 s.
+    fn polled_changes(poll: Duration, act: impl FnOnce(&Path)) -> Vec<String> {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("old.ron"),
+            r#"Playlist(title: "t", slides: [Text(title: "a")])"#,
+        )
+        .unwrap();
+        let (sender, changes) = mpsc::channel();
+        let source = ContentSource::Folder {
+            path: dir.path().to_path_buf(),
+            poll: Some(poll),
+        };
+        let status = SharedStatus::default();
+        watch_source(
+            source,
+            String::new(),
+            status.clone(),
+            Box::new(move |batch| sender.send(batch).is_ok()),
+        );
+        // A file written a moment ago loads after a second look; wait for it before changing things.
+        loop {
+            let batch = changes.recv_timeout(Duration::from_secs(10)).unwrap();
+            if batch
+                .iter()
+                .any(|c| matches!(c, LibraryChange::Loaded { id, .. } if id == "old.ron"))
+            {
+                break;
+            }
+        }
+        let recorded = status.lock().unwrap().clone();
+        assert_eq!(
+            recorded.live.as_deref(),
+            Some(dir.path()),
+            "the status names the folder playing"
+        );
+        assert!(recorded.last_success.is_some() && recorded.last_error.is_none());
+        act(dir.path());
+        let mut seen = Vec::new();
+        while let Ok(batch) = changes.recv_timeout(Duration::from_secs(10)) {
+            for change in batch {
+                seen.push(match change {
+                    LibraryChange::Loaded { id, .. } => format!("loaded {id}"),
+                    LibraryChange::Rejected { id, .. } => format!("rejected {id}"),
+                    LibraryChange::Removed { id } => format!("removed {id}"),
+                });
+            }
+            if seen.iter().any(|s| s.contains("new.ron"))
+                && seen.iter().any(|s| s.contains("removed old.ron"))
+            {
+                break;
+            }
+        }
+        seen
+    }
+
+    #[test]
+    fn a_polled_folder_sees_new_and_deleted_files() {
+        let seen = polled_changes(Duration::from_millis(200), |folder| {
+            std::fs::write(
+                folder.join("new.ron"),
+                r#"Playlist(title: "n", slides: [Text(title: "b")])"#,
+            )
+            .unwrap();
+            std::fs::remove_file(folder.join("old.ron")).unwrap();
+        });
+        assert!(seen.contains(&"loaded new.ron".to_string()), "{seen:?}");
+        assert!(seen.contains(&"removed old.ron".to_string()), "{seen:?}");
+    }
 
     #[test]
     fn local_folders_are_not_network_mounts() {

@@ -4,7 +4,7 @@
 use super::screen::{Canvas, Clock};
 use crate::compose::{Composer, IdleMessage, Picture};
 use crate::content::folder::LibraryChange;
-use crate::content::watch::{ContentSource, watch_source};
+use crate::content::watch::{ContentSource, SharedStatus, watch_source};
 use crate::core::library::{Library, SlideKey};
 use crate::core::slideshow::{Cue, Slideshow};
 use bevy::asset::RenderAssetUsages;
@@ -80,6 +80,7 @@ impl Plugin for SlideshowPlugin {
             .init_resource::<Playlists>()
             .init_resource::<Show>()
             .init_resource::<Prepared>()
+            .init_resource::<SourceStatuses>()
             .add_message::<SlideStarted>()
             .insert_resource(Watch {
                 sources,
@@ -97,7 +98,15 @@ struct Watch {
     sender: Option<mpsc::Sender<Vec<LibraryChange>>>,
 }
 
-fn start_watching(mut watch: ResMut<Watch>, proxy: Option<Res<EventLoopProxyWrapper>>) {
+/// The state of each content source, in config order, for monitoring.
+#[derive(Resource, Default)]
+pub struct SourceStatuses(pub Vec<SharedStatus>);
+
+fn start_watching(
+    mut watch: ResMut<Watch>,
+    mut statuses: ResMut<SourceStatuses>,
+    proxy: Option<Res<EventLoopProxyWrapper>>,
+) {
     let Some(sender) = watch.sender.take() else {
         return;
     };
@@ -123,9 +132,12 @@ fn start_watching(mut watch: ResMut<Watch>, proxy: Option<Res<EventLoopProxyWrap
             String::new()
         };
         let (sender, proxy) = (sender.clone(), proxy.clone());
+        let status = SharedStatus::default();
+        statuses.0.push(status.clone());
         watch_source(
             source.clone(),
             prefix,
+            status,
             Box::new(move |changes| {
                 let delivered = sender.send(changes).is_ok();
                 // Wake the event loop so an emergency shows now, not at the next timer tick.
