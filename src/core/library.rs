@@ -60,18 +60,6 @@ impl Library {
         self.entries.get(id)
     }
 
-    pub fn len(&self) -> usize {
-        self.entries.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
-    }
-
-    pub fn ids(&self) -> impl Iterator<Item = &PlaylistId> {
-        self.entries.keys()
-    }
-
     /// The slide a key names, if that version of the playlist is still loaded.
     pub fn slide(&self, key: &SlideKey) -> Option<(&Entry, &Slide)> {
         let entry = self.entries.get(&key.playlist)?;
@@ -190,6 +178,6 @@ mod tests {
         );
         assert!(lib.slide(&old).is_none());
         assert!(lib.remove("a.ron"));
-        assert!(lib.is_empty());
+        assert!(lib.get("a.ron").is_none());
     }
 }

@@ -161,7 +161,7 @@ fn receive_changes(inbox: Res<Inbox>, mut playlists: ResMut<Playlists>) {
 }
 
 /// Applies one change to the library, logging what a person would want to know.
-pub fn apply_change(library: &mut Library, change: LibraryChange) {
+fn apply_change(library: &mut Library, change: LibraryChange) {
     match change {
         LibraryChange::Loaded {
             id,
