@@ -5,3 +5,4 @@ pub mod compose;
 pub mod content;
 pub mod core;
 pub mod player;
+pub mod rotating_log;

@@ -1,25 +1,28 @@
-//! The play log: one JSON line per slide shown, the start of a proof-of-play record.
+//! The play log: one JSON line per slide shown (proof of play), rotated at a size cap.
 
 use super::slideshow::SlideStarted;
 use crate::core::slideshow::Cue;
 use bevy::prelude::*;
-use std::fs::File;
-use std::io::Write;
+use crate::rotating_log::RotatingLog;
 use std::path::PathBuf;
 
 pub struct PlayLogPlugin {
     pub path: Option<PathBuf>,
 }
 
+/// The play log is rotated at this size, keeping this many older files: at most 40 MB in all.
+const MAX_LOG_BYTES: u64 = 10 * 1024 * 1024;
+const KEPT_LOGS: u32 = 3;
+
 #[derive(Resource)]
-struct PlayLog(File);
+struct PlayLog(RotatingLog);
 
 impl Plugin for PlayLogPlugin {
     fn build(&self, app: &mut App) {
         let Some(path) = &self.path else { return };
-        match File::options().create(true).append(true).open(path) {
-            Ok(file) => {
-                app.insert_resource(PlayLog(file))
+        match RotatingLog::open(path, MAX_LOG_BYTES, KEPT_LOGS) {
+            Ok(log) => {
+                app.insert_resource(PlayLog(log))
                     .add_systems(Update, record_slides);
             }
             Err(error) => error!(
@@ -43,8 +46,7 @@ fn record_slides(mut started: MessageReader<SlideStarted>, mut log: ResMut<PlayL
             "slide": index,
             "kind": slide.kind,
         });
-        // One write per line, flushed, so a power cut loses at most the line being written.
-        if let Err(error) = writeln!(log.0, "{line}").and_then(|_| log.0.flush()) {
+        if let Err(error) = log.0.append_line(&line.to_string()) {
             warn!("cannot write the play log: {error}");
         }
     }
