@@ -18,7 +18,13 @@ impl RotatingLog {
     pub fn open(path: &Path, max_bytes: u64, kept: u32) -> io::Result<RotatingLog> {
         let file = File::options().create(true).append(true).open(path)?;
         let size = file.metadata()?.len();
-        Ok(RotatingLog { path: path.to_path_buf(), file, size, max_bytes, kept: kept.max(1) })
+        Ok(RotatingLog {
+            path: path.to_path_buf(),
+            file,
+            size,
+            max_bytes,
+            kept: kept.max(1),
+        })
     }
 
     /// Appends one line and flushes it, so a power cut loses at most the line being written.
@@ -77,7 +83,10 @@ mod tests {
         let newest = std::fs::read_to_string(&path).unwrap();
         assert!(newest.ends_with("{\"line\":0049}\n"), "{newest}");
         let older = std::fs::read_to_string(dir.path().join("play.jsonl.1")).unwrap();
-        assert!(older.lines().all(|l| l.starts_with("{\"line\":")), "whole lines only");
+        assert!(
+            older.lines().all(|l| l.starts_with("{\"line\":")),
+            "whole lines only"
+        );
     }
 
     #[test]

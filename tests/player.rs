@@ -264,3 +264,52 @@ fn content_from_a_web_server_updates_survives_the_server_going_away_and_plays_of
     });
     assert_eq!(first, "news.ron");
 }
+
+#[test]
+fn tells_systemd_it_is_ready_and_feeds_the_watchdog_while_drawing() {
+    let (_xvfb, display) = start_xvfb();
+    let dir = tempfile::tempdir().unwrap();
+    let socket_path = dir.path().join("notify.sock");
+    let socket = std::os::unix::net::UnixDatagram::bind(&socket_path).unwrap();
+    socket
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    let playlists = dir.path().join("playlists");
+    std::fs::create_dir(&playlists).unwrap();
+    std::fs::write(
+        playlists.join("a.ron"),
+        r#"Playlist(title: "a", slide_seconds: 600, slides: [Text(title: "静")])"#,
+    )
+    .unwrap();
+    let _player = Running(
+        Command::new(env!("CARGO_BIN_EXE_kiosk-player"))
+            .args(["run", "--windowed", "--size", "320x180", "--playlists"])
+            .arg(&playlists)
+            .env("DISPLAY", &display)
+            .env("XDG_RUNTIME_DIR", dir.path())
+            .env("NOTIFY_SOCKET", &socket_path)
+            // systemd would also set WATCHDOG_PID, to the compositor's pid.
+            .env("WATCHDOG_USEC", "1000000")
+            .env("WATCHDOG_PID", "1")
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let mut buffer = [0u8; 256];
+    let mut messages = Vec::new();
+    let started = Instant::now();
+    // A static slide for ten minutes: the watchdog still hears from the player every half second.
+    while messages
+        .iter()
+        .filter(|m: &&String| m.as_str() == "WATCHDOG=1")
+        .count()
+        < 6
+    {
+        let n = socket
+            .recv(&mut buffer)
+            .expect("the player keeps notifying");
+        messages.push(String::from_utf8_lossy(&buffer[..n]).trim().to_string());
+        assert!(started.elapsed() < Duration::from_secs(30), "{messages:?}");
+    }
+    assert_eq!(messages[0], "READY=1", "{messages:?}");
+}

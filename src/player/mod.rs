@@ -5,6 +5,7 @@ pub mod preview;
 pub mod screen;
 pub mod slideshow;
 pub mod transition;
+pub mod watchdog;
 
 use crate::compose::IdleMessage;
 use crate::content::watch::ContentSource;
@@ -34,6 +35,7 @@ pub fn run(settings: PlayerSettings) -> AppExit {
         idle: settings.idle.clone(),
     })
     .add_plugins(transition::plugin)
+    .add_plugins(watchdog::WatchdogPlugin)
     .add_plugins(play_log::PlayLogPlugin {
         path: settings.play_log.clone(),
     });

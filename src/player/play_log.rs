@@ -2,8 +2,8 @@
 
 use super::slideshow::SlideStarted;
 use crate::core::slideshow::Cue;
-use bevy::prelude::*;
 use crate::rotating_log::RotatingLog;
+use bevy::prelude::*;
 use std::path::PathBuf;
 
 pub struct PlayLogPlugin {

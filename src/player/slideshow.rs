@@ -2,6 +2,7 @@
 //! screen when the core says so.
 
 use super::screen::{Canvas, Clock};
+use super::watchdog::MaxSleep;
 use crate::compose::{Composer, IdleMessage, Picture};
 use crate::content::folder::LibraryChange;
 use crate::content::watch::{ContentSource, SharedStatus, watch_source};
@@ -206,6 +207,7 @@ fn advance(
     mut started: MessageWriter<SlideStarted>,
     mut redraw: MessageWriter<RequestRedraw>,
     winit: Option<ResMut<WinitSettings>>,
+    max_sleep: Option<Res<MaxSleep>>,
     mut wake_at: bevy::prelude::Local<Option<f64>>,
 ) {
     /// How long a slow folder (a network share) may delay the first picture.
@@ -313,7 +315,9 @@ fn advance(
             .0
             .ends_at()
             .map_or(f64::MAX, |end| end - clock.seconds());
-        let left = to_slide_end.min(to_next_minute).clamp(0.005, 60.0);
+        let left = to_slide_end
+            .min(to_next_minute)
+            .clamp(0.005, max_sleep.map_or(60.0, |m| m.0.min(60.0)));
         // Bevy treats any change of the settings as a reason for another frame, so they change
         // only when the wake-up time itself moves.
         let deadline = clock.seconds() + left;
