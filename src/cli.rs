@@ -75,6 +75,9 @@ struct RunArgs {
     /// Append one JSON line per slide shown to this file.
     #[arg(long)]
     play_log: Option<PathBuf>,
+    /// Serve /status and /metrics here (default 127.0.0.1:9310, or the config's; "off" for none).
+    #[arg(long)]
+    status_listen: Option<String>,
 }
 
 pub fn main() -> ExitCode {
@@ -138,8 +141,27 @@ fn run(args: RunArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     }
+    let listen = args.status_listen.unwrap_or(config.status.listen.clone());
+    let status_listen = match listen.as_str() {
+        "off" => None,
+        text => match text.parse() {
+            Ok(address) => Some(address),
+            Err(_) => {
+                eprintln!(
+                    "error: `{text}` is not an address for --status-listen (e.g. 127.0.0.1:9310)"
+                );
+                return ExitCode::FAILURE;
+            }
+        },
+    };
+    let status_token = match &config.status.token_env {
+        Some(name) => std::env::var(name).ok(),
+        None => config.status.token.clone(),
+    };
     let default_idle = IdleMessage::default();
     let settings = PlayerSettings {
+        status_listen,
+        status_token,
         sources,
         windowed: args.windowed || config.windowed,
         size: args.size.or(config.size),

@@ -6,3 +6,4 @@ pub mod content;
 pub mod core;
 pub mod player;
 pub mod rotating_log;
+pub mod status;

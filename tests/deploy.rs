@@ -5,7 +5,9 @@ use std::path::Path;
 use std::process::Command;
 
 fn deploy(file: &str) -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("deploy").join(file)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("deploy")
+        .join(file)
 }
 
 #[test]
@@ -17,16 +19,31 @@ fn the_unit_passes_systemd_analyze_verify() {
         .expect("systemd-analyze is installed (Debian's systemd package; .ci/run installs it)");
     let messages = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{messages}");
-    assert!(!messages.contains("kiosk-player.service"), "warnings about the unit: {messages}");
+    assert!(
+        !messages.contains("kiosk-player.service"),
+        "warnings about the unit: {messages}"
+    );
 }
 
 #[test]
 fn the_install_script_dry_run_shows_every_step_and_changes_nothing() {
-    let installed = ["/etc/systemd/system/kiosk-player.service", "/etc/pam.d/kiosk-player", "/etc/kiosk-player/kiosk.ron"];
+    let installed = [
+        "/etc/systemd/system/kiosk-player.service",
+        "/etc/pam.d/kiosk-player",
+        "/etc/kiosk-player/kiosk.ron",
+    ];
     let before: Vec<bool> = installed.iter().map(|p| Path::new(p).exists()).collect();
-    let output = Command::new("bash").arg(deploy("install.sh")).arg("--dry-run").output().unwrap();
+    let output = Command::new("bash")
+        .arg(deploy("install.sh"))
+        .arg("--dry-run")
+        .output()
+        .unwrap();
     let steps = String::from_utf8_lossy(&output.stdout);
-    assert!(output.status.success(), "{steps}{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{steps}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     for expected in [
         "+ apt-get install -y --no-install-recommends cage",
         "useradd --system",
@@ -36,7 +53,10 @@ fn the_install_script_dry_run_shows_every_step_and_changes_nothing() {
         "No screen blanking",
         "Reboot to start the kiosk",
     ] {
-        assert!(steps.contains(expected), "missing {expected:?} in:\n{steps}");
+        assert!(
+            steps.contains(expected),
+            "missing {expected:?} in:\n{steps}"
+        );
     }
     let after: Vec<bool> = installed.iter().map(|p| Path::new(p).exists()).collect();
     assert_eq!(before, after, "a dry run installed something");
@@ -44,6 +64,14 @@ fn the_install_script_dry_run_shows_every_step_and_changes_nothing() {
 
 #[test]
 fn the_device_config_it_installs_is_valid() {
-    let output = Command::new(env!("CARGO_BIN_EXE_kiosk-player")).arg("check").arg(deploy("kiosk.ron")).output().unwrap();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let output = Command::new(env!("CARGO_BIN_EXE_kiosk-player"))
+        .arg("check")
+        .arg(deploy("kiosk.ron"))
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
 }

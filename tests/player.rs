@@ -313,3 +313,139 @@ fn tells_systemd_it_is_ready_and_feeds_the_watchdog_while_drawing() {
     }
     assert_eq!(messages[0], "READY=1", "{messages:?}");
 }
+
+/// GETs a path from the player's status endpoint.
+fn http_get(address: &str, path: &str) -> (String, String) {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let (head, body) = response.split_once("\r\n\r\n").unwrap();
+    (head.lines().next().unwrap().to_string(), body.to_string())
+}
+
+#[test]
+fn status_and_metrics_describe_the_running_player() {
+    let (_xvfb, display) = start_xvfb();
+    let dir = tempfile::tempdir().unwrap();
+    let playlists = dir.path().join("playlists");
+    std::fs::create_dir(&playlists).unwrap();
+    std::fs::write(playlists.join("lobby.ron"), r#"Playlist(title: "ロビー", slide_seconds: 1, transition_seconds: 0.3, slides: [Text(title: "一"), Text(title: "二")])"#).unwrap();
+    std::fs::write(
+        playlists.join("broken.ron"),
+        r#"Playlist(title: "x", slides: [Txt()])"#,
+    )
+    .unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kiosk-player"))
+        .args([
+            "run",
+            "--windowed",
+            "--size",
+            "320x180",
+            "--status-listen",
+            "127.0.0.1:0",
+            "--playlists",
+        ])
+        .arg(&playlists)
+        .env("DISPLAY", &display)
+        .env("XDG_RUNTIME_DIR", dir.path())
+        .env("NO_COLOR", "1")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = BufReader::new(child.stderr.take().unwrap());
+    let _player = Running(child);
+    let address = stderr
+        .lines()
+        .map_while(Result::ok)
+        .find_map(|line| {
+            line.split_once("status on http://")
+                .map(|(_, rest)| rest.split('/').next().unwrap().to_string())
+        })
+        .expect("the player says where its status endpoint is");
+
+    let status = wait_for(
+        "two slides shown and the broken file reported",
+        Duration::from_secs(30),
+        || {
+            let (_, body) = http_get(&address, "/status");
+            let status: serde_json::Value = serde_json::from_str(&body).unwrap();
+            let broken_reported = status["playlists"]
+                .as_array()?
+                .iter()
+                .any(|p| p["id"] == "broken.ron" && !p["problems"].as_array().unwrap().is_empty());
+            (status["showing"]["playlist"] == "lobby.ron" && broken_reported).then_some(status)
+        },
+    );
+    assert_eq!(status["version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(status["showing"]["title"], "ロビー");
+    assert!(
+        status["next_change_in_seconds"]
+            .as_f64()
+            .is_some_and(|s| s <= 1.0),
+        "{status}"
+    );
+    assert!(
+        status["last_frame_age_seconds"]
+            .as_f64()
+            .is_some_and(|s| (0.0..1.5).contains(&s)),
+        "{status}"
+    );
+    assert!(
+        status["sources"][0]["live"]
+            .as_str()
+            .is_some_and(|p| p.ends_with("playlists")),
+        "{status}"
+    );
+    let problems = status["playlists"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == "broken.ron")
+        .unwrap()["problems"]
+        .to_string();
+    assert!(problems.contains("unknown kind `Txt`"), "{problems}");
+
+    // Let a few transitions happen, then check the metrics with Prometheus's own checker.
+    std::thread::sleep(Duration::from_secs(3));
+    let (status_line, metrics) = http_get(&address, "/metrics");
+    assert!(status_line.contains("200"), "{status_line}");
+    for name in [
+        "kiosk_slides_shown_total",
+        "kiosk_transitions_total",
+        "kiosk_transition_frame_seconds_count",
+        "kiosk_resident_memory_bytes",
+    ] {
+        let value: f64 = metrics
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("{name} ")))
+            .unwrap_or_else(|| panic!("{name} missing:\n{metrics}"))
+            .parse()
+            .unwrap();
+        assert!(value > 0.0, "{name} is {value}");
+    }
+    let mut promtool = Command::new("promtool")
+        .args(["check", "metrics"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("promtool is installed (Debian's prometheus package; .ci/run installs it)");
+    std::io::Write::write_all(&mut promtool.stdin.take().unwrap(), metrics.as_bytes()).unwrap();
+    let checked = promtool.wait_with_output().unwrap();
+    assert!(
+        checked.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&checked.stdout),
+        String::from_utf8_lossy(&checked.stderr)
+    );
+    assert_eq!(
+        http_get(&address, "/nothing").0.split_whitespace().nth(1),
+        Some("404")
+    );
+}

@@ -27,6 +27,28 @@ pub struct Config {
     pub size: Option<ScreenSize>,
     /// Where to append one JSON line per slide shown.
     pub play_log: Option<PathBuf>,
+    /// The local status and metrics endpoint.
+    pub status: StatusEndpoint,
+}
+
+/// Where `/status` and `/metrics` are served. Loopback by default; any other address needs a token.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct StatusEndpoint {
+    /// "127.0.0.1:9310" by default; "off" turns the endpoint off.
+    pub listen: String,
+    pub token: Option<String>,
+    pub token_env: Option<String>,
+}
+
+impl Default for StatusEndpoint {
+    fn default() -> Self {
+        StatusEndpoint {
+            listen: "127.0.0.1:9310".into(),
+            token: None,
+            token_env: None,
+        }
+    }
 }
 
 /// The default cache folder on a Linux player.
@@ -119,6 +141,34 @@ impl Config {
                     }
                 }
                 Source::Folder(_) => {}
+            }
+        }
+        let endpoint = &config.status;
+        if endpoint.listen != "off" {
+            match endpoint.listen.parse::<std::net::SocketAddr>() {
+                Err(_) => problems.push(
+                    Diagnostic::new(
+                        at.string_literal(&endpoint.listen),
+                        format!("`{}` is not an address", endpoint.listen),
+                    )
+                    .with_hint("write an address and port, e.g. \"127.0.0.1:9310\", or \"off\""),
+                ),
+                Ok(address)
+                    if !address.ip().is_loopback()
+                        && endpoint.token.is_none()
+                        && endpoint.token_env.is_none() =>
+                {
+                    problems.push(
+                        Diagnostic::new(
+                            at.string_literal(&endpoint.listen),
+                            "the status endpoint is reachable from the network without a token",
+                        )
+                        .with_hint(
+                            "add `token_env: \"KIOSK_STATUS_TOKEN\"` or listen on 127.0.0.1",
+                        ),
+                    )
+                }
+                Ok(_) => {}
             }
         }
         if problems.is_empty() {
@@ -249,6 +299,25 @@ mod tests {
             "{}",
             text[1]
         );
+    }
+
+    #[test]
+    fn a_status_endpoint_off_loopback_needs_a_token() {
+        assert_eq!(
+            Config::parse("Config()").unwrap().status.listen,
+            "127.0.0.1:9310"
+        );
+        let problems = Config::parse(r#"Config(status: (listen: "0.0.0.0:9310"))"#).unwrap_err();
+        assert!(
+            problems[0].to_string().contains("without a token"),
+            "{}",
+            problems[0]
+        );
+        assert!(
+            Config::parse(r#"Config(status: (listen: "0.0.0.0:9310", token_env: "T"))"#).is_ok()
+        );
+        assert!(Config::parse(r#"Config(status: (listen: "off"))"#).is_ok());
+        assert!(Config::parse(r#"Config(status: (listen: "here"))"#).is_err());
     }
 
     #[test]

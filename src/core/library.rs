@@ -56,6 +56,11 @@ impl Library {
         self.entries.remove(id).is_some()
     }
 
+    /// Every loaded playlist, by id.
+    pub fn entries(&self) -> impl Iterator<Item = (&PlaylistId, &Entry)> {
+        self.entries.iter()
+    }
+
     pub fn get(&self, id: &str) -> Option<&Entry> {
         self.entries.get(id)
     }

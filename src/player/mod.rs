@@ -4,6 +4,7 @@ pub mod play_log;
 pub mod preview;
 pub mod screen;
 pub mod slideshow;
+pub mod status;
 pub mod transition;
 pub mod watchdog;
 
@@ -11,6 +12,7 @@ use crate::compose::IdleMessage;
 use crate::content::watch::ContentSource;
 use crate::core::config::ScreenSize;
 use bevy::prelude::*;
+use std::net::SocketAddr;
 use std::path::PathBuf;
 
 /// Everything `run` needs, merged from the command line and the config file.
@@ -21,6 +23,9 @@ pub struct PlayerSettings {
     pub size: Option<ScreenSize>,
     pub play_log: Option<PathBuf>,
     pub idle: IdleMessage,
+    /// Where to serve `/status` and `/metrics`, and the token required off loopback.
+    pub status_listen: Option<SocketAddr>,
+    pub status_token: Option<String>,
 }
 
 /// Plays the playlists folder on screen until the process is stopped.
@@ -36,6 +41,10 @@ pub fn run(settings: PlayerSettings) -> AppExit {
     })
     .add_plugins(transition::plugin)
     .add_plugins(watchdog::WatchdogPlugin)
+    .add_plugins(status::StatusPlugin {
+        listen: settings.status_listen,
+        token: settings.status_token.clone(),
+    })
     .add_plugins(play_log::PlayLogPlugin {
         path: settings.play_log.clone(),
     });

@@ -2,12 +2,14 @@
 //! screen when the core says so.
 
 use super::screen::{Canvas, Clock};
+use super::status::PlayerCounters;
 use super::watchdog::MaxSleep;
 use crate::compose::{Composer, IdleMessage, Picture};
 use crate::content::folder::LibraryChange;
 use crate::content::watch::{ContentSource, SharedStatus, watch_source};
-use crate::core::library::{Library, SlideKey};
+use crate::core::library::{Library, PlaylistId, SlideKey};
 use crate::core::slideshow::{Cue, Slideshow};
+use crate::status::Counters;
 use bevy::asset::RenderAssetUsages;
 use bevy::prelude::*;
 use bevy::render::render_resource::{Extent3d, TextureDimension, TextureFormat};
@@ -16,7 +18,7 @@ use bevy::window::RequestRedraw;
 use bevy::winit::{EventLoopProxyWrapper, UpdateMode, WinitSettings, WinitUserEvent};
 use chrono::{Local, NaiveDateTime, Timelike};
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::Duration;
 
@@ -40,6 +42,8 @@ pub struct SlideStarted {
 pub struct Playlists {
     pub library: Library,
     pub read: bool,
+    /// The problems of each playlist file that fails its checks, as staff would read them.
+    pub problems: BTreeMap<PlaylistId, Vec<String>>,
 }
 
 #[derive(Resource, Default)]
@@ -152,17 +156,22 @@ fn start_watching(
 }
 
 fn receive_changes(inbox: Res<Inbox>, mut playlists: ResMut<Playlists>) {
+    let playlists = &mut *playlists;
     let Ok(receiver) = inbox.0.lock() else { return };
     for changes in receiver.try_iter() {
         playlists.read = true;
         for change in changes {
-            apply_change(&mut playlists.library, change);
+            apply_change(&mut playlists.library, &mut playlists.problems, change);
         }
     }
 }
 
 /// Applies one change to the library, logging what a person would want to know.
-fn apply_change(library: &mut Library, change: LibraryChange) {
+fn apply_change(
+    library: &mut Library,
+    problems_by_id: &mut BTreeMap<PlaylistId, Vec<String>>,
+    change: LibraryChange,
+) {
     match change {
         LibraryChange::Loaded {
             id,
@@ -174,6 +183,7 @@ fn apply_change(library: &mut Library, change: LibraryChange) {
                 playlist.title,
                 playlist.slides.len()
             );
+            problems_by_id.remove(&id);
             library.insert(id, playlist, &folder);
         }
         LibraryChange::Rejected { id, problems } => {
@@ -183,11 +193,13 @@ fn apply_change(library: &mut Library, change: LibraryChange) {
                 "it is not played"
             };
             warn!("{id} has {} problem(s); {kept}", problems.len());
-            for problem in problems {
+            for problem in &problems {
                 warn!("{problem}");
             }
+            problems_by_id.insert(id, problems.iter().map(|p| p.to_string()).collect());
         }
         LibraryChange::Removed { id } => {
+            problems_by_id.remove(&id);
             if library.remove(&id) {
                 info!("removed {id}");
             }
@@ -208,6 +220,7 @@ fn advance(
     mut redraw: MessageWriter<RequestRedraw>,
     winit: Option<ResMut<WinitSettings>>,
     max_sleep: Option<Res<MaxSleep>>,
+    counters: Res<PlayerCounters>,
     mut wake_at: bevy::prelude::Local<Option<f64>>,
 ) {
     /// How long a slow folder (a network share) may delay the first picture.
@@ -283,6 +296,7 @@ fn advance(
                     kind,
                 });
                 prepared.on_screen = Some(key_of(&cue));
+                Counters::add(&counters.0.slides_shown, 1);
                 show.0.started(cue, seconds);
             }
             Some(Preparation::Failed(reason)) => {
@@ -293,6 +307,7 @@ fn advance(
                         slide.key.playlist
                     );
                     show.0.mark_unplayable(slide.key.clone(), library);
+                    Counters::add(&counters.0.slides_skipped, 1);
                 }
                 redraw.write(RequestRedraw);
             }

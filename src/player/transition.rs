@@ -2,8 +2,10 @@
 
 use super::screen::{Canvas, Clock};
 use super::slideshow::SlideStarted;
+use super::status::PlayerCounters;
 use crate::core::playlist::Transition;
 use crate::core::slideshow::Cue;
+use crate::status::Counters;
 use bevy::prelude::*;
 use bevy::window::RequestRedraw;
 
@@ -33,6 +35,7 @@ fn start_transition(
     leaving: Query<Entity, With<Leaving>>,
     canvas: Res<Canvas>,
     clock: Res<Clock>,
+    counters: Res<PlayerCounters>,
 ) {
     let Some(slide) = started.read().last() else {
         return;
@@ -53,6 +56,9 @@ fn start_transition(
     } else {
         (transition, seconds)
     };
+    if transition != Transition::Cut {
+        Counters::add(&counters.0.transitions, 1);
+    }
     for (entity, _) in &showing {
         if transition == Transition::Cut {
             commands.entity(entity).despawn();
@@ -85,12 +91,24 @@ fn animate(
     canvas: Res<Canvas>,
     clock: Res<Clock>,
     mut redraw: MessageWriter<RequestRedraw>,
+    counters: Res<PlayerCounters>,
+    mut previous_frame: Local<Option<f64>>,
 ) {
     let Some((on_screen, mut sprite, mut transform)) = arriving.iter_mut().last() else {
         return;
     };
     if leaving.is_empty() {
+        *previous_frame = None;
         return;
+    }
+    // How evenly frames come during a transition is what a visitor sees as smoothness.
+    let now = clock.seconds();
+    if let Some(previous) = previous_frame.replace(now) {
+        Counters::add(&counters.0.transition_frames, 1);
+        Counters::add(
+            &counters.0.transition_frame_micros,
+            ((now - previous) * 1e6) as u64,
+        );
     }
     let elapsed = (clock.seconds() - on_screen.since) as f32;
     let progress = if on_screen.seconds > 0.0 {
