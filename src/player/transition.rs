@@ -84,6 +84,7 @@ fn start_transition(
     ));
 }
 
+#[allow(clippy::too_many_arguments)]
 fn animate(
     mut commands: Commands,
     mut arriving: Query<(&OnScreen, &mut Sprite, &mut Transform), Without<Leaving>>,
