@@ -314,8 +314,8 @@ fn tells_systemd_it_is_ready_and_feeds_the_watchdog_while_drawing() {
     assert_eq!(messages[0], "READY=1", "{messages:?}");
 }
 
-/// GETs a path from the player's status endpoint.
-fn http_get(address: &str, path: &str) -> (String, String) {
+/// GETs a path from the player's status endpoint: the status line and the body.
+fn http_get_bytes(address: &str, path: &str) -> (String, Vec<u8>) {
     use std::io::{Read, Write};
     let mut stream = std::net::TcpStream::connect(address).unwrap();
     write!(
@@ -323,10 +323,19 @@ fn http_get(address: &str, path: &str) -> (String, String) {
         "GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
     )
     .unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
-    let (head, body) = response.split_once("\r\n\r\n").unwrap();
-    (head.lines().next().unwrap().to_string(), body.to_string())
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).unwrap();
+    let split = response.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+    let head = String::from_utf8_lossy(&response[..split]).into_owned();
+    (
+        head.lines().next().unwrap().to_string(),
+        response[split + 4..].to_vec(),
+    )
+}
+
+fn http_get(address: &str, path: &str) -> (String, String) {
+    let (status, body) = http_get_bytes(address, path);
+    (status, String::from_utf8(body).unwrap())
 }
 
 #[test]
@@ -335,7 +344,7 @@ fn status_and_metrics_describe_the_running_player() {
     let dir = tempfile::tempdir().unwrap();
     let playlists = dir.path().join("playlists");
     std::fs::create_dir(&playlists).unwrap();
-    std::fs::write(playlists.join("lobby.ron"), r#"Playlist(title: "ロビー", slide_seconds: 1, transition_seconds: 0.3, slides: [Text(title: "一"), Text(title: "二")])"#).unwrap();
+    std::fs::write(playlists.join("lobby.ron"), r#"Playlist(title: "ロビー", slide_seconds: 1, transition_seconds: 0.3, slides: [Text(title: "食品衛生のお知らせ"), Text(title: "ペット同行避難")])"#).unwrap();
     std::fs::write(
         playlists.join("broken.ron"),
         r#"Playlist(title: "x", slides: [Txt()])"#,
@@ -447,5 +456,19 @@ fn status_and_metrics_describe_the_running_player() {
     assert_eq!(
         http_get(&address, "/nothing").0.split_whitespace().nth(1),
         Some("404")
+    );
+
+    // The screenshot is the frame on screen: the window's size, with the slide's text on it.
+    let (status_line, png) = http_get_bytes(&address, "/screenshot");
+    assert!(status_line.contains("200"), "{status_line}");
+    let frame = image::load_from_memory_with_format(&png, image::ImageFormat::Png)
+        .unwrap()
+        .to_rgb8();
+    assert_eq!(frame.dimensions(), (320, 180));
+    let colours: std::collections::HashSet<[u8; 3]> = frame.pixels().map(|p| p.0).collect();
+    assert!(
+        colours.len() > 20,
+        "a drawn slide, not a flat frame ({} colours)",
+        colours.len()
     );
 }

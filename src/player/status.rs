@@ -1,15 +1,22 @@
-//! Serves `/status` and `/metrics` from a snapshot refreshed after every frame.
+//! Serves `/status` and `/metrics` from a snapshot refreshed after every frame, and `/screenshot`
+//! as a PNG of the frame on screen.
 
 use super::screen::Clock;
 use super::slideshow::{Playlists, Show, SourceStatuses};
 use crate::core::slideshow::Cue;
-use crate::status::server::{Responder, serve};
+use crate::status::server::{Answer, Responder, serve};
 use crate::status::{
     Counters, PlaylistReport, Showing, SourceReport, StatusReport, metrics_text, resident_bytes,
 };
 use bevy::prelude::*;
+use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured};
+use bevy::window::RequestRedraw;
+use bevy::winit::{EventLoopProxyWrapper, WinitUserEvent};
 use std::net::SocketAddr;
+use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use winit::event_loop::EventLoopProxy;
 
 /// Counters the other plugins bump; always present, served only when the endpoint is on.
 #[derive(Resource, Clone, Default)]
@@ -31,7 +38,13 @@ impl Plugin for StatusPlugin {
         let counters = app.world().resource::<PlayerCounters>().0.clone();
         let shared = snapshot.0.clone();
         let clock = *app.world().resource::<Clock>();
+        let (screenshots_tx, screenshots) = mpsc::channel::<mpsc::Sender<Vec<u8>>>();
+        let waker = Waker::default();
+        let wake = waker.clone();
         let respond: Responder = Arc::new(move |path| {
+            if path == "/screenshot" {
+                return Some(screenshot(&screenshots_tx, &wake));
+            }
             let mut report = shared.lock().ok()?.clone();
             // The snapshot was taken at the last frame; how long ago that was is the screen's health.
             let now = clock.seconds();
@@ -41,8 +54,13 @@ impl Plugin for StatusPlugin {
                 .map(|s| (s - report.last_frame_age_seconds).max(0.0));
             report.uptime_seconds = now;
             match path {
-                "/status" => Some(("application/json", serde_json::to_vec_pretty(&report).ok()?)),
+                "/status" => Some((
+                    "200 OK",
+                    "application/json",
+                    serde_json::to_vec_pretty(&report).ok()?,
+                )),
                 "/metrics" => Some((
+                    "200 OK",
                     "text/plain; version=0.0.4",
                     metrics_text(&counters, &report, resident_bytes()).into_bytes(),
                 )),
@@ -54,7 +72,84 @@ impl Plugin for StatusPlugin {
             Err(error) => warn!("no status endpoint: {error}"),
         }
         app.insert_resource(snapshot)
+            .insert_resource(ScreenshotRequests(Mutex::new(screenshots)))
+            .insert_resource(waker)
+            .add_systems(Startup, share_event_loop)
+            .add_systems(Update, take_screenshots)
             .add_systems(Last, refresh_snapshot);
+    }
+}
+
+/// Requests for a screenshot, each with where to send the PNG.
+#[derive(Resource)]
+struct ScreenshotRequests(Mutex<mpsc::Receiver<mpsc::Sender<Vec<u8>>>>);
+
+/// Wakes the player's event loop from the status thread, once the loop exists.
+#[derive(Resource, Clone, Default)]
+struct Waker(Arc<Mutex<Option<EventLoopProxy<WinitUserEvent>>>>);
+
+fn share_event_loop(waker: Res<Waker>, proxy: Option<Res<EventLoopProxyWrapper>>) {
+    if let (Some(proxy), Ok(mut slot)) = (proxy, waker.0.lock()) {
+        *slot = Some((**proxy).clone());
+    }
+}
+
+/// Asks the player for a screenshot and waits for it.
+fn screenshot(requests: &mpsc::Sender<mpsc::Sender<Vec<u8>>>, waker: &Waker) -> Answer {
+    let (reply, png) = mpsc::channel();
+    if requests.send(reply).is_err() {
+        return (
+            "503 Service Unavailable",
+            "text/plain",
+            b"the player is stopping\n".to_vec(),
+        );
+    }
+    if let Some(proxy) = waker.0.lock().ok().and_then(|p| p.clone()) {
+        let _ = proxy.send_event(WinitUserEvent::WakeUp);
+    }
+    match png.recv_timeout(Duration::from_secs(10)) {
+        Ok(bytes) => ("200 OK", "image/png", bytes),
+        Err(_) => (
+            "503 Service Unavailable",
+            "text/plain",
+            b"no frame came back in 10 s\n".to_vec(),
+        ),
+    }
+}
+
+fn take_screenshots(
+    mut commands: Commands,
+    requests: Res<ScreenshotRequests>,
+    mut redraw: MessageWriter<RequestRedraw>,
+) {
+    let Ok(requests) = requests.0.lock() else {
+        return;
+    };
+    for reply in requests.try_iter() {
+        commands.spawn(Screenshot::primary_window()).observe(
+            move |captured: On<ScreenshotCaptured>| {
+                let png = captured
+                    .image
+                    .clone()
+                    .try_into_dynamic()
+                    .ok()
+                    .and_then(|picture| {
+                        let mut bytes = Vec::new();
+                        picture
+                            .to_rgb8()
+                            .write_to(
+                                &mut std::io::Cursor::new(&mut bytes),
+                                image::ImageFormat::Png,
+                            )
+                            .ok()?;
+                        Some(bytes)
+                    });
+                if let Some(png) = png {
+                    let _ = reply.send(png);
+                }
+            },
+        );
+        redraw.write(RequestRedraw);
     }
 }
 

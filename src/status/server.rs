@@ -1,4 +1,4 @@
-//! A minimal HTTP/1.1 server for `/status` and `/metrics`: one short-lived thread per request,
+//! A minimal HTTP/1.1 server for `/status`, `/metrics` and `/screenshot`: one short-lived thread per request,
 //! GET only, bodies built from the latest snapshot. Loopback needs no token; any other address
 //! requires `Authorization: Bearer <token>`.
 
@@ -7,8 +7,11 @@ use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::Arc;
 use std::time::Duration;
 
-/// Answers a path with (content type, body), or None for 404.
-pub type Responder = Arc<dyn Fn(&str) -> Option<(&'static str, Vec<u8>)> + Send + Sync>;
+/// An answer: status line (e.g. "200 OK"), content type and body.
+pub type Answer = (&'static str, &'static str, Vec<u8>);
+
+/// Answers a path, or None for 404.
+pub type Responder = Arc<dyn Fn(&str) -> Option<Answer> + Send + Sync>;
 
 /// Binds `address` and serves requests on a background thread; returns the bound address.
 pub fn serve(
@@ -75,14 +78,11 @@ fn answer(mut stream: TcpStream, token: Option<&str>, respond: &Responder) {
             b"only GET\n".to_vec(),
         )
     } else {
-        match respond(path) {
-            Some((content_type, body)) => ("200 OK", content_type, body),
-            None => (
-                "404 Not Found",
-                "text/plain",
-                b"try /status or /metrics\n".to_vec(),
-            ),
-        }
+        respond(path).unwrap_or((
+            "404 Not Found",
+            "text/plain",
+            b"try /status, /metrics or /screenshot\n".to_vec(),
+        ))
     };
     let head = format!(
         "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
