@@ -37,6 +37,15 @@ enum Command {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
+    /// Summarise play logs: how often and how long each playlist and slide was on screen.
+    Report {
+        /// Play log files (rotated ones too: play.jsonl.1 …).
+        #[arg(required = true)]
+        logs: Vec<PathBuf>,
+        /// Comma-separated values for a spreadsheet instead of a table.
+        #[arg(long)]
+        csv: bool,
+    },
     /// Write DIR/manifest.ron listing every file of a content folder, for serving over HTTP(S).
     Publish { folder: PathBuf },
     /// Sync the config's HTTP sources into the cache.
@@ -92,6 +101,7 @@ pub fn main() -> ExitCode {
             size,
         }) => preview(&playlist, &out, size),
         Some(Command::Publish { folder }) => publish(&folder),
+        Some(Command::Report { logs, csv }) => report(&logs, csv),
         Some(Command::Sync { config, .. }) => sync_once(&config),
     }
 }
@@ -352,6 +362,69 @@ fn slide_problem(file: &Path, index: usize, message: String) -> Diagnostic {
         format!("slide {}: {message}", index + 1),
     )
     .in_file(file)
+}
+
+fn report(logs: &[PathBuf], csv: bool) -> ExitCode {
+    use crate::core::play_report::{PlayRecord, summarise};
+    let mut records = Vec::new();
+    let mut unreadable = 0;
+    for log in logs {
+        let text = match std::fs::read_to_string(log) {
+            Ok(text) => text,
+            Err(error) => {
+                eprintln!("error: cannot read {}: {error}", log.display());
+                return ExitCode::FAILURE;
+            }
+        };
+        for (number, line) in text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty())
+        {
+            match serde_json::from_str::<PlayRecord>(line) {
+                Ok(record) => records.push(record),
+                Err(error) => {
+                    // A line cut by a power failure is expected; say so and carry on.
+                    eprintln!("{}:{}: skipped: {error}", log.display(), number + 1);
+                    unreadable += 1;
+                }
+            }
+        }
+    }
+    let totals = summarise(records);
+    let minutes = |seconds: f64| seconds / 60.0;
+    if csv {
+        println!("playlist,title,slide,times_shown,minutes_on_screen");
+        for t in &totals {
+            let quote = |text: &str| format!("\"{}\"", text.replace('"', "\"\""));
+            println!(
+                "{},{},{},{},{:.1}",
+                quote(t.playlist.as_deref().unwrap_or("(idle)")),
+                quote(t.title.as_deref().unwrap_or("")),
+                t.slide.map(|s| (s + 1).to_string()).unwrap_or_default(),
+                t.times_shown,
+                minutes(t.seconds_on_screen)
+            );
+        }
+    } else {
+        println!(
+            "{:<28} {:>5} {:>8} {:>10}",
+            "playlist", "slide", "shown", "minutes"
+        );
+        for t in &totals {
+            println!(
+                "{:<28} {:>5} {:>8} {:>10.1}",
+                t.playlist.as_deref().unwrap_or("(idle)"),
+                t.slide.map(|s| (s + 1).to_string()).unwrap_or_default(),
+                t.times_shown,
+                minutes(t.seconds_on_screen)
+            );
+        }
+    }
+    if unreadable > 0 {
+        eprintln!("{unreadable} line(s) could not be read and were left out");
+    }
+    ExitCode::SUCCESS
 }
 
 fn publish(folder: &Path) -> ExitCode {

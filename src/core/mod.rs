@@ -4,6 +4,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod library;
 pub mod manifest;
+pub mod play_report;
 pub mod playlist;
 pub mod schedule;
 pub mod slideshow;
