@@ -472,3 +472,79 @@ fn status_and_metrics_describe_the_running_player() {
         colours.len()
     );
 }
+
+#[test]
+fn a_frozen_render_loop_stops_the_watchdog() {
+    let (xvfb, display) = start_xvfb();
+    let dir = tempfile::tempdir().unwrap();
+    let socket_path = dir.path().join("notify.sock");
+    let socket = std::os::unix::net::UnixDatagram::bind(&socket_path).unwrap();
+    let playlists = dir.path().join("playlists");
+    std::fs::create_dir(&playlists).unwrap();
+    std::fs::write(
+        playlists.join("a.ron"),
+        r#"Playlist(title: "a", slide_seconds: 600, slides: [Text(title: "静止")])"#,
+    )
+    .unwrap();
+    let _player = Running(
+        Command::new(env!("CARGO_BIN_EXE_kiosk-player"))
+            .args([
+                "run",
+                "--windowed",
+                "--size",
+                "320x180",
+                "--status-listen",
+                "off",
+                "--playlists",
+            ])
+            .arg(&playlists)
+            .env("DISPLAY", &display)
+            .env("XDG_RUNTIME_DIR", dir.path())
+            .env("NOTIFY_SOCKET", &socket_path)
+            .env("WATCHDOG_USEC", "1000000")
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let mut buffer = [0u8; 64];
+    let mut receive = |timeout: Duration| {
+        socket.set_read_timeout(Some(timeout)).unwrap();
+        socket
+            .recv(&mut buffer)
+            .ok()
+            .map(|n| String::from_utf8_lossy(&buffer[..n]).trim().to_string())
+    };
+    let fed = (0..10)
+        .filter_map(|_| receive(Duration::from_secs(30)))
+        .filter(|m| m == "WATCHDOG=1")
+        .count();
+    assert!(fed >= 5, "the watchdog is fed while frames come");
+
+    // A hung display server blocks the render loop in its next frame; the watchdog thread lives on.
+    let stop = |signal: &str| {
+        Command::new("kill")
+            .args([signal, &xvfb.0.id().to_string()])
+            .status()
+            .unwrap()
+    };
+    assert!(stop("-STOP").success());
+    let frozen = Instant::now();
+    let mut last_ping = frozen;
+    while frozen.elapsed() < Duration::from_secs(6) {
+        if receive(Duration::from_millis(200)).as_deref() == Some("WATCHDOG=1") {
+            last_ping = Instant::now();
+        }
+    }
+    // Pings for the last frames before the hang may still come; then they stop.
+    let fed_for = last_ping - frozen;
+    assert!(
+        fed_for < Duration::from_secs(3),
+        "still fed {fed_for:?} after the render loop froze"
+    );
+    assert!(stop("-CONT").success());
+    assert_eq!(
+        receive(Duration::from_secs(10)).as_deref(),
+        Some("WATCHDOG=1"),
+        "fed again once frames resume"
+    );
+}
