@@ -41,6 +41,11 @@ pub struct SourceStatus {
     pub last_success: Option<chrono::DateTime<chrono::Local>>,
     /// The most recent failure, kept after a later success so it can still be seen.
     pub last_error: Option<String>,
+    /// Looks at the folder, or polls of the server, that worked and that failed.
+    pub checks_ok: u64,
+    pub checks_failed: u64,
+    /// Bytes downloaded by syncing.
+    pub bytes_downloaded: u64,
 }
 
 pub type SharedStatus = Arc<Mutex<SourceStatus>>;
@@ -54,8 +59,12 @@ fn record(status: &SharedStatus, outcome: Result<&Path, String>) {
         Ok(live) => {
             status.last_success = Some(chrono::Local::now());
             status.live = Some(live.to_path_buf());
+            status.checks_ok += 1;
         }
-        Err(error) => status.last_error = Some(error),
+        Err(error) => {
+            status.last_error = Some(error);
+            status.checks_failed += 1;
+        }
     }
 }
 
@@ -203,6 +212,9 @@ fn follow_http(
                 tracing::info!("new content from {url}: {files} file(s), {bytes} bytes downloaded");
                 failures = 0;
                 record(status, Ok(&folder));
+                if let Ok(mut status) = status.lock() {
+                    status.bytes_downloaded += bytes;
+                }
                 scanner.switch_to(&folder);
                 if !deliver(scanner.scan().changes) {
                     return;

@@ -206,6 +206,9 @@ fn refresh_snapshot(
             live: s.live.map(|p| p.display().to_string()),
             last_success: s.last_success.map(|t| t.to_rfc3339()),
             last_error: s.last_error,
+            checks_ok: s.checks_ok,
+            checks_failed: s.checks_failed,
+            bytes_downloaded: s.bytes_downloaded,
         })
         .collect();
     let report = StatusReport {

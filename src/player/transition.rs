@@ -105,6 +105,12 @@ fn animate(
     // How evenly frames come during a transition is what a visitor sees as smoothness.
     let now = clock.seconds();
     if let Some(previous) = previous_frame.replace(now) {
+        /// A frame this late in the middle of a transition is a visible stall.
+        const STALL_SECONDS: f64 = 0.5;
+        if now - previous > STALL_SECONDS {
+            warn!("a transition stalled for {:.1}s", now - previous);
+            Counters::add(&counters.0.transition_stalls, 1);
+        }
         Counters::add(&counters.0.transition_frames, 1);
         Counters::add(
             &counters.0.transition_frame_micros,

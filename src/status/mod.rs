@@ -35,6 +35,9 @@ pub struct SourceReport {
     pub live: Option<String>,
     pub last_success: Option<String>,
     pub last_error: Option<String>,
+    pub checks_ok: u64,
+    pub checks_failed: u64,
+    pub bytes_downloaded: u64,
 }
 
 #[derive(Clone, Debug, Default, Serialize)]
@@ -55,6 +58,8 @@ pub struct Counters {
     /// Frame intervals during transitions, for their smoothness: count and total in microseconds.
     pub transition_frames: AtomicU64,
     pub transition_frame_micros: AtomicU64,
+    /// Transition frames that came more than half a second after the one before: visible stalls.
+    pub transition_stalls: AtomicU64,
 }
 
 impl Counters {
@@ -71,97 +76,137 @@ pub fn metrics_text(
 ) -> String {
     let get = |c: &AtomicU64| c.load(Ordering::Relaxed);
     let mut text = String::new();
-    let mut metric = |name: &str, kind: &str, help: &str, value: String| {
-        let _ = writeln!(
-            text,
-            "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}"
-        );
-    };
-    metric(
-        "kiosk_uptime_seconds",
-        "gauge",
-        "Seconds since the player started.",
-        format!("{:.3}", report.uptime_seconds),
-    );
-    metric(
-        "kiosk_slides_shown_total",
-        "counter",
-        "Slides put on screen.",
-        get(&counters.slides_shown).to_string(),
-    );
-    metric(
-        "kiosk_transitions_total",
-        "counter",
-        "Animated transitions started.",
-        get(&counters.transitions).to_string(),
-    );
-    metric(
-        "kiosk_slides_skipped_total",
-        "counter",
-        "Slides skipped because their media could not be drawn.",
-        get(&counters.slides_skipped).to_string(),
-    );
-    metric(
-        "kiosk_frames_total",
-        "counter",
-        "Frames produced.",
-        get(&counters.frames).to_string(),
-    );
-    metric(
-        "kiosk_last_frame_age_seconds",
-        "gauge",
-        "Seconds since the last frame.",
-        format!("{:.3}", report.last_frame_age_seconds),
-    );
-    let _ = writeln!(
-        text,
-        "# HELP kiosk_transition_frame_seconds Intervals between frames during transitions.\n# TYPE kiosk_transition_frame_seconds summary\nkiosk_transition_frame_seconds_sum {:.6}\nkiosk_transition_frame_seconds_count {}",
-        get(&counters.transition_frame_micros) as f64 / 1e6,
-        get(&counters.transition_frames)
-    );
     let with_problems = report
         .playlists
         .iter()
         .filter(|p| !p.problems.is_empty())
         .count();
-    let mut metric = |name: &str, kind: &str, help: &str, value: String| {
-        let _ = writeln!(
-            text,
-            "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}"
-        );
-    };
-    metric(
-        "kiosk_playlists",
-        "gauge",
-        "Playlist files known.",
-        report.playlists.len().to_string(),
-    );
-    metric(
-        "kiosk_playlists_with_problems",
-        "gauge",
-        "Playlist files that fail their checks.",
-        with_problems.to_string(),
-    );
     let failing = report
         .sources
         .iter()
         .filter(|s| s.last_error.is_some())
         .count();
-    metric(
-        "kiosk_sources_with_errors",
-        "gauge",
-        "Content sources whose last recorded event is an error.",
-        failing.to_string(),
-    );
+    let single = [
+        (
+            "kiosk_uptime_seconds",
+            "gauge",
+            "Seconds since the player started.",
+            format!("{:.3}", report.uptime_seconds),
+        ),
+        (
+            "kiosk_slides_shown_total",
+            "counter",
+            "Slides put on screen.",
+            get(&counters.slides_shown).to_string(),
+        ),
+        (
+            "kiosk_transitions_total",
+            "counter",
+            "Animated transitions started.",
+            get(&counters.transitions).to_string(),
+        ),
+        (
+            "kiosk_transition_stalls_total",
+            "counter",
+            "Transition frames more than 0.5 s after the previous one.",
+            get(&counters.transition_stalls).to_string(),
+        ),
+        (
+            "kiosk_slides_skipped_total",
+            "counter",
+            "Slides skipped because their media could not be drawn.",
+            get(&counters.slides_skipped).to_string(),
+        ),
+        (
+            "kiosk_frames_total",
+            "counter",
+            "Frames produced.",
+            get(&counters.frames).to_string(),
+        ),
+        (
+            "kiosk_last_frame_age_seconds",
+            "gauge",
+            "Seconds since the last frame.",
+            format!("{:.3}", report.last_frame_age_seconds),
+        ),
+        (
+            "kiosk_playlists",
+            "gauge",
+            "Playlist files known.",
+            report.playlists.len().to_string(),
+        ),
+        (
+            "kiosk_playlists_with_problems",
+            "gauge",
+            "Playlist files that fail their checks.",
+            with_problems.to_string(),
+        ),
+        (
+            "kiosk_sources_with_errors",
+            "gauge",
+            "Content sources whose last recorded event is an error.",
+            failing.to_string(),
+        ),
+    ];
+    for (name, kind, help, value) in single {
+        header(&mut text, name, kind, help);
+        let _ = writeln!(text, "{name} {value}");
+    }
     if let Some(bytes) = resident_bytes {
-        metric(
+        header(
+            &mut text,
             "kiosk_resident_memory_bytes",
             "gauge",
             "Resident memory of the player process.",
-            bytes.to_string(),
+        );
+        let _ = writeln!(text, "kiosk_resident_memory_bytes {bytes}");
+    }
+    header(
+        &mut text,
+        "kiosk_transition_frame_seconds",
+        "summary",
+        "Intervals between frames during transitions.",
+    );
+    let _ = writeln!(
+        text,
+        "kiosk_transition_frame_seconds_sum {:.6}\nkiosk_transition_frame_seconds_count {}",
+        get(&counters.transition_frame_micros) as f64 / 1e6,
+        get(&counters.transition_frames)
+    );
+    header(
+        &mut text,
+        "kiosk_source_checks_total",
+        "counter",
+        "Looks at content sources (folder scans, manifest polls), by result.",
+    );
+    for (index, source) in report.sources.iter().enumerate() {
+        for (result, count) in [("ok", source.checks_ok), ("error", source.checks_failed)] {
+            let _ = writeln!(
+                text,
+                "kiosk_source_checks_total{{source=\"{}\",result=\"{result}\"}} {count}",
+                index + 1
+            );
+        }
+    }
+    header(
+        &mut text,
+        "kiosk_sync_downloaded_bytes_total",
+        "counter",
+        "Bytes downloaded from HTTP sources.",
+    );
+    for (index, source) in report.sources.iter().enumerate() {
+        let _ = writeln!(
+            text,
+            "kiosk_sync_downloaded_bytes_total{{source=\"{}\"}} {}",
+            index + 1,
+            source.bytes_downloaded
         );
     }
     text
+}
+
+fn header(text: &mut String, name: &str, kind: &str, help: &str) {
+    let _ = writeln!(text, "# HELP {name} {help}\n# TYPE {name} {kind}");
 }
 
 /// Resident memory of this process, from `/proc/self/statm`.
@@ -185,6 +230,12 @@ mod tests {
                 title: None,
                 problems: vec!["x".into()],
             }],
+            sources: vec![SourceReport {
+                checks_ok: 4,
+                checks_failed: 1,
+                bytes_downloaded: 99,
+                ..SourceReport::default()
+            }],
             ..StatusReport::default()
         };
         let text = metrics_text(&counters, &report, Some(1024));
@@ -195,6 +246,14 @@ mod tests {
         assert!(text.contains("kiosk_playlists_with_problems 1\n"), "{text}");
         assert!(
             text.contains("kiosk_resident_memory_bytes 1024\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("kiosk_source_checks_total{source=\"1\",result=\"error\"} 1\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("kiosk_sync_downloaded_bytes_total{source=\"1\"} 99\n"),
             "{text}"
         );
         assert!(resident_bytes().is_some_and(|b| b > 0));
