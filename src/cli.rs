@@ -5,7 +5,7 @@ use crate::content::sync::{Cache, HttpSource, SyncOutcome, Syncer};
 use crate::content::watch::ContentSource;
 use crate::content::{load_playlist, playlist_folder, read_text};
 use crate::core::config::{Config, DEFAULT_CACHE, MAX_CONFIG_BYTES, ScreenSize, Source};
-use crate::core::diagnostic::Diagnostic;
+use crate::core::diagnostic::{Diagnostic, document_kind};
 use crate::core::manifest::MANIFEST_NAME;
 use crate::player::{self, PlayerSettings};
 use clap::{Args, Parser, Subcommand};
@@ -237,27 +237,6 @@ fn load_config(path: &Path) -> Result<Config, Vec<Diagnostic>> {
     Config::parse(&source).map_err(|ds| ds.into_iter().map(|d| d.in_file(path)).collect())
 }
 
-/// What kind of file a document is, from the name of its outermost value (`Playlist(..)`).
-fn document_kind(source: &str) -> Option<&str> {
-    let mut rest = source.trim_start_matches('\u{feff}');
-    loop {
-        rest = rest.trim_start();
-        if let Some(after) = rest.strip_prefix("//") {
-            rest = after.split_once('\n').map_or("", |(_, r)| r);
-        } else if let Some(after) = rest.strip_prefix("/*") {
-            rest = after.split_once("*/").map_or("", |(_, r)| r);
-        } else if rest.starts_with("#!") {
-            rest = rest.split_once('\n').map_or("", |(_, r)| r);
-        } else {
-            break;
-        }
-    }
-    let end = rest
-        .find(|c: char| !c.is_alphanumeric() && c != '_')
-        .unwrap_or(rest.len());
-    Some(&rest[..end]).filter(|name| !name.is_empty())
-}
-
 fn check(paths: &[PathBuf]) -> ExitCode {
     let mut files = Vec::new();
     for path in paths {
@@ -309,6 +288,7 @@ fn check_file(file: &Path) -> Vec<Diagnostic> {
     };
     match document_kind(&source) {
         Some("Config") => load_config(file).err().unwrap_or_default(),
+        Some("Quiz") => crate::content::load_quiz(file).err().unwrap_or_default(),
         Some("Playlist") => match load_playlist(file) {
             Err(problems) => problems,
             // The player would skip slides whose media cannot be drawn; say so now instead.
@@ -318,11 +298,11 @@ fn check_file(file: &Path) -> Vec<Diagnostic> {
             Diagnostic::new(
                 crate::core::diagnostic::Position::START,
                 format!(
-                    "this is not a playlist or config file (it starts with `{}`)",
+                    "this is not a playlist, quiz or config file (it starts with `{}`)",
                     other.unwrap_or("")
                 ),
             )
-            .with_hint("a playlist starts with `Playlist(`, a device config with `Config(`")
+            .with_hint("a playlist starts with `Playlist(`, a quiz with `Quiz(`, a device config with `Config(`")
             .in_file(file),
         ],
     }
@@ -522,23 +502,5 @@ fn preview(playlist: &Path, out: &Path, size: ScreenSize) -> ExitCode {
 fn print_problems(problems: &[Diagnostic]) {
     for problem in problems {
         eprintln!("{problem}");
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn document_kind_skips_comments_and_byte_order_marks() {
-        assert_eq!(
-            document_kind("// a\n/* b */ Playlist(title: \"\")"),
-            Some("Playlist")
-        );
-        assert_eq!(
-            document_kind("\u{feff}#![enable(implicit_some)]\nConfig()"),
-            Some("Config")
-        );
-        assert_eq!(document_kind("  (x: 1)"), None);
     }
 }

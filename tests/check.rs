@@ -31,6 +31,8 @@ fn bundled_playlists_and_examples_are_valid() {
         "food-safety.ron",
         "pet-evacuation.ron",
         "emergency-earthquake.ron",
+        "food-safety-quiz.ron",
+        "pet-evacuation-quiz.ron",
     ] {
         assert!(
             stdout.contains(&format!("{name}: ok")),
@@ -61,7 +63,7 @@ fn broken_cases() -> Vec<(&'static str, Vec<u8>, &'static str)> {
         (
             "empty.ron",
             Vec::new(),
-            "empty.ron:1:1: this is not a playlist or config file",
+            "empty.ron:1:1: this is not a playlist, quiz or config file",
         ),
         (
             "garbage.ron",

@@ -2,7 +2,7 @@
 //! stopped changing, so a playlist or photo still being copied is never taken as final.
 
 use super::load_playlist;
-use crate::core::diagnostic::Diagnostic;
+use crate::core::diagnostic::{Diagnostic, document_kind};
 use crate::core::library::PlaylistId;
 use crate::core::playlist::Playlist;
 use std::collections::{BTreeMap, BTreeSet};
@@ -104,6 +104,14 @@ impl FolderScanner {
             let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
                 continue;
             };
+            // Quizzes and device configs may sit beside playlists; they are not playlists.
+            let kind = std::fs::read_to_string(&path).ok();
+            if matches!(
+                kind.as_deref().and_then(document_kind),
+                Some("Quiz" | "Config")
+            ) {
+                continue;
+            }
             let id = format!("{}{name}", self.prefix);
             seen.insert(id.clone());
             let fingerprint = fingerprint(&path);
@@ -450,6 +458,26 @@ mod tests {
             scanner.scan().changes.is_empty(),
             "back again, still the same"
         );
+    }
+
+    #[test]
+    fn quizzes_and_configs_beside_playlists_are_not_taken_for_playlists() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("a.ron"), GOOD).unwrap();
+        fs::write(
+            dir.path().join("quiz.ron"),
+            "Quiz(title: \"q\", questions: [])",
+        )
+        .unwrap();
+        fs::write(dir.path().join("kiosk.ron"), "// device\nConfig()").unwrap();
+        fs::write(dir.path().join("typo.ron"), "Playlst(title: \"x\")").unwrap();
+        let mut scanner = FolderScanner::new(dir.path());
+        scanner.scan();
+        assert_eq!(
+            names(&scanner.scan().changes),
+            ["loaded a.ron", "rejected typo.ron"]
+        );
+        assert!(!problems_file(&dir.path().join("quiz.ron")).exists());
     }
 
     #[test]

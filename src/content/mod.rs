@@ -6,7 +6,8 @@ pub mod watch;
 
 use crate::compose::picture::{self, MAX_MEDIA_BYTES, MAX_SVG_BYTES, PictureError};
 use crate::core::diagnostic::{Diagnostic, Position, SourceLocator};
-use crate::core::playlist::{MAX_PLAYLIST_BYTES, MediaKind, Playlist};
+use crate::core::playlist::{MAX_PLAYLIST_BYTES, MediaKind, MediaPath, Playlist};
+use crate::core::quiz::Quiz;
 use std::path::Path;
 
 /// Reads and checks one playlist file, including that every media file it names exists inside
@@ -16,7 +17,8 @@ pub fn load_playlist(path: &Path) -> Result<Playlist, Vec<Diagnostic>> {
     let source = read_text(path, MAX_PLAYLIST_BYTES).map_err(|d| vec![in_file(d)])?;
     let playlist =
         Playlist::parse(&source).map_err(|ds| ds.into_iter().map(in_file).collect::<Vec<_>>())?;
-    let problems = missing_media(&playlist, &source, playlist_folder(path));
+    let media = playlist.slides.iter().flat_map(|s| s.media());
+    let problems = missing_media(media, &source, playlist_folder(path));
     if problems.is_empty() {
         Ok(playlist)
     } else {
@@ -56,27 +58,44 @@ pub fn read_text(path: &Path, limit: u64) -> Result<String, Diagnostic> {
     })
 }
 
-/// Problems with the media files a playlist names: missing, outside the folder, too large.
-fn missing_media(playlist: &Playlist, source: &str, folder: &Path) -> Vec<Diagnostic> {
+/// Reads and checks a quiz file, including that its pictures exist inside its folder.
+pub fn load_quiz(path: &Path) -> Result<Quiz, Vec<Diagnostic>> {
+    let in_file = |d: Diagnostic| d.in_file(path);
+    let source = read_text(path, MAX_PLAYLIST_BYTES).map_err(|d| vec![in_file(d)])?;
+    let quiz =
+        Quiz::parse(&source).map_err(|ds| ds.into_iter().map(in_file).collect::<Vec<_>>())?;
+    let pictures = quiz.questions.iter().filter_map(|q| q.picture.as_ref());
+    let problems = missing_media(pictures, &source, playlist_folder(path));
+    if problems.is_empty() {
+        Ok(quiz)
+    } else {
+        Err(problems.into_iter().map(in_file).collect())
+    }
+}
+
+/// Problems with the media files a document names: missing, outside the folder, too large.
+fn missing_media<'a>(
+    media_paths: impl Iterator<Item = &'a MediaPath>,
+    source: &str,
+    folder: &Path,
+) -> Vec<Diagnostic> {
     let mut at = SourceLocator::new(source);
     let mut problems = Vec::new();
-    for slide in &playlist.slides {
-        for media in slide.media() {
-            let position = at.string_literal(&media.written);
-            let limit = if media.kind() == Some(MediaKind::Vector) {
-                MAX_SVG_BYTES
-            } else {
-                MAX_MEDIA_BYTES
-            };
-            if let Err(problem) = picture::resolve_media(folder, &media.relative, limit) {
-                let d = Diagnostic::new(position, problem.to_string());
-                problems.push(match problem {
-                    PictureError::Unreadable { path, .. } => {
-                        d.with_hint(format!("looked for {}", path.display()))
-                    }
-                    _ => d,
-                });
-            }
+    for media in media_paths {
+        let position = at.string_literal(&media.written);
+        let limit = if media.kind() == Some(MediaKind::Vector) {
+            MAX_SVG_BYTES
+        } else {
+            MAX_MEDIA_BYTES
+        };
+        if let Err(problem) = picture::resolve_media(folder, &media.relative, limit) {
+            let d = Diagnostic::new(position, problem.to_string());
+            problems.push(match problem {
+                PictureError::Unreadable { path, .. } => {
+                    d.with_hint(format!("looked for {}", path.display()))
+                }
+                _ => d,
+            });
         }
     }
     problems

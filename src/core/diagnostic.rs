@@ -243,6 +243,27 @@ fn diagnostic_from_ron(error: &ron::error::SpannedError) -> Diagnostic {
     }
 }
 
+/// What kind of file a document is, from the name of its outermost value (`Playlist(..)`).
+pub fn document_kind(source: &str) -> Option<&str> {
+    let mut rest = source.trim_start_matches('\u{feff}');
+    loop {
+        rest = rest.trim_start();
+        if let Some(after) = rest.strip_prefix("//") {
+            rest = after.split_once('\n').map_or("", |(_, r)| r);
+        } else if let Some(after) = rest.strip_prefix("/*") {
+            rest = after.split_once("*/").map_or("", |(_, r)| r);
+        } else if rest.starts_with("#!") {
+            rest = rest.split_once('\n').map_or("", |(_, r)| r);
+        } else {
+            break;
+        }
+    }
+    let end = rest
+        .find(|c: char| !c.is_alphanumeric() && c != '_')
+        .unwrap_or(rest.len());
+    Some(&rest[..end]).filter(|name| !name.is_empty())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -287,5 +308,18 @@ mod tests {
             d.to_string(),
             "p/a.ron:3:7: unknown field `titel`\n  hint: did you mean `title`?"
         );
+    }
+
+    #[test]
+    fn document_kind_skips_comments_and_byte_order_marks() {
+        assert_eq!(
+            document_kind("// a\n/* b */ Playlist(title: \"\")"),
+            Some("Playlist")
+        );
+        assert_eq!(
+            document_kind("\u{feff}#![enable(implicit_some)]\nConfig()"),
+            Some("Config")
+        );
+        assert_eq!(document_kind("  (x: 1)"), None);
     }
 }

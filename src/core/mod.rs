@@ -6,5 +6,6 @@ pub mod library;
 pub mod manifest;
 pub mod play_report;
 pub mod playlist;
+pub mod quiz;
 pub mod schedule;
 pub mod slideshow;
