@@ -50,26 +50,28 @@ fn start_player(display: &str, playlists: &Path, play_log: &Path, runtime: &Path
     )
 }
 
+/// `kiosk-player run --windowed --size WxH` on `display`, quiet, with more arguments to add.
+fn player(display: &str, runtime: &Path, size: &str) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_kiosk-player"));
+    command
+        .args(["run", "--windowed", "--size", size])
+        .env("DISPLAY", display)
+        .env("XDG_RUNTIME_DIR", runtime)
+        .env_remove("WAYLAND_DISPLAY")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    command
+}
+
 fn start_player_with(
     display: &str,
     source: &[&std::ffi::OsStr],
     play_log: &Path,
     runtime: &Path,
 ) -> Running {
-    Running(
-        Command::new(env!("CARGO_BIN_EXE_kiosk-player"))
-            .args(["run", "--windowed", "--size", "640x360"])
-            .args(source)
-            .arg("--play-log")
-            .arg(play_log)
-            .env("DISPLAY", display)
-            .env("XDG_RUNTIME_DIR", runtime)
-            .env_remove("WAYLAND_DISPLAY")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    )
+    let mut command = player(display, runtime, "640x360");
+    command.args(source).arg("--play-log").arg(play_log);
+    Running(command.spawn().unwrap())
 }
 
 /// Polls `condition` until it holds, failing the test after `limit`.
@@ -282,16 +284,13 @@ fn tells_systemd_it_is_ready_and_feeds_the_watchdog_while_drawing() {
     )
     .unwrap();
     let _player = Running(
-        Command::new(env!("CARGO_BIN_EXE_kiosk-player"))
-            .args(["run", "--windowed", "--size", "320x180", "--playlists"])
+        player(&display, dir.path(), "320x180")
+            .arg("--playlists")
             .arg(&playlists)
-            .env("DISPLAY", &display)
-            .env("XDG_RUNTIME_DIR", dir.path())
             .env("NOTIFY_SOCKET", &socket_path)
             // systemd would also set WATCHDOG_PID, to the compositor's pid.
             .env("WATCHDOG_USEC", "1000000")
             .env("WATCHDOG_PID", "1")
-            .stderr(Stdio::null())
             .spawn()
             .unwrap(),
     );
@@ -350,19 +349,9 @@ fn status_and_metrics_describe_the_running_player() {
         r#"Playlist(title: "x", slides: [Txt()])"#,
     )
     .unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kiosk-player"))
-        .args([
-            "run",
-            "--windowed",
-            "--size",
-            "320x180",
-            "--status-listen",
-            "127.0.0.1:0",
-            "--playlists",
-        ])
+    let mut child = player(&display, dir.path(), "320x180")
+        .args(["--status-listen", "127.0.0.1:0", "--playlists"])
         .arg(&playlists)
-        .env("DISPLAY", &display)
-        .env("XDG_RUNTIME_DIR", dir.path())
         .env("NO_COLOR", "1")
         .stderr(Stdio::piped())
         .spawn()
@@ -487,22 +476,11 @@ fn a_frozen_render_loop_stops_the_watchdog() {
     )
     .unwrap();
     let _player = Running(
-        Command::new(env!("CARGO_BIN_EXE_kiosk-player"))
-            .args([
-                "run",
-                "--windowed",
-                "--size",
-                "320x180",
-                "--status-listen",
-                "off",
-                "--playlists",
-            ])
+        player(&display, dir.path(), "320x180")
+            .args(["--status-listen", "off", "--playlists"])
             .arg(&playlists)
-            .env("DISPLAY", &display)
-            .env("XDG_RUNTIME_DIR", dir.path())
             .env("NOTIFY_SOCKET", &socket_path)
             .env("WATCHDOG_USEC", "1000000")
-            .stderr(Stdio::null())
             .spawn()
             .unwrap(),
     );
