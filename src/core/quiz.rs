@@ -259,9 +259,7 @@ impl QuizMachine {
             }
             (Screen::Asking { number }, Tap::Choice(shown)) => {
                 let number = *number;
-                let Some(&chosen) = self.choice_orders[number].get(shown) else {
-                    return None;
-                };
+                let &chosen = self.choice_orders[number].get(shown)?;
                 let question = self.order[number];
                 let correct = chosen + 1 == self.quiz.questions[question].answer;
                 self.answers.push(Answer {
