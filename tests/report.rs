@@ -58,3 +58,55 @@ fn report_totals_each_playlist_and_slide_across_rotated_logs() {
         "{table}"
     );
 }
+
+#[test]
+fn report_summarises_quiz_rounds_per_day_and_answers_per_question() {
+    let dir = tempfile::tempdir().unwrap();
+    let round = |time: &str, language: &str, finished: bool, answers: &str| {
+        format!(
+            r#"{{"time":"2026-11-{time}+09:00","quiz":"food-safety-quiz.ron","language":"{language}","answers":[{answers}],"score":0,"questions":2,"finished":{finished},"seconds":30.5}}"#
+        )
+    };
+    let log = [
+        round(
+            "24T10:00:00",
+            "ja",
+            true,
+            r#"{"question":0,"chosen":0,"correct":true},{"question":3,"chosen":1,"correct":false}"#,
+        ),
+        round(
+            "24T10:05:00",
+            "en",
+            false,
+            r#"{"question":0,"chosen":2,"correct":false}"#,
+        ),
+        round(
+            "25T14:00:00",
+            "ja",
+            true,
+            r#"{"question":0,"chosen":0,"correct":true},{"question":3,"chosen":0,"correct":true}"#,
+        ),
+    ]
+    .join("\n");
+    std::fs::write(dir.path().join("results.jsonl"), log).unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_kiosk-player"))
+        .arg("report")
+        .arg(dir.path().join("results.jsonl"))
+        .arg("--csv")
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(
+        String::from_utf8(output.stdout).unwrap(),
+        "day,rounds,finished,in_english\n\
+         2026-11-24,2,1,1\n\
+         2026-11-25,1,1,0\n\
+         quiz,question,answered,correct_percent\n\
+         \"food-safety-quiz.ron\",1,3,67\n\
+         \"food-safety-quiz.ron\",4,2,50\n"
+    );
+}

@@ -7,5 +7,6 @@ pub mod manifest;
 pub mod play_report;
 pub mod playlist;
 pub mod quiz;
+pub mod quiz_report;
 pub mod schedule;
 pub mod slideshow;
