@@ -33,6 +33,7 @@ fn bundled_playlists_and_examples_are_valid() {
         "emergency-earthquake.ron",
         "food-safety-quiz.ron",
         "pet-evacuation-quiz.ron",
+        "after-hours.ron",
     ] {
         assert!(
             stdout.contains(&format!("{name}: ok")),
