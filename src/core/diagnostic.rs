@@ -102,11 +102,43 @@ pub fn nearest_name<'a>(wrong: &str, known: &[&'a str]) -> Option<&'a str> {
 pub struct SourceLocator<'a> {
     source: &'a str,
     cursor: usize,
+    /// Lines counted so far: up to `counted_to`, `line` lines started, the last at `line_start`.
+    /// Positions found in file order then cost only the text between them.
+    counted_to: usize,
+    line: usize,
+    line_start: usize,
 }
 
 impl<'a> SourceLocator<'a> {
     pub fn new(source: &'a str) -> Self {
-        SourceLocator { source, cursor: 0 }
+        SourceLocator {
+            source,
+            cursor: 0,
+            counted_to: 0,
+            line: 1,
+            line_start: 0,
+        }
+    }
+
+    fn position(&mut self, offset: usize) -> Position {
+        if offset < self.counted_to {
+            (self.counted_to, self.line, self.line_start) = (0, 1, 0);
+        }
+        for (i, byte) in self.source.as_bytes()[self.counted_to..offset]
+            .iter()
+            .enumerate()
+        {
+            if *byte == b'\n' {
+                self.line += 1;
+                self.line_start = self.counted_to + i + 1;
+            }
+        }
+        self.counted_to = offset;
+        let column = 1 + self.source[self.line_start..offset].chars().count();
+        Position {
+            line: self.line,
+            column,
+        }
     }
 
     /// The position of the string literal `"value"`, preferring the first one after the last hit.
@@ -127,7 +159,7 @@ impl<'a> SourceLocator<'a> {
                     .next_back()
                     .is_some_and(|c| c.is_alphanumeric() || c == '_');
             if starts_word && rest.starts_with(':') {
-                return Position::of_offset(self.source, at);
+                return self.position(at);
             }
             from = at + name.len();
         }
@@ -143,7 +175,7 @@ impl<'a> SourceLocator<'a> {
             Some(at) => {
                 self.cursor = at + needle.len();
                 // Point inside the quotes, at the value itself.
-                Position::of_offset(self.source, at + 1)
+                self.position(at + 1)
             }
             None => Position::START,
         }

@@ -1,0 +1,104 @@
+//! Micro-benchmarks of the player's hot paths: `cargo bench --bench hot_paths`.
+
+use kiosk_player::compose::Composer;
+use kiosk_player::core::library::Library;
+use kiosk_player::core::manifest::Manifest;
+use kiosk_player::core::playlist::Playlist;
+use std::path::Path;
+
+fn main() {
+    divan::main();
+}
+
+/// Which playlists play now, among 1,000 with office-hours schedules and priorities.
+#[divan::bench]
+fn schedule_1000_playlists(bencher: divan::Bencher) {
+    let mut library = Library::default();
+    for i in 0..1000 {
+        let source = format!(
+            r#"Playlist(title: "p{i}", priority: {}, schedule: (days: [Mon, Tue, Wed, Thu, Fri], hours: ["08:30-12:00", "13:00-17:15"], start_date: "2026-01-01", end_date: "2026-12-31"), slides: [Text(title: "x")])"#,
+            i % 7
+        );
+        library.insert(
+            format!("p{i:04}.ron"),
+            Playlist::parse(&source).unwrap(),
+            Path::new("/content"),
+        );
+    }
+    let now = chrono::NaiveDateTime::parse_from_str("2026-11-24 10:00", "%Y-%m-%d %H:%M").unwrap();
+    bencher.bench_local(|| library.programme_at(divan::black_box(now)));
+}
+
+/// Parsing and checking a manifest of 10,000 files, then finding the 1,000 the cache lacks.
+#[divan::bench]
+fn manifest_10000_files(bencher: divan::Bencher) {
+    let mut text = String::from("Manifest(files: [\n");
+    for i in 0..10_000 {
+        text.push_str(&format!(
+            "(path: \"media/photo-{i:05}.jpg\", size: {}, sha256: \"{:064x}\"),\n",
+            100_000 + i,
+            i
+        ));
+    }
+    text.push_str("])");
+    bencher.bench_local(|| {
+        let manifest = Manifest::parse(divan::black_box(&text)).unwrap();
+        manifest.missing(|hash| !hash.as_str().ends_with('0')).len()
+    });
+}
+
+/// Decoding a 24-megapixel JPEG (6000×4000) and scaling it to a 1080p slide.
+#[divan::bench(sample_count = 10)]
+fn photo_24_megapixels_to_1080p(bencher: divan::Bencher) {
+    let dir = tempfile::tempdir().unwrap();
+    let photo = image::RgbImage::from_fn(6000, 4000, |x, y| {
+        image::Rgb([(x % 256) as u8, (y % 256) as u8, ((x + y) % 256) as u8])
+    });
+    photo.save(dir.path().join("big.jpg")).unwrap();
+    std::fs::write(
+        dir.path().join("p.ron"),
+        r#"Playlist(title: "p", slides: [Image(file: "big.jpg")])"#,
+    )
+    .unwrap();
+    let playlist =
+        Playlist::parse(&std::fs::read_to_string(dir.path().join("p.ron")).unwrap()).unwrap();
+    let mut composer = Composer::default();
+    bencher.bench_local(|| {
+        composer
+            .slide(&playlist.slides[0], dir.path(), 1920, 1080)
+            .unwrap()
+            .width
+    });
+}
+
+/// Drawing the bundled three-rules poster, an SVG with text, at 1080p.
+#[divan::bench(sample_count = 20)]
+fn svg_poster_at_1080p(bencher: divan::Bencher) {
+    let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("playlists");
+    let playlist = Playlist::parse(
+        r#"Playlist(title: "p", slides: [Poster(file: "media/three-rules-poster.svg")])"#,
+    )
+    .unwrap();
+    let mut composer = Composer::default();
+    bencher.bench_local(|| {
+        composer
+            .slide(&playlist.slides[0], &folder, 1920, 1080)
+            .unwrap()
+            .width
+    });
+}
+
+/// Laying out and drawing a bilingual text slide with a picture at 1080p.
+#[divan::bench(sample_count = 20)]
+fn text_slide_at_1080p(bencher: divan::Bencher) {
+    let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("playlists");
+    let source = std::fs::read_to_string(folder.join("food-safety.ron")).unwrap();
+    let playlist = Playlist::parse(&source).unwrap();
+    let mut composer = Composer::default();
+    bencher.bench_local(|| {
+        composer
+            .slide(&playlist.slides[1], &folder, 1920, 1080)
+            .unwrap()
+            .width
+    });
+}
