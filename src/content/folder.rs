@@ -105,16 +105,16 @@ impl FolderScanner {
                 continue;
             };
             // Quizzes and device configs may sit beside playlists; they are not playlists.
-            let kind = std::fs::read_to_string(&path).ok();
+            let source = std::fs::read_to_string(&path).ok();
             if matches!(
-                kind.as_deref().and_then(document_kind),
+                source.as_deref().and_then(document_kind),
                 Some("Quiz" | "Config")
             ) {
                 continue;
             }
             let id = format!("{}{name}", self.prefix);
             seen.insert(id.clone());
-            let fingerprint = fingerprint(&path);
+            let fingerprint = fingerprint(&path, source.as_deref());
             let stable = self.complete
                 || self.previous.get(&id) == Some(&fingerprint)
                 || (first_look && untouched_for_a_while(&fingerprint));
@@ -197,8 +197,8 @@ pub fn playlist_files(folder: &Path) -> std::io::Result<Vec<PathBuf>> {
     Ok(files)
 }
 
-/// The playlist file and the media it names (if it parses), with their sizes and times.
-fn fingerprint(path: &Path) -> Fingerprint {
+/// The playlist file and the media its text `source` names (if it parses), with their sizes and times.
+fn fingerprint(path: &Path, source: Option<&str>) -> Fingerprint {
     let stat = |p: &Path| {
         std::fs::metadata(p)
             .ok()
@@ -206,9 +206,8 @@ fn fingerprint(path: &Path) -> Fingerprint {
     };
     let mut files = vec![(path.to_path_buf(), stat(path))];
     let folder = super::playlist_folder(path);
-    let media = std::fs::read_to_string(path)
-        .ok()
-        .and_then(|source| Playlist::parse(&source).ok())
+    let media = source
+        .and_then(|source| Playlist::parse(source).ok())
         .map(|p| {
             p.slides
                 .iter()
