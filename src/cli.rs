@@ -3,11 +3,11 @@
 use crate::compose::IdleMessage;
 use crate::content::sync::{Cache, HttpSource, SyncOutcome, Syncer};
 use crate::content::watch::ContentSource;
-use crate::content::{load_playlist, playlist_folder, read_text};
-use crate::core::config::{Config, DEFAULT_CACHE, MAX_CONFIG_BYTES, ScreenSize, Source};
+use crate::content::{load_playlist, load_quiz, playlist_folder, read_text};
+use crate::core::config::{Config, DEFAULT_CACHE, MAX_CONFIG_BYTES, Mode, ScreenSize, Source};
 use crate::core::diagnostic::{Diagnostic, document_kind};
 use crate::core::manifest::MANIFEST_NAME;
-use crate::player::{self, PlayerSettings};
+use crate::player::{self, PlayerSettings, TabletSettings};
 use clap::{Args, Parser, Subcommand};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -57,7 +57,8 @@ enum Command {
         #[arg(long, required = true)]
         once: bool,
     },
-    /// Draw each slide of a playlist to DIR/NNN-<kind>.png, as it looks on screen.
+    /// Draw each slide of a playlist to DIR/NNN-<kind>.png, as it looks on screen (or, for a quiz
+    /// file, each of its screens).
     Preview {
         playlist: PathBuf,
         #[arg(long)]
@@ -88,6 +89,12 @@ struct RunArgs {
     /// Serve /status and /metrics here (default 127.0.0.1:9310, or the config's; "off" for none).
     #[arg(long)]
     status_listen: Option<String>,
+    /// Run as a quiz tablet with this quiz file, the playlists being its attract loop.
+    #[arg(long)]
+    quiz: Option<PathBuf>,
+    /// Where a tablet appends its quiz results (default: the config's, else ./quiz-results.jsonl).
+    #[arg(long)]
+    results_log: Option<PathBuf>,
 }
 
 pub fn main() -> ExitCode {
@@ -169,8 +176,31 @@ fn run(args: RunArgs) -> ExitCode {
         Some(name) => std::env::var(name).ok(),
         None => config.status.token.clone(),
     };
+    let quiz_path = args.quiz.or_else(|| match config.mode {
+        Mode::Tablet => config.quiz.as_ref().map(|q| config_folder.join(q)),
+        Mode::Signage => None,
+    });
+    let tablet = quiz_path.and_then(|quiz_path| match load_quiz(&quiz_path) {
+        Ok(quiz) => Some(TabletSettings {
+            quiz,
+            quiz_path,
+            results_log: Some(
+                args.results_log
+                    .or(config.results_log.map(|r| config_folder.join(r)))
+                    .unwrap_or_else(|| PathBuf::from("quiz-results.jsonl")),
+            ),
+            staff_pin: config.staff_pin.clone(),
+        }),
+        Err(problems) => {
+            // The playlists still play: a screen showing them beats a screen showing nothing.
+            print_problems(&problems);
+            eprintln!("error: the quiz cannot be used; playing the playlists without it");
+            None
+        }
+    });
     let default_idle = IdleMessage::default();
     let settings = PlayerSettings {
+        tablet,
         status_listen,
         status_token,
         sources,
@@ -547,6 +577,30 @@ fn sync_once(config_path: &Path) -> ExitCode {
 }
 
 fn preview(playlist: &Path, out: &Path, size: ScreenSize) -> ExitCode {
+    let folder = playlist_folder(playlist);
+    let is_quiz = read_text(playlist, crate::core::playlist::MAX_PLAYLIST_BYTES)
+        .is_ok_and(|source| document_kind(&source) == Some("Quiz"));
+    if is_quiz {
+        let quiz = match load_quiz(playlist) {
+            Ok(quiz) => quiz,
+            Err(problems) => {
+                print_problems(&problems);
+                return ExitCode::FAILURE;
+            }
+        };
+        return match player::preview::render_quiz(&quiz, folder, out, size) {
+            Ok(files) => {
+                for file in &files {
+                    println!("{}", file.display());
+                }
+                ExitCode::SUCCESS
+            }
+            Err(error) => {
+                eprintln!("error: {error:#}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     let loaded = match load_playlist(playlist) {
         Ok(p) => p,
         Err(problems) => {
@@ -554,7 +608,6 @@ fn preview(playlist: &Path, out: &Path, size: ScreenSize) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let folder = playlist_folder(playlist);
     match player::preview::render_playlist(&loaded, folder, out, size) {
         Ok(files) => {
             for file in &files {

@@ -38,6 +38,11 @@ impl RotatingLog {
         Ok(())
     }
 
+    /// Waits until what was appended is on the disk itself, for records a power cut must not lose.
+    pub fn sync(&self) -> io::Result<()> {
+        self.file.sync_data()
+    }
+
     fn rotate(&mut self) -> io::Result<()> {
         let numbered = |n: u32| {
             let mut name = self.path.as_os_str().to_owned();

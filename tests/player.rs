@@ -526,3 +526,130 @@ fn a_frozen_render_loop_stops_the_watchdog() {
         "fed again once frames resume"
     );
 }
+
+/// Clicks inside the player's X window with real X11 pointer events (XTEST, as a mouse would).
+fn xdotool_click(display: &str, window: &str, (x, y): (f64, f64)) {
+    let status = Command::new("xdotool")
+        .args(["mousemove", "--window", window])
+        .arg(format!("{}", x.round()))
+        .arg(format!("{}", y.round()))
+        .args(["click", "1"])
+        .env("DISPLAY", display)
+        .status()
+        .expect("xdotool is installed (apt-get install xdotool; .ci/run does this)");
+    assert!(status.success());
+}
+
+/// The centre of the quiz button whose action is `action`, from `/status`.
+fn quiz_button(status: &serde_json::Value, action: &str) -> Option<(f64, f64)> {
+    status["quiz"]["buttons"]
+        .as_array()?
+        .iter()
+        .find(|b| b["action"] == action)
+        .map(|b| {
+            let number = |k: &str| b[k].as_f64().unwrap();
+            (
+                number("x") + number("width") / 2.0,
+                number("y") + number("height") / 2.0,
+            )
+        })
+}
+
+#[test]
+fn a_visitor_plays_a_whole_round_with_the_mouse_and_it_is_logged() {
+    let (_xvfb, display) = start_xvfb();
+    let dir = tempfile::tempdir().unwrap();
+    let playlists = dir.path().join("playlists");
+    std::fs::create_dir(&playlists).unwrap();
+    std::fs::write(
+        playlists.join("loop.ron"),
+        r#"Playlist(title: "loop", slides: [Text(title: "食品衛生")])"#,
+    )
+    .unwrap();
+    let quiz = dir.path().join("quiz.ron");
+    std::fs::write(&quiz, r#"Quiz(title: "クイズ", shuffle: false, questions: [
+        (question: "一", choices: [(ja: "正"), (ja: "誤")], answer: 1, explanation: "説明"),
+        (question: "二", choices: [(ja: "誤"), (ja: "正"), (ja: "誤")], answer: 2, explanation: "説明"),
+        (question: "三", choices: [(ja: "誤"), (ja: "誤"), (ja: "誤"), (ja: "正")], answer: 4, explanation: "説明"),
+    ])"#).unwrap();
+    let results = dir.path().join("results.jsonl");
+    let mut child = player(&display, dir.path(), "1024x640")
+        .args(["--status-listen", "127.0.0.1:0", "--playlists"])
+        .arg(&playlists)
+        .arg("--quiz")
+        .arg(&quiz)
+        .arg("--results-log")
+        .arg(&results)
+        .env("NO_COLOR", "1")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = BufReader::new(child.stderr.take().unwrap());
+    let _player = Running(child);
+    let address = stderr
+        .lines()
+        .map_while(Result::ok)
+        .find_map(|line| {
+            line.split_once("status on http://")
+                .map(|(_, rest)| rest.split('/').next().unwrap().to_string())
+        })
+        .expect("the player says where its status endpoint is");
+    let status =
+        || -> serde_json::Value { serde_json::from_str(&http_get(&address, "/status").1).unwrap() };
+    let wait_for_screen = |screen: &str| {
+        wait_for(screen, Duration::from_secs(30), || {
+            let now = status();
+            (now["quiz"]["screen"] == screen).then_some(now)
+        })
+    };
+    let window = wait_for("the player's window", Duration::from_secs(30), || {
+        let output = Command::new("xdotool")
+            .args(["search", "--name", "kiosk-player"])
+            .env("DISPLAY", &display)
+            .output()
+            .ok()?;
+        let text = String::from_utf8(output.stdout).ok()?;
+        text.lines().next().map(str::to_owned)
+    });
+    wait_for_screen("attract");
+    // Let the attract loop's first slide arrive, then touch anywhere.
+    std::thread::sleep(Duration::from_millis(500));
+    xdotool_click(&display, &window, (500.0, 200.0));
+    let mut now = wait_for_screen("question");
+    // Answer right, wrong, right: the choices' positions come from the screen itself.
+    for (number, choice) in [(1, 0), (2, 0), (3, 3)] {
+        std::thread::sleep(Duration::from_millis(500));
+        let target = quiz_button(&now, &format!("Quiz(Choice({choice}))"))
+            .unwrap_or_else(|| panic!("question {number} has choice {choice}: {now}"));
+        xdotool_click(&display, &window, target);
+        now = wait_for_screen("feedback");
+        std::thread::sleep(Duration::from_millis(500));
+        xdotool_click(&display, &window, quiz_button(&now, "Quiz(Next)").unwrap());
+        now = wait_for("the next screen", Duration::from_secs(30), || {
+            let s = status();
+            (s["quiz"]["screen"] == "question" || s["quiz"]["screen"] == "result").then_some(s)
+        });
+    }
+    assert_eq!(now["quiz"]["screen"], "result");
+    std::thread::sleep(Duration::from_millis(500));
+    xdotool_click(&display, &window, quiz_button(&now, "Quiz(Next)").unwrap());
+    wait_for_screen("attract");
+
+    let log = std::fs::read_to_string(&results).unwrap();
+    let rounds: Vec<serde_json::Value> = log
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert_eq!(rounds.len(), 1, "{log}");
+    assert_eq!(rounds[0]["finished"], true);
+    assert_eq!(rounds[0]["quiz"], "quiz");
+    assert_eq!(rounds[0]["answers"].as_array().unwrap().len(), 3);
+    assert_eq!(rounds[0]["score"], 2, "right, wrong, right");
+    let correct: Vec<bool> = rounds[0]["answers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["correct"] == true)
+        .collect();
+    assert_eq!(correct, [true, false, true]);
+}

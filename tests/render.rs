@@ -253,3 +253,73 @@ fn bundled_playlists_render_at_landscape_and_portrait_sizes() {
         }
     }
 }
+
+/// Whether any pixel of a rectangle is close to a colour.
+fn has(image: &RgbaImage, area: (u32, u32, u32, u32), colour: [u8; 3]) -> bool {
+    count(image, area, colour) > 0
+}
+
+#[test]
+fn every_quiz_screen_is_drawn_at_tablet_and_full_hd_sizes() {
+    let quiz = Path::new(env!("CARGO_MANIFEST_DIR")).join("playlists/food-safety-quiz.ron");
+    let out = tempfile::tempdir().unwrap();
+    let navy = [0x17, 0x32, 0x4D];
+    for (width, height) in [(1280, 800), (800, 1280), (1920, 1080)] {
+        let size = format!("{width}x{height}");
+        let screens = preview(&quiz, &out.path().join(&size), &size);
+        let [attract, question, correct, wrong, result, question_en, pin] = &screens[..] else {
+            panic!("{size}: expected seven screens, got {}", screens.len());
+        };
+        let unit = width.min(height) as f32 / 100.0;
+        let at = |units: f32| (units * unit) as u32;
+
+        // The attract band sits at the bottom over the backdrop, with white call-to-action text.
+        assert_pixel(
+            attract,
+            width / 2,
+            at(10.0),
+            navy,
+            "backdrop above the band",
+        );
+        assert!(
+            count(
+                attract,
+                (0, height - at(20.0), width, height),
+                [255, 255, 255]
+            ) > 2000,
+            "{size}: the call to touch is written on the band"
+        );
+        // Question: a navy top bar, and four choice badges in their own colours.
+        assert_pixel(question, at(1.0), at(1.0), navy, "top bar");
+        for badge in [[0x15, 0x65, 0xC0], [0xC6, 0x28, 0x28], [0x2E, 0x7D, 0x32]] {
+            assert!(
+                has(question, (0, at(16.0), width, height), badge),
+                "{size}: a choice badge of colour {badge:?}"
+            );
+        }
+        // Feedback: a green band for right, a red band for wrong, down the left edge.
+        assert_pixel(correct, at(1.0), height / 2, [0x2E, 0x7D, 0x32], "right");
+        assert_pixel(wrong, at(1.0), height / 2, [0xC6, 0x28, 0x28], "wrong");
+        // The result and the English question differ from the Japanese one.
+        assert!(
+            count(result, (0, at(16.0), width, height), [0x1F, 0x29, 0x33]) > 1000,
+            "{size}: the score is written"
+        );
+        let differing = question
+            .pixels()
+            .zip(question_en.pixels())
+            .filter(|(a, b)| a != b)
+            .count();
+        assert!(
+            differing > 5000,
+            "{size}: the English question looks like the Japanese one"
+        );
+        assert_pixel(
+            pin,
+            at(2.0),
+            height - at(2.0),
+            [0x22, 0x22, 0x22],
+            "PIN pad",
+        );
+    }
+}

@@ -6,6 +6,7 @@
 
 pub mod fonts;
 pub mod picture;
+pub mod quiz;
 pub mod text;
 
 use crate::core::playlist::{Colour, Fit, ImageSlide, PosterSlide, Slide, TextSlide};
@@ -97,6 +98,7 @@ impl Composer {
             Slide::Text(s) => self.text_slide(s, folder, width, height, &mut warnings)?,
             Slide::Image(s) => self.image_slide(s, folder, width, height, &mut warnings)?,
             Slide::Poster(s) => poster_slide(s, folder, width, height)?,
+            Slide::Quiz(s) => self.quiz_invitation(s, folder, width, height)?,
         };
         Ok(finish(canvas, warnings))
     }

@@ -36,6 +36,9 @@ pub enum PictureError {
     /// The file is not a picture the player can decode, or it is damaged or truncated.
     #[error("{path} is not a readable picture: {reason}")]
     Undecodable { path: PathBuf, reason: String },
+    /// A quiz file named by a quiz slide does not pass its checks.
+    #[error("{path} is not a valid quiz: {problem}")]
+    BrokenQuiz { path: PathBuf, problem: String },
 }
 
 /// Finds a media file that must stay inside `folder`, refusing links that lead out of it and files

@@ -29,6 +29,26 @@ pub struct Config {
     pub play_log: Option<PathBuf>,
     /// The local status and metrics endpoint.
     pub status: StatusEndpoint,
+    /// `signage` (the default) plays playlists; `tablet` runs a touch quiz with the playlists as
+    /// its attract loop.
+    pub mode: Mode,
+    /// The quiz a tablet runs; relative paths are relative to the config file.
+    pub quiz: Option<PathBuf>,
+    /// Where a tablet appends one JSON line per quiz round (default: quiz-results.jsonl beside the
+    /// cache).
+    pub results_log: Option<PathBuf>,
+    /// The PIN that lets staff close a tablet (hold the top-left corner for 3 s). Without one,
+    /// the player can only be stopped from outside.
+    pub staff_pin: Option<String>,
+}
+
+/// What the screen is for.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    #[default]
+    Signage,
+    Tablet,
 }
 
 /// Where `/status` and `/metrics` are served. Loopback by default; any other address needs a token.
@@ -142,6 +162,20 @@ impl Config {
                 }
                 Source::Folder(_) => {}
             }
+        }
+        if config.mode == Mode::Tablet && config.quiz.is_none() {
+            problems.push(
+                Diagnostic::new(at.field("mode"), "a tablet needs a quiz")
+                    .with_hint("add `quiz: \"food-safety-quiz.ron\"` (relative to this file)"),
+            );
+        }
+        if let Some(pin) = &config.staff_pin
+            && (!(4..=12).contains(&pin.len()) || !pin.bytes().all(|b| b.is_ascii_digit()))
+        {
+            problems.push(Diagnostic::new(
+                at.string_literal(pin),
+                "`staff_pin` must be 4 to 12 digits",
+            ));
         }
         let endpoint = &config.status;
         if endpoint.listen != "off" {
@@ -318,6 +352,33 @@ mod tests {
         );
         assert!(Config::parse(r#"Config(status: (listen: "off"))"#).is_ok());
         assert!(Config::parse(r#"Config(status: (listen: "here"))"#).is_err());
+    }
+
+    #[test]
+    fn a_tablet_runs_a_quiz_and_its_pin_is_digits() {
+        let c =
+            Config::parse(r#"Config(mode: tablet, quiz: "quiz.ron", staff_pin: "2580")"#).unwrap();
+        assert_eq!(
+            (c.mode, c.quiz, c.staff_pin.as_deref()),
+            (Mode::Tablet, Some(PathBuf::from("quiz.ron")), Some("2580"))
+        );
+        let problems: Vec<String> =
+            Config::parse("Config(\n  mode: tablet,\n  staff_pin: \"12a\",\n)")
+                .unwrap_err()
+                .iter()
+                .map(|p| p.to_string())
+                .collect();
+        assert_eq!(problems.len(), 2, "{problems:#?}");
+        assert!(
+            problems[0].starts_with("2:3: a tablet needs a quiz"),
+            "{}",
+            problems[0]
+        );
+        assert!(
+            problems[1].starts_with("3:14: `staff_pin` must be 4 to 12 digits"),
+            "{}",
+            problems[1]
+        );
     }
 
     #[test]

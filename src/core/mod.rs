@@ -10,3 +10,5 @@ pub mod quiz;
 pub mod quiz_report;
 pub mod schedule;
 pub mod slideshow;
+pub mod staff_exit;
+pub mod touch;

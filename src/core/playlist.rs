@@ -57,6 +57,7 @@ pub enum Slide {
     Text(TextSlide),
     Image(ImageSlide),
     Poster(PosterSlide),
+    Quiz(QuizSlide),
 }
 
 /// A title and body in Japanese with optional English, and an optional picture beside them.
@@ -94,6 +95,15 @@ pub struct ImageSlide {
 pub struct PosterSlide {
     pub file: MediaPath,
     pub background: Option<Colour>,
+    pub seconds: Option<f32>,
+}
+
+/// An invitation to the touch quiz on a tablet nearby: the quiz's title and one of its questions.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QuizSlide {
+    /// The quiz file, relative to the playlist.
+    pub file: MediaPath,
     pub seconds: Option<f32>,
 }
 
@@ -206,12 +216,16 @@ impl TryFrom<String> for Colour {
 impl Slide {
     /// How long the slide stays, from the slide itself or its playlist.
     pub fn seconds(&self, playlist: &Playlist) -> f32 {
-        let own = match self {
+        self.own_seconds().unwrap_or(playlist.slide_seconds)
+    }
+
+    fn own_seconds(&self) -> Option<f32> {
+        match self {
             Slide::Text(s) => s.seconds,
             Slide::Image(s) => s.seconds,
             Slide::Poster(s) => s.seconds,
-        };
-        own.unwrap_or(playlist.slide_seconds)
+            Slide::Quiz(s) => s.seconds,
+        }
     }
 
     /// A short name for logs and preview file names.
@@ -220,6 +234,7 @@ impl Slide {
             Slide::Text(_) => "text",
             Slide::Image(_) => "image",
             Slide::Poster(_) => "poster",
+            Slide::Quiz(_) => "quiz",
         }
     }
 
@@ -229,6 +244,7 @@ impl Slide {
             Slide::Text(s) => s.picture.iter().collect(),
             Slide::Image(s) => vec![&s.file],
             Slide::Poster(s) => vec![&s.file],
+            Slide::Quiz(s) => vec![&s.file],
         }
     }
 }
@@ -288,17 +304,30 @@ impl Playlist {
                     "the title is empty",
                 ));
             }
-            if let Some(seconds) = match slide {
-                Slide::Text(s) => s.seconds,
-                Slide::Image(s) => s.seconds,
-                Slide::Poster(s) => s.seconds,
-            } {
+            if let Some(seconds) = slide.own_seconds() {
                 check_seconds(&mut problems, &mut at, "seconds", seconds);
             }
             let wanted = match slide {
                 Slide::Text(_) => None,
                 Slide::Image(_) => Some(MediaKind::Raster),
                 Slide::Poster(_) => Some(MediaKind::Vector),
+                Slide::Quiz(quiz) => {
+                    let is_ron = quiz
+                        .file
+                        .relative
+                        .extension()
+                        .is_some_and(|e| e.eq_ignore_ascii_case("ron"));
+                    if !is_ron {
+                        problems.push(
+                            Diagnostic::new(
+                                at.string_literal(&quiz.file.written),
+                                format!("`{}` is not a quiz file", quiz.file.written),
+                            )
+                            .with_hint("name the quiz's .ron file, e.g. \"food-safety-quiz.ron\""),
+                        );
+                    }
+                    continue;
+                }
             };
             for media in slide.media() {
                 let position = at.string_literal(&media.written);

@@ -225,6 +225,29 @@ impl QuizMachine {
         self.language
     }
 
+    pub fn quiz(&self) -> &Quiz {
+        &self.quiz
+    }
+
+    /// Takes a changed quiz file; it applies from the next round, never in the middle of one.
+    pub fn replace_quiz(&mut self, quiz: Quiz) -> bool {
+        if self.screen != Screen::Attract {
+            return false;
+        }
+        self.quiz = quiz;
+        true
+    }
+
+    /// The number (from 1) of the question on screen, and how many the round has.
+    pub fn progress(&self) -> Option<(usize, usize)> {
+        match self.screen {
+            Screen::Asking { number } | Screen::Feedback { number, .. } => {
+                Some((number + 1, self.order.len()))
+            }
+            _ => None,
+        }
+    }
+
     /// The question on screen and its choices in display order (as quiz-file indices).
     pub fn current_question(&self) -> Option<(&Question, &[usize])> {
         let number = match self.screen {

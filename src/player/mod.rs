@@ -5,12 +5,14 @@ pub mod preview;
 pub mod screen;
 pub mod slideshow;
 pub mod status;
+pub mod tablet;
 pub mod transition;
 pub mod watchdog;
 
 use crate::compose::IdleMessage;
 use crate::content::watch::ContentSource;
 use crate::core::config::ScreenSize;
+use crate::core::quiz::Quiz;
 use bevy::prelude::*;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -26,6 +28,16 @@ pub struct PlayerSettings {
     /// Where to serve `/status` and `/metrics`, and the token required off loopback.
     pub status_listen: Option<SocketAddr>,
     pub status_token: Option<String>,
+    /// Set on a tablet: the quiz it runs over the attract loop.
+    pub tablet: Option<TabletSettings>,
+}
+
+#[derive(Clone, Debug)]
+pub struct TabletSettings {
+    pub quiz: Quiz,
+    pub quiz_path: PathBuf,
+    pub results_log: Option<PathBuf>,
+    pub staff_pin: Option<String>,
 }
 
 /// Plays the playlists folder on screen until the process is stopped.
@@ -34,6 +46,8 @@ pub fn run(settings: PlayerSettings) -> AppExit {
     app.add_plugins(screen::ScreenPlugin {
         windowed: settings.windowed,
         size: settings.size,
+        // Touch screens show no cursor until a mouse moves; a tablet driven by a mouse needs it.
+        cursor: settings.windowed || settings.tablet.is_some(),
     })
     .add_plugins(slideshow::SlideshowPlugin {
         sources: settings.sources.clone(),
@@ -48,5 +62,13 @@ pub fn run(settings: PlayerSettings) -> AppExit {
     .add_plugins(play_log::PlayLogPlugin {
         path: settings.play_log.clone(),
     });
+    if let Some(tablet) = settings.tablet {
+        app.add_plugins(tablet::TabletPlugin {
+            quiz: tablet.quiz,
+            quiz_path: tablet.quiz_path,
+            results_log: tablet.results_log,
+            staff_pin: tablet.staff_pin,
+        });
+    }
     app.run()
 }

@@ -1,10 +1,12 @@
-//! Renders each slide of a playlist to PNG with the real renderer, offscreen, without a window.
+//! Renders each slide of a playlist, or each screen of a quiz, to PNG with the real renderer, offscreen, without a window.
 
 use super::screen::{BACKDROP, spawn_camera};
 use super::slideshow::into_image;
-use crate::compose::Composer;
+use crate::compose::quiz::Screenful;
+use crate::compose::{Composer, Picture};
 use crate::core::config::ScreenSize;
 use crate::core::playlist::Playlist;
+use crate::core::quiz::{Language, Quiz, QuizMachine, Tap};
 use bevy::asset::RenderAssetUsages;
 use bevy::camera::RenderTarget;
 use bevy::prelude::*;
@@ -29,43 +31,9 @@ pub fn render_playlist(
     size: ScreenSize,
 ) -> anyhow::Result<Vec<PathBuf>> {
     std::fs::create_dir_all(out)?;
-    let mut app = App::new();
-    app.add_plugins(
-        DefaultPlugins
-            .set(WindowPlugin {
-                primary_window: None,
-                exit_condition: ExitCondition::DontExit,
-                ..default()
-            })
-            .set(RenderPlugin {
-                synchronous_pipeline_compilation: true,
-                ..default()
-            })
-            .disable::<WinitPlugin>(),
-    )
-    .insert_resource(ClearColor(Color::srgb_u8(
-        BACKDROP[0],
-        BACKDROP[1],
-        BACKDROP[2],
-    )));
-    app.finish();
-    app.cleanup();
-
-    let target = new_render_target(&mut app, size);
-    spawn_camera(app.world_mut().commands());
-    app.world_mut().flush();
-    let camera = app
-        .world_mut()
-        .query_filtered::<Entity, With<Camera2d>>()
-        .single(app.world())
-        .expect("one camera");
-    app.world_mut()
-        .entity_mut(camera)
-        .insert(RenderTarget::Image(target.clone().into()));
-
+    let mut renderer = Offscreen::new(size);
     let mut composer = Composer::default();
     let mut written = Vec::new();
-    let mut shown: Option<Entity> = None;
     for (index, slide) in playlist.slides.iter().enumerate() {
         let picture = match composer.slide(slide, folder, size.width, size.height) {
             Ok(picture) => picture,
@@ -77,28 +45,171 @@ pub fn render_playlist(
         for warning in &picture.warnings {
             eprintln!("slide {}: {warning}", index + 1);
         }
-        let handle = app
-            .world_mut()
-            .resource_mut::<Assets<Image>>()
-            .add(into_image(picture));
-        if let Some(previous) = shown.take() {
-            app.world_mut().despawn(previous);
-        }
-        let logical = Vec2::new(size.width as f32, size.height as f32);
-        shown = Some(
-            app.world_mut()
-                .spawn(Sprite {
-                    image: handle,
-                    custom_size: Some(logical),
-                    ..default()
-                })
-                .id(),
-        );
         let path = out.join(format!("{:03}-{}.png", index + 1, slide.kind_name()));
-        capture(&mut app, &target, &path)?;
+        renderer.render(picture, 0, &path)?;
         written.push(path);
     }
     Ok(written)
+}
+
+/// Draws each screen of a quiz round to `out/NN-<screen>.png`: the attract band, a question, right
+/// and wrong feedback, the result, a question in English and the staff PIN pad.
+pub fn render_quiz(
+    quiz: &Quiz,
+    folder: &Path,
+    out: &Path,
+    size: ScreenSize,
+) -> anyhow::Result<Vec<PathBuf>> {
+    std::fs::create_dir_all(out)?;
+    let mut renderer = Offscreen::new(size);
+    let mut composer = Composer::default();
+    let (width, height) = (size.width, size.height);
+    let mut written = Vec::new();
+    let mut wrong_saved = false;
+    let mut save = |name: &str, screenful: Screenful| -> anyhow::Result<()> {
+        for warning in &screenful.picture.warnings {
+            eprintln!("{name}: {warning}");
+        }
+        let path = out.join(format!("{:02}-{name}.png", written.len() + 1));
+        renderer.render(screenful.picture, screenful.top, &path)?;
+        written.push(path);
+        Ok(())
+    };
+    // A round without shuffling, answered right then wrong, shows every kind of screen.
+    let mut machine = QuizMachine::new(
+        Quiz {
+            shuffle: false,
+            ..quiz.clone()
+        },
+        0,
+    );
+    let mut now = 0.0;
+    let mut tap = |machine: &mut QuizMachine, tap: Tap| {
+        now += 1.0;
+        machine.tap(tap, now);
+    };
+    save(
+        "attract",
+        composer.attract_band(quiz, Language::Ja, width, height),
+    )?;
+    tap(&mut machine, Tap::Start);
+    save(
+        "question",
+        composer.quiz_screen(&machine, folder, width, height),
+    )?;
+    let right = machine.current_question().map_or(0, |(q, _)| q.answer - 1);
+    tap(&mut machine, Tap::Choice(right));
+    save(
+        "correct",
+        composer.quiz_screen(&machine, folder, width, height),
+    )?;
+    while machine.progress().is_some() {
+        tap(&mut machine, Tap::Next);
+        if let Some((question, _)) = machine.current_question() {
+            let wrong = usize::from(question.answer == 1);
+            tap(&mut machine, Tap::Choice(wrong));
+            if !wrong_saved {
+                wrong_saved = true;
+                save(
+                    "wrong",
+                    composer.quiz_screen(&machine, folder, width, height),
+                )?;
+            }
+        }
+    }
+    save(
+        "result",
+        composer.quiz_screen(&machine, folder, width, height),
+    )?;
+    let mut english = QuizMachine::new(quiz.clone(), 0);
+    english.tap(Tap::ToggleLanguage, 0.0);
+    english.tap(Tap::Start, 1.0);
+    save(
+        "question-en",
+        composer.quiz_screen(&english, folder, width, height),
+    )?;
+    save("staff-pin", composer.pin_pad(2, width, height))?;
+    Ok(written)
+}
+
+/// A headless Bevy app drawing into an image the size of the screen.
+struct Offscreen {
+    app: App,
+    target: Handle<Image>,
+    size: ScreenSize,
+    shown: Option<Entity>,
+}
+
+impl Offscreen {
+    fn new(size: ScreenSize) -> Offscreen {
+        let mut app = App::new();
+        app.add_plugins(
+            DefaultPlugins
+                .set(WindowPlugin {
+                    primary_window: None,
+                    exit_condition: ExitCondition::DontExit,
+                    ..default()
+                })
+                .set(RenderPlugin {
+                    synchronous_pipeline_compilation: true,
+                    ..default()
+                })
+                .disable::<WinitPlugin>(),
+        )
+        .insert_resource(ClearColor(Color::srgb_u8(
+            BACKDROP[0],
+            BACKDROP[1],
+            BACKDROP[2],
+        )));
+        app.finish();
+        app.cleanup();
+
+        let target = new_render_target(&mut app, size);
+        spawn_camera(app.world_mut().commands());
+        app.world_mut().flush();
+        let camera = app
+            .world_mut()
+            .query_filtered::<Entity, With<Camera2d>>()
+            .single(app.world())
+            .expect("one camera");
+        app.world_mut()
+            .entity_mut(camera)
+            .insert(RenderTarget::Image(target.clone().into()));
+        Offscreen {
+            app,
+            target,
+            size,
+            shown: None,
+        }
+    }
+
+    /// Shows `picture` with its top edge `top` pixels down the screen, and saves the frame.
+    fn render(&mut self, picture: Picture, top: u32, path: &Path) -> anyhow::Result<()> {
+        let picture_size = Vec2::new(picture.width as f32, picture.height as f32);
+        let handle = self
+            .app
+            .world_mut()
+            .resource_mut::<Assets<Image>>()
+            .add(into_image(picture));
+        if let Some(previous) = self.shown.take() {
+            self.app.world_mut().despawn(previous);
+        }
+        let centre_y = self.size.height as f32 / 2.0 - top as f32 - picture_size.y / 2.0;
+        self.shown = Some(
+            self.app
+                .world_mut()
+                .spawn((
+                    Sprite {
+                        image: handle,
+                        custom_size: Some(picture_size),
+                        ..default()
+                    },
+                    Transform::from_xyz(0.0, centre_y, 0.0),
+                ))
+                .id(),
+        );
+        capture(&mut self.app, &self.target, path)
+    }
 }
 
 fn new_render_target(app: &mut App, size: ScreenSize) -> Handle<Image> {

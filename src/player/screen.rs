@@ -49,6 +49,7 @@ impl Clock {
 pub struct ScreenPlugin {
     pub windowed: bool,
     pub size: Option<ScreenSize>,
+    pub cursor: bool,
 }
 
 impl Plugin for ScreenPlugin {
@@ -75,7 +76,7 @@ impl Plugin for ScreenPlugin {
                 .set(WindowPlugin {
                     primary_window: Some(window),
                     primary_cursor_options: Some(CursorOptions {
-                        visible: !kiosk,
+                        visible: self.cursor,
                         ..default()
                     }),
                     // Visitors cannot close a kiosk; systemd or a staff member stops it.

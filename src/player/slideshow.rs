@@ -92,9 +92,16 @@ impl Plugin for SlideshowPlugin {
                 sender: Some(sender),
             })
             .add_systems(Startup, start_watching)
-            .add_systems(Update, (receive_changes, advance).chain());
+            .add_systems(
+                Update,
+                (receive_changes, advance.in_set(SlideTimer)).chain(),
+            );
     }
 }
+
+/// Moves the show on to the next slide; a tablet holds it while a visitor plays the quiz.
+#[derive(SystemSet, Debug, Clone, PartialEq, Eq, Hash)]
+pub struct SlideTimer;
 
 /// What the source threads need; the sender moves to them when they start.
 #[derive(Resource)]

@@ -1,12 +1,15 @@
 //! Serves `/status` and `/metrics` from a snapshot refreshed after every frame, and `/screenshot`
 //! as a PNG of the frame on screen.
 
-use super::screen::Clock;
+use super::screen::{Canvas, Clock};
 use super::slideshow::{Playlists, Show, SourceStatuses};
+use super::tablet::Tablet;
+use crate::core::quiz::Language;
 use crate::core::slideshow::Cue;
 use crate::status::server::{Answer, Responder, serve};
 use crate::status::{
-    Counters, PlaylistReport, Showing, SourceReport, StatusReport, metrics_text, resident_bytes,
+    ButtonReport, Counters, PlaylistReport, QuizReport, Showing, SourceReport, StatusReport,
+    metrics_text, resident_bytes,
 };
 use bevy::prelude::*;
 use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured};
@@ -153,6 +156,7 @@ fn take_screenshots(
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn refresh_snapshot(
     snapshot: Res<Snapshot>,
     counters: Res<PlayerCounters>,
@@ -160,6 +164,8 @@ fn refresh_snapshot(
     show: Res<Show>,
     sources: Res<SourceStatuses>,
     clock: Res<Clock>,
+    tablet: Option<Res<Tablet>>,
+    canvas: Res<Canvas>,
 ) {
     Counters::add(&counters.0.frames, 1);
     let now = clock.seconds();
@@ -219,8 +225,32 @@ fn refresh_snapshot(
         sources,
         playlists: reports,
         last_frame_age_seconds: 0.0,
+        quiz: tablet.map(|tablet| quiz_report(&tablet, &canvas)),
     };
     if let Ok(mut shared) = snapshot.0.lock() {
         *shared = report;
+    }
+}
+
+fn quiz_report(tablet: &Tablet, canvas: &Canvas) -> QuizReport {
+    let scale = canvas.logical / canvas.pixels.as_vec2();
+    QuizReport {
+        quiz: tablet.quiz_name.clone(),
+        screen: tablet.screen_name(),
+        language: match tablet.machine.language() {
+            Language::Ja => "ja",
+            Language::En => "en",
+        },
+        buttons: tablet
+            .buttons
+            .iter()
+            .map(|b| ButtonReport {
+                action: format!("{:?}", b.action),
+                x: b.rect.x * scale.x,
+                y: b.rect.y * scale.y,
+                width: b.rect.width * scale.x,
+                height: b.rect.height * scale.y,
+            })
+            .collect(),
     }
 }

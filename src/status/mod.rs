@@ -19,6 +19,29 @@ pub struct StatusReport {
     pub playlists: Vec<PlaylistReport>,
     /// Seconds since the last frame was produced; large values mean the screen is stuck.
     pub last_frame_age_seconds: f64,
+    /// On a tablet: the quiz, its screen and the touch targets on it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quiz: Option<QuizReport>,
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct QuizReport {
+    pub quiz: String,
+    /// attract, question, feedback, result or staff-pin.
+    pub screen: &'static str,
+    pub language: &'static str,
+    pub buttons: Vec<ButtonReport>,
+}
+
+/// A touch target, in the window's logical pixels from its top-left corner.
+#[derive(Clone, Debug, Serialize)]
+pub struct ButtonReport {
+    /// What touching it does, e.g. `Quiz(Choice(0))` or `Pin(Digit(5))`.
+    pub action: String,
+    pub x: f32,
+    pub y: f32,
+    pub width: f32,
+    pub height: f32,
 }
 
 #[derive(Clone, Debug, Default, Serialize)]
