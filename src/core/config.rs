@@ -375,7 +375,7 @@ mod tests {
             problems[0]
         );
         assert!(
-            problems[1].starts_with("3:14: `staff_pin` must be 4 to 12 digits"),
+            problems[1].starts_with("3:15: `staff_pin` must be 4 to 12 digits"),
             "{}",
             problems[1]
         );
