@@ -18,6 +18,7 @@ const QUIZ: &str = r#"Quiz(
     title: "テスト",
     title_en: "Test",
     questions_per_round: 2,
+    idle_seconds: 10,
     shuffle: false,
     questions: [
         (question: "一つ目", question_en: "First", choices: [(ja: "あ", en: "A"), (ja: "い", en: "I")], answer: 1, explanation: "あです。"),
@@ -265,4 +266,25 @@ fn staff_leave_with_a_long_press_in_the_corner_and_the_pin() {
     }
     tap_with_finger(&mut app, 40, enter);
     assert_eq!(app.should_exit(), Some(AppExit::Success));
+}
+
+#[test]
+fn a_visitor_who_walks_away_leaves_an_abandoned_round_and_the_attract_loop() {
+    let folder = tempfile::tempdir().unwrap();
+    let mut app = tablet_app(folder.path());
+    tap_with_finger(&mut app, 1, Vec2::new(640.0, 300.0));
+    pause();
+    let choice = button(&app, Action::Quiz(Tap::Choice(1)));
+    tap_with_finger(&mut app, 2, choice);
+    assert!(matches!(screen(&app), Screen::Feedback { .. }));
+    // The quiz's idle_seconds is 10: nobody touches the screen for longer than that.
+    std::thread::sleep(Duration::from_millis(10_100));
+    app.update();
+    assert_eq!(screen(&app), Screen::Attract);
+    assert_eq!(app.world().resource::<Tablet>().screen_name(), "attract");
+    let log = std::fs::read_to_string(folder.path().join("results.jsonl")).unwrap();
+    let round: serde_json::Value = serde_json::from_str(log.trim()).unwrap();
+    assert_eq!(round["finished"], false);
+    assert_eq!(round["answers"].as_array().unwrap().len(), 1);
+    assert_eq!(round["language"], "ja");
 }
