@@ -69,7 +69,7 @@ enum Command {
     },
 }
 
-#[derive(Args, Debug, Default)]
+#[derive(Args, Debug)]
 struct RunArgs {
     /// Device config file (kiosk.ron).
     #[arg(long)]
@@ -95,6 +95,9 @@ struct RunArgs {
     /// Where a tablet appends its quiz results (default: the config's, else ./quiz-results.jsonl).
     #[arg(long)]
     results_log: Option<PathBuf>,
+    /// Run the player's clock this many times faster than real time (soak tests only).
+    #[arg(long, default_value_t = 1.0, hide = true)]
+    clock_speed: f64,
 }
 
 pub fn main() -> ExitCode {
@@ -201,6 +204,7 @@ fn run(args: RunArgs) -> ExitCode {
     let default_idle = IdleMessage::default();
     let settings = PlayerSettings {
         tablet,
+        clock_speed: args.clock_speed,
         status_listen,
         status_token,
         sources,

@@ -3,43 +3,12 @@
 
 mod common;
 
+use common::display::{Running, start_xvfb, wait_for};
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-/// A child process killed when the test ends, pass or fail.
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// Starts a private X server and returns it with its display name.
-fn start_xvfb() -> (Running, String) {
-    let mut xvfb = Command::new("Xvfb")
-        .args([
-            "-displayfd",
-            "1",
-            "-screen",
-            "0",
-            "1280x720x24",
-            "-nolisten",
-            "tcp",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("Xvfb is installed (apt-get install xvfb; .ci/run does this)");
-    let mut line = String::new();
-    BufReader::new(xvfb.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    (Running(xvfb), format!(":{}", line.trim()))
-}
 
 fn start_player(display: &str, playlists: &Path, play_log: &Path, runtime: &Path) -> Running {
     start_player_with(
@@ -74,21 +43,6 @@ fn start_player_with(
     Running(command.spawn().unwrap())
 }
 
-/// Polls `condition` until it holds, failing the test after `limit`.
-fn wait_for<T>(what: &str, limit: Duration, mut condition: impl FnMut() -> Option<T>) -> T {
-    let start = Instant::now();
-    loop {
-        if let Some(value) = condition() {
-            return value;
-        }
-        assert!(
-            start.elapsed() < limit,
-            "timed out after {limit:?} waiting for {what}"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
 #[derive(Debug)]
 struct Shown {
     playlist: Option<String>,
@@ -115,7 +69,7 @@ fn write_atomically(path: &PathBuf, text: &str) {
 
 #[test]
 fn hot_reload_bad_files_and_emergency_takeover() {
-    let (_xvfb, display) = start_xvfb();
+    let (_xvfb, display) = start_xvfb("1280x720");
     let dir = tempfile::tempdir().unwrap();
     let playlists = dir.path().join("playlists");
     std::fs::create_dir(&playlists).unwrap();
@@ -204,7 +158,7 @@ fn shown_playlists(log: &Path) -> Vec<String> {
 
 #[test]
 fn content_from_a_web_server_updates_survives_the_server_going_away_and_plays_offline() {
-    let (_xvfb, display) = start_xvfb();
+    let (_xvfb, display) = start_xvfb("1280x720");
     let dir = tempfile::tempdir().unwrap();
     let content = dir.path().join("published");
     std::fs::create_dir(&content).unwrap();
@@ -269,7 +223,7 @@ fn content_from_a_web_server_updates_survives_the_server_going_away_and_plays_of
 
 #[test]
 fn tells_systemd_it_is_ready_and_feeds_the_watchdog_while_drawing() {
-    let (_xvfb, display) = start_xvfb();
+    let (_xvfb, display) = start_xvfb("1280x720");
     let dir = tempfile::tempdir().unwrap();
     let socket_path = dir.path().join("notify.sock");
     let socket = std::os::unix::net::UnixDatagram::bind(&socket_path).unwrap();
@@ -339,7 +293,7 @@ fn http_get(address: &str, path: &str) -> (String, String) {
 
 #[test]
 fn status_and_metrics_describe_the_running_player() {
-    let (_xvfb, display) = start_xvfb();
+    let (_xvfb, display) = start_xvfb("1280x720");
     let dir = tempfile::tempdir().unwrap();
     let playlists = dir.path().join("playlists");
     std::fs::create_dir(&playlists).unwrap();
@@ -464,7 +418,7 @@ fn status_and_metrics_describe_the_running_player() {
 
 #[test]
 fn a_frozen_render_loop_stops_the_watchdog() {
-    let (xvfb, display) = start_xvfb();
+    let (xvfb, display) = start_xvfb("1280x720");
     let dir = tempfile::tempdir().unwrap();
     let socket_path = dir.path().join("notify.sock");
     let socket = std::os::unix::net::UnixDatagram::bind(&socket_path).unwrap();
@@ -557,7 +511,7 @@ fn quiz_button(status: &serde_json::Value, action: &str) -> Option<(f64, f64)> {
 
 #[test]
 fn a_visitor_plays_a_whole_round_with_the_mouse_and_it_is_logged() {
-    let (_xvfb, display) = start_xvfb();
+    let (_xvfb, display) = start_xvfb("1280x720");
     let dir = tempfile::tempdir().unwrap();
     let playlists = dir.path().join("playlists");
     std::fs::create_dir(&playlists).unwrap();

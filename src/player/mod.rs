@@ -28,6 +28,8 @@ pub struct PlayerSettings {
     /// Where to serve `/status` and `/metrics`, and the token required off loopback.
     pub status_listen: Option<SocketAddr>,
     pub status_token: Option<String>,
+    /// How fast the player's clock runs: 1.0, or more for soak tests.
+    pub clock_speed: f64,
     /// Set on a tablet: the quiz it runs over the attract loop.
     pub tablet: Option<TabletSettings>,
 }
@@ -48,6 +50,7 @@ pub fn run(settings: PlayerSettings) -> AppExit {
         size: settings.size,
         // Touch screens show no cursor until a mouse moves; a tablet driven by a mouse needs it.
         cursor: settings.windowed || settings.tablet.is_some(),
+        clock_speed: settings.clock_speed,
     })
     .add_plugins(slideshow::SlideshowPlugin {
         sources: settings.sources.clone(),

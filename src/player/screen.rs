@@ -31,18 +31,36 @@ impl Canvas {
 
 /// Seconds since the player started, read fresh on every call. Bevy's `Time` is stamped when the
 /// previous frame finished, which after a low-power sleep is a whole tick stale.
+///
+/// Soak tests run it faster than real time (`run --clock-speed`), so thousands of one-second
+/// slides pass in minutes through the same code that plays them for months.
 #[derive(Resource, Clone, Copy)]
-pub struct Clock(Instant);
+pub struct Clock {
+    start: Instant,
+    speed: f64,
+}
 
 impl Default for Clock {
     fn default() -> Self {
-        Clock(Instant::now())
+        Clock::with_speed(1.0)
     }
 }
 
 impl Clock {
+    pub fn with_speed(speed: f64) -> Clock {
+        Clock {
+            start: Instant::now(),
+            speed: speed.max(0.001),
+        }
+    }
+
     pub fn seconds(&self) -> f64 {
-        self.0.elapsed().as_secs_f64()
+        self.start.elapsed().as_secs_f64() * self.speed
+    }
+
+    /// The real time `seconds` on this clock take, for sleeping.
+    pub fn real(&self, seconds: f64) -> Duration {
+        Duration::from_secs_f64((seconds / self.speed).max(0.0))
     }
 }
 
@@ -50,6 +68,8 @@ pub struct ScreenPlugin {
     pub windowed: bool,
     pub size: Option<ScreenSize>,
     pub cursor: bool,
+    /// 1.0 but in soak tests.
+    pub clock_speed: f64,
 }
 
 impl Plugin for ScreenPlugin {
@@ -99,7 +119,7 @@ impl Plugin for ScreenPlugin {
             BACKDROP[1],
             BACKDROP[2],
         )))
-        .init_resource::<Clock>()
+        .insert_resource(Clock::with_speed(self.clock_speed))
         .insert_resource(Canvas::new(UVec2::new(size.width, size.height), 1.0))
         .add_systems(Startup, spawn_camera)
         .add_systems(PreUpdate, follow_window_size);

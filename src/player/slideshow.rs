@@ -20,7 +20,6 @@ use chrono::{Local, NaiveDateTime, Timelike};
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, mpsc};
-use std::time::Duration;
 
 pub struct SlideshowPlugin {
     pub sources: Vec<ContentSource>,
@@ -347,7 +346,7 @@ fn advance(
             return;
         }
         *wake_at = Some(deadline);
-        let mode = UpdateMode::reactive_low_power(Duration::from_secs_f64(left));
+        let mode = UpdateMode::reactive_low_power(clock.real(left));
         winit.focused_mode = mode;
         winit.unfocused_mode = mode;
     }
