@@ -126,9 +126,14 @@ pub fn scale_photo(photo: &DynamicImage, width: u32, height: u32, cover: bool) -
     let scaled_w = ((w * factor).round() as u32).max(1);
     let scaled_h = ((h * factor).round() as u32).max(1);
     // Triangle filtering widens with the reduction, so big reductions average rather than alias.
-    let mut scaled = photo
-        .resize_exact(scaled_w, scaled_h, FilterType::Triangle)
-        .to_rgba8();
+    // A photo already the size of its box (exported for the screen) is not filtered at all.
+    let mut scaled = if (scaled_w, scaled_h) == (photo.width(), photo.height()) {
+        photo.to_rgba8()
+    } else {
+        photo
+            .resize_exact(scaled_w, scaled_h, FilterType::Triangle)
+            .to_rgba8()
+    };
     if cover {
         let x = (scaled_w.saturating_sub(width)) / 2;
         let y = (scaled_h.saturating_sub(height)) / 2;

@@ -11,14 +11,16 @@ use crate::core::library::{Library, PlaylistId, SlideKey};
 use crate::core::slideshow::{Cue, Slideshow};
 use crate::status::Counters;
 use bevy::asset::RenderAssetUsages;
+use bevy::image::ImageSampler;
 use bevy::prelude::*;
 use bevy::render::render_resource::{Extent3d, TextureDimension, TextureFormat};
-use bevy::tasks::{AsyncComputeTaskPool, Task, futures::check_ready};
+use bevy::tasks::AsyncComputeTaskPool;
 use bevy::window::RequestRedraw;
 use bevy::winit::{EventLoopProxyWrapper, UpdateMode, WinitSettings, WinitUserEvent};
 use chrono::{Local, NaiveDateTime, Timelike};
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 
 pub struct SlideshowPlugin {
@@ -63,9 +65,18 @@ enum PictureKey {
 }
 
 enum Preparation {
-    Drawing(Task<Result<Picture, String>>),
+    Drawing(Drawing),
     Ready(Handle<Image>),
     Failed(String),
+}
+
+/// A picture being drawn on a worker thread.
+struct Drawing {
+    result: Arc<Mutex<Option<Result<Picture, String>>>>,
+    /// Set once the screen waits for this picture: only then does finishing it wake the event
+    /// loop. A picture drawn ahead is picked up at the slide's end, costing no extra frame (on a
+    /// software renderer a frame costs tens of milliseconds of CPU).
+    awaited: Arc<AtomicBool>,
 }
 
 /// Pictures being drawn or ready: never more than the one on screen and the next one.
@@ -227,6 +238,7 @@ fn advance(
     winit: Option<ResMut<WinitSettings>>,
     max_sleep: Option<Res<MaxSleep>>,
     counters: Res<PlayerCounters>,
+    proxy: Option<Res<EventLoopProxyWrapper>>,
     mut wake_at: bevy::prelude::Local<Option<f64>>,
 ) {
     /// How long a slow folder (a network share) may delay the first picture.
@@ -267,14 +279,23 @@ fn advance(
     prepared.pictures.retain(|key, _| wanted.contains(key));
     for (key, cue) in wanted.iter().zip(due.iter().chain([&following])) {
         if !prepared.pictures.contains_key(key) {
-            prepared
-                .pictures
-                .insert(key.clone(), start_drawing(cue, library, size, now, &idle.0));
+            prepared.pictures.insert(
+                key.clone(),
+                start_drawing(cue, library, size, now, &idle.0, waker(&proxy)),
+            );
         }
     }
+    // Mark the awaited picture before looking for results, so a drawing finishing in between
+    // either is seen below or wakes the loop itself.
+    if let Some(Preparation::Drawing(drawing)) = due
+        .as_ref()
+        .and_then(|cue| prepared.pictures.get(&key_of(cue)))
+    {
+        drawing.awaited.store(true, Ordering::SeqCst);
+    }
     for preparation in prepared.pictures.values_mut() {
-        if let Preparation::Drawing(task) = preparation
-            && let Some(result) = check_ready(task)
+        if let Preparation::Drawing(drawing) = preparation
+            && let Some(result) = drawing.result.lock().ok().and_then(|mut r| r.take())
         {
             *preparation = match result {
                 Ok(picture) => Preparation::Ready(images.add(into_image(picture))),
@@ -304,6 +325,9 @@ fn advance(
                 prepared.on_screen = Some(key_of(&cue));
                 Counters::add(&counters.0.slides_shown, 1);
                 show.0.started(cue, seconds);
+                // A texture added in this update reaches the GPU during this frame's render, too
+                // late to be drawn in it: one more frame shows it.
+                redraw.write(RequestRedraw);
             }
             Some(Preparation::Failed(reason)) => {
                 if let Cue::Slide(slide) = &cue {
@@ -321,10 +345,12 @@ fn advance(
             _ => {}
         }
     }
-    if prepared
-        .pictures
-        .values()
-        .any(|p| matches!(p, Preparation::Drawing(_)))
+    // A finished drawing wakes the loop itself; without an event loop (headless), poll.
+    if proxy.is_none()
+        && prepared
+            .pictures
+            .values()
+            .any(|p| matches!(p, Preparation::Drawing(_)))
     {
         redraw.write(RequestRedraw);
     }
@@ -360,12 +386,20 @@ thread_local! {
     static COMPOSER: RefCell<Composer> = RefCell::new(Composer::default());
 }
 
+/// Wakes the event loop from a drawing thread when an awaited picture is ready.
+type Waker = Option<winit::event_loop::EventLoopProxy<WinitUserEvent>>;
+
+fn waker(proxy: &Option<Res<EventLoopProxyWrapper>>) -> Waker {
+    proxy.as_ref().map(|p| (***p).clone())
+}
+
 fn start_drawing(
     cue: &Cue,
     library: &Library,
     size: UVec2,
     now: NaiveDateTime,
     idle: &IdleMessage,
+    waker: Waker,
 ) -> Preparation {
     let job: DrawingJob = match cue {
         Cue::Idle => {
@@ -393,15 +427,33 @@ fn start_drawing(
             })
         }
     };
-    let task = AsyncComputeTaskPool::get()
-        .spawn(async move { COMPOSER.with(|c| job(&mut c.borrow_mut())) });
-    Preparation::Drawing(task)
+    let drawing = Drawing {
+        result: Arc::default(),
+        awaited: Arc::default(),
+    };
+    let (result, awaited) = (drawing.result.clone(), drawing.awaited.clone());
+    AsyncComputeTaskPool::get()
+        .spawn(async move {
+            let picture = COMPOSER.with(|c| job(&mut c.borrow_mut()));
+            if let Ok(mut slot) = result.lock() {
+                *slot = Some(picture);
+            }
+            if awaited.load(Ordering::SeqCst)
+                && let Some(waker) = waker
+            {
+                let _ = waker.send_event(WinitUserEvent::WakeUp);
+            }
+        })
+        .detach();
+    Preparation::Drawing(drawing)
 }
 
 /// A GPU texture from a composed picture. The pixels live only in the render world once uploaded,
-/// so a shown slide costs no main memory.
+/// so a shown slide costs no main memory. Pictures are drawn at the screen's size, so the texture
+/// maps one texel to one pixel: nearest sampling gives the same image for a quarter of the texel
+/// reads, which a software renderer pays for on every pixel of every frame.
 pub fn into_image(picture: Picture) -> Image {
-    Image::new(
+    let mut image = Image::new(
         Extent3d {
             width: picture.width,
             height: picture.height,
@@ -411,5 +463,7 @@ pub fn into_image(picture: Picture) -> Image {
         picture.rgba,
         TextureFormat::Rgba8UnormSrgb,
         RenderAssetUsages::RENDER_WORLD,
-    )
+    );
+    image.sampler = ImageSampler::nearest();
+    image
 }

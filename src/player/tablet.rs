@@ -44,6 +44,10 @@ pub struct Tablet {
 }
 
 impl Tablet {
+    fn on_attract_loop(&self) -> bool {
+        self.machine.screen() == &Screen::Attract && self.pin_pad.is_none()
+    }
+
     /// The screen visitors see, for status and tests: the PIN pad covers the quiz.
     pub fn screen_name(&self) -> &'static str {
         if self.pin_pad.is_some() {
@@ -107,7 +111,7 @@ impl Plugin for TabletPlugin {
 }
 
 fn attract_showing(tablet: Res<Tablet>) -> bool {
-    tablet.machine.screen() == &Screen::Attract && tablet.pin_pad.is_none()
+    tablet.on_attract_loop()
 }
 
 fn modified(path: &Path) -> Option<SystemTime> {
@@ -293,7 +297,7 @@ fn tick(
     // During a round, wake every second so a visitor walking away is noticed; the slideshow sets
     // its own wake-ups on the attract loop. Settings change only on the switch: any change costs
     // a frame.
-    let attract = tablet.machine.screen() == &Screen::Attract && tablet.pin_pad.is_none();
+    let attract = tablet.on_attract_loop();
     if attract != *was_attract {
         *was_attract = attract;
         if let (false, Some(mut winit)) = (attract, winit) {

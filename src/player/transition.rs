@@ -112,10 +112,12 @@ fn animate(
             Counters::add(&counters.0.transition_stalls, 1);
         }
         Counters::add(&counters.0.transition_frames, 1);
-        Counters::add(
-            &counters.0.transition_frame_micros,
-            ((now - previous) * 1e6) as u64,
-        );
+        let micros = ((now - previous) * 1e6) as u64;
+        Counters::add(&counters.0.transition_frame_micros, micros);
+        counters
+            .0
+            .transition_frame_max_micros
+            .fetch_max(micros, std::sync::atomic::Ordering::Relaxed);
     }
     let elapsed = (clock.seconds() - on_screen.since) as f32;
     let progress = if on_screen.seconds > 0.0 {

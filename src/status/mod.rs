@@ -81,6 +81,8 @@ pub struct Counters {
     /// Frame intervals during transitions, for their smoothness: count and total in microseconds.
     pub transition_frames: AtomicU64,
     pub transition_frame_micros: AtomicU64,
+    /// The longest of those intervals.
+    pub transition_frame_max_micros: AtomicU64,
     /// Transition frames that came more than half a second after the one before: visible stalls.
     pub transition_stalls: AtomicU64,
 }
@@ -195,6 +197,17 @@ pub fn metrics_text(
         "kiosk_transition_frame_seconds_sum {:.6}\nkiosk_transition_frame_seconds_count {}",
         get(&counters.transition_frame_micros) as f64 / 1e6,
         get(&counters.transition_frames)
+    );
+    header(
+        &mut text,
+        "kiosk_transition_frame_max_seconds",
+        "gauge",
+        "The longest interval between frames during a transition.",
+    );
+    let _ = writeln!(
+        text,
+        "kiosk_transition_frame_max_seconds {:.6}",
+        get(&counters.transition_frame_max_micros) as f64 / 1e6
     );
     header(
         &mut text,
