@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::display::{Running, start_xvfb, wait_for};
+use common::display::{Running, spawn_with_status, start_xvfb, wait_for};
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -303,23 +303,11 @@ fn status_and_metrics_describe_the_running_player() {
         r#"Playlist(title: "x", slides: [Txt()])"#,
     )
     .unwrap();
-    let mut child = player(&display, dir.path(), "320x180")
-        .args(["--status-listen", "127.0.0.1:0", "--playlists"])
-        .arg(&playlists)
-        .env("NO_COLOR", "1")
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stderr = BufReader::new(child.stderr.take().unwrap());
-    let _player = Running(child);
-    let address = stderr
-        .lines()
-        .map_while(Result::ok)
-        .find_map(|line| {
-            line.split_once("status on http://")
-                .map(|(_, rest)| rest.split('/').next().unwrap().to_string())
-        })
-        .expect("the player says where its status endpoint is");
+    let (_player, address) = spawn_with_status(
+        player(&display, dir.path(), "320x180")
+            .args(["--status-listen", "127.0.0.1:0", "--playlists"])
+            .arg(&playlists),
+    );
 
     let status = wait_for(
         "two slides shown and the broken file reported",
@@ -527,27 +515,15 @@ fn a_visitor_plays_a_whole_round_with_the_mouse_and_it_is_logged() {
         (question: "三", choices: [(ja: "誤"), (ja: "誤"), (ja: "誤"), (ja: "正")], answer: 4, explanation: "説明"),
     ])"#).unwrap();
     let results = dir.path().join("results.jsonl");
-    let mut child = player(&display, dir.path(), "1024x640")
-        .args(["--status-listen", "127.0.0.1:0", "--playlists"])
-        .arg(&playlists)
-        .arg("--quiz")
-        .arg(&quiz)
-        .arg("--results-log")
-        .arg(&results)
-        .env("NO_COLOR", "1")
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stderr = BufReader::new(child.stderr.take().unwrap());
-    let _player = Running(child);
-    let address = stderr
-        .lines()
-        .map_while(Result::ok)
-        .find_map(|line| {
-            line.split_once("status on http://")
-                .map(|(_, rest)| rest.split('/').next().unwrap().to_string())
-        })
-        .expect("the player says where its status endpoint is");
+    let (_player, address) = spawn_with_status(
+        player(&display, dir.path(), "1024x640")
+            .args(["--status-listen", "127.0.0.1:0", "--playlists"])
+            .arg(&playlists)
+            .arg("--quiz")
+            .arg(&quiz)
+            .arg("--results-log")
+            .arg(&results),
+    );
     let status =
         || -> serde_json::Value { serde_json::from_str(&http_get(&address, "/status").1).unwrap() };
     let wait_for_screen = |screen: &str| {

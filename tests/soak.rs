@@ -11,7 +11,7 @@
 
 mod common;
 
-use common::display::{Running, start_xvfb, wait_for};
+use common::display::{spawn_with_status, start_xvfb, wait_for};
 use image::{Rgb, RgbImage};
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -110,33 +110,22 @@ fn memory_levels_off_over_thousands_of_slide_switches() {
     let mixed = playlists.join("mixed.ron");
     write_atomically(&mixed, &mixed_playlist(0, 300));
 
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kiosk-player"))
-        .args(["run", "--windowed", "--size", "320x180", "--status-listen"])
-        .arg("127.0.0.1:0")
-        .arg("--clock-speed")
-        .arg(CLOCK_SPEED.to_string())
-        .arg("--playlists")
-        .arg(&playlists)
-        .arg("--play-log")
-        .arg(dir.path().join("play.jsonl"))
-        .env("DISPLAY", &display)
-        .env("XDG_RUNTIME_DIR", dir.path())
-        .env("NO_COLOR", "1")
-        .env_remove("WAYLAND_DISPLAY")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let pid = child.id();
-    let stderr = std::io::BufReader::new(child.stderr.take().unwrap());
-    let _player = Running(child);
-    let address = std::io::BufRead::lines(stderr)
-        .map_while(Result::ok)
-        .find_map(|line| {
-            line.split_once("status on http://")
-                .map(|(_, rest)| rest.split('/').next().unwrap().to_string())
-        })
-        .expect("the player says where its status endpoint is");
+    let (player, address) = spawn_with_status(
+        Command::new(env!("CARGO_BIN_EXE_kiosk-player"))
+            .args(["run", "--windowed", "--size", "320x180", "--status-listen"])
+            .arg("127.0.0.1:0")
+            .arg("--clock-speed")
+            .arg(CLOCK_SPEED.to_string())
+            .arg("--playlists")
+            .arg(&playlists)
+            .arg("--play-log")
+            .arg(dir.path().join("play.jsonl"))
+            .env("DISPLAY", &display)
+            .env("XDG_RUNTIME_DIR", dir.path())
+            .env_remove("WAYLAND_DISPLAY")
+            .stdout(Stdio::null()),
+    );
+    let pid = player.0.id();
 
     let shown = || metric(&address, "kiosk_slides_shown_total").unwrap_or(0);
     wait_for("the first slide", Duration::from_secs(60), || {

@@ -231,7 +231,10 @@ fn new_render_target(app: &mut App, size: ScreenSize) -> Handle<Image> {
 fn capture(app: &mut App, target: &Handle<Image>, path: &Path) -> anyhow::Result<()> {
     let captured: Arc<Mutex<Option<Image>>> = Arc::default();
     let sink = captured.clone();
-    // One frame first so the new slide's texture is uploaded before it is captured.
+    // Frames first so the new slide's texture is on the GPU before the capture: an upload can
+    // slip to the next frame when the machine is busy (seen once as a blank capture in CI-like
+    // parallel runs).
+    app.update();
     app.update();
     app.world_mut()
         .spawn(Screenshot::image(target.clone()))

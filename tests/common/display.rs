@@ -51,3 +51,24 @@ pub fn wait_for<T>(what: &str, limit: Duration, mut condition: impl FnMut() -> O
         std::thread::sleep(Duration::from_millis(20));
     }
 }
+
+/// Starts a player whose arguments include `--status-listen 127.0.0.1:0`, and returns it with the
+/// address its status endpoint was given.
+pub fn spawn_with_status(command: &mut Command) -> (Running, String) {
+    let mut child = command
+        .env("NO_COLOR", "1")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = BufReader::new(child.stderr.take().unwrap());
+    let running = Running(child);
+    let address = stderr
+        .lines()
+        .map_while(Result::ok)
+        .find_map(|line| {
+            line.split_once("status on http://")
+                .map(|(_, rest)| rest.split('/').next().unwrap().to_string())
+        })
+        .expect("the player says where its status endpoint is");
+    (running, address)
+}
