@@ -7,10 +7,36 @@ use crate::core::playlist::Transition;
 use crate::core::slideshow::Cue;
 use crate::status::Counters;
 use bevy::prelude::*;
+use bevy::render::renderer::RenderAdapterInfo;
 use bevy::window::RequestRedraw;
+use std::time::{Duration, Instant};
+use wgpu_types::DeviceType;
 
 pub fn plugin(app: &mut App) {
-    app.add_systems(Update, (start_transition, animate, fit_to_canvas).chain());
+    app.init_resource::<FramePacing>()
+        .add_systems(Startup, pace_software_rendering)
+        .add_systems(Update, (start_transition, animate, fit_to_canvas).chain());
+}
+
+/// The shortest time between two transition frames. Unlimited on a GPU (vsync paces frames);
+/// on a software renderer, where a 1080p frame costs tens of milliseconds of CPU on every core,
+/// transitions run at [`SOFTWARE_FPS`] so the CPU is not spent on frames nobody can tell apart.
+#[derive(Resource, Default)]
+struct FramePacing {
+    min_interval: Option<Duration>,
+    last_frame: Option<Instant>,
+}
+
+const SOFTWARE_FPS: f64 = 15.0;
+
+fn pace_software_rendering(
+    adapter: Option<Res<RenderAdapterInfo>>,
+    mut pacing: ResMut<FramePacing>,
+) {
+    if adapter.is_some_and(|a| a.device_type == DeviceType::Cpu) {
+        info!("software rendering: transitions run at {SOFTWARE_FPS} frames per second");
+        pacing.min_interval = Some(Duration::from_secs_f64(1.0 / SOFTWARE_FPS));
+    }
 }
 
 /// A slide picture on screen, arriving over `seconds` from `since`.
@@ -93,6 +119,7 @@ fn animate(
     clock: Res<Clock>,
     mut redraw: MessageWriter<RequestRedraw>,
     counters: Res<PlayerCounters>,
+    mut pacing: ResMut<FramePacing>,
     mut previous_frame: Local<Option<f64>>,
 ) {
     let Some((on_screen, mut sprite, mut transform)) = arriving.iter_mut().last() else {
@@ -100,8 +127,14 @@ fn animate(
     };
     if leaving.is_empty() {
         *previous_frame = None;
+        pacing.last_frame = None;
         return;
     }
+    // Wait out the rest of the frame interval here: the frame after this update comes no sooner.
+    if let (Some(interval), Some(last)) = (pacing.min_interval, pacing.last_frame) {
+        std::thread::sleep(interval.saturating_sub(last.elapsed()));
+    }
+    pacing.last_frame = Some(Instant::now());
     // How evenly frames come during a transition is what a visitor sees as smoothness.
     let now = clock.seconds();
     if let Some(previous) = previous_frame.replace(now) {
