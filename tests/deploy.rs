@@ -63,10 +63,12 @@ fn the_install_script_dry_run_shows_every_step_and_changes_nothing() {
 }
 
 #[test]
-fn the_device_config_it_installs_is_valid() {
+fn the_device_configs_are_valid() {
+    // The one install.sh installs, and the demo tablet's.
     let output = Command::new(env!("CARGO_BIN_EXE_kiosk-player"))
         .arg("check")
         .arg(deploy("kiosk.ron"))
+        .arg(deploy("tablet-demo.ron"))
         .output()
         .unwrap();
     assert!(

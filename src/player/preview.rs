@@ -186,6 +186,19 @@ impl Offscreen {
     /// Shows `picture` with its top edge `top` pixels down the screen, and saves the frame.
     fn render(&mut self, picture: Picture, top: u32, path: &Path) -> anyhow::Result<()> {
         let picture_size = Vec2::new(picture.width as f32, picture.height as f32);
+        // A few pixels of the picture, to know the capture shows it.
+        let probes: Vec<(u32, u32, [u8; 4])> = [(0.5, 0.5), (0.1, 0.1), (0.9, 0.9), (0.2, 0.8)]
+            .iter()
+            .map(|(fx, fy)| {
+                let (x, y) = (
+                    (picture.width as f32 * fx) as u32,
+                    (picture.height as f32 * fy) as u32,
+                );
+                let at = ((y * picture.width + x) * 4) as usize;
+                let rgba = &picture.rgba[at..at + 4];
+                (x, y + top, [rgba[0], rgba[1], rgba[2], rgba[3]])
+            })
+            .collect();
         let handle = self
             .app
             .world_mut()
@@ -208,7 +221,7 @@ impl Offscreen {
                 ))
                 .id(),
         );
-        capture(&mut self.app, &self.target, path)
+        capture(&mut self.app, &self.target, path, &probes)
     }
 }
 
@@ -227,27 +240,52 @@ fn new_render_target(app: &mut App, size: ScreenSize) -> Handle<Image> {
     app.world_mut().resource_mut::<Assets<Image>>().add(target)
 }
 
-/// Renders frames until a screenshot of the target comes back, then writes it as PNG.
-fn capture(app: &mut App, target: &Handle<Image>, path: &Path) -> anyhow::Result<()> {
+/// Renders frames until a capture of the target shows the picture at every probe (x, y, colour),
+/// then writes it as PNG. The first frames of a new picture may not show it yet (its texture, or
+/// the first sprite pipeline, can arrive a frame late), so a capture is checked, not trusted.
+fn capture(
+    app: &mut App,
+    target: &Handle<Image>,
+    path: &Path,
+    probes: &[(u32, u32, [u8; 4])],
+) -> anyhow::Result<()> {
     let captured: Arc<Mutex<Option<Image>>> = Arc::default();
-    let sink = captured.clone();
-    // Frames first so the new slide's texture is on the GPU before the capture: an upload can
-    // slip to the next frame when the machine is busy (seen once as a blank capture in CI-like
-    // parallel runs).
-    app.update();
-    app.update();
-    app.world_mut()
-        .spawn(Screenshot::image(target.clone()))
-        .observe(move |event: On<ScreenshotCaptured>| {
-            *sink.lock().expect("capture lock") = Some(event.image.clone());
-        });
-    for _ in 0..MAX_FRAMES_PER_CAPTURE {
+    let mut frames = 0;
+    while frames < MAX_FRAMES_PER_CAPTURE {
+        let sink = captured.clone();
         app.update();
-        if let Some(image) = captured.lock().expect("capture lock").take() {
-            let picture = image.try_into_dynamic()?.to_rgba8();
+        app.world_mut()
+            .spawn(Screenshot::image(target.clone()))
+            .observe(move |event: On<ScreenshotCaptured>| {
+                *sink.lock().expect("capture lock") = Some(event.image.clone());
+            });
+        let image = loop {
+            app.update();
+            frames += 1;
+            if let Some(image) = captured.lock().expect("capture lock").take() {
+                break Some(image);
+            }
+            if frames >= MAX_FRAMES_PER_CAPTURE {
+                break None;
+            }
+        };
+        let Some(image) = image else { break };
+        let picture = image.try_into_dynamic()?.to_rgba8();
+        let shows_it = probes.iter().all(|&(x, y, expected)| {
+            picture.get_pixel_checked(x, y).is_some_and(|p| {
+                p.0[..3]
+                    .iter()
+                    .zip(&expected[..3])
+                    .all(|(a, b)| a.abs_diff(*b) <= 8)
+            })
+        });
+        if shows_it {
             picture.save(path)?;
             return Ok(());
         }
     }
-    anyhow::bail!("the renderer did not return a frame for {}", path.display())
+    anyhow::bail!(
+        "the renderer did not show {} within {MAX_FRAMES_PER_CAPTURE} frames",
+        path.display()
+    )
 }

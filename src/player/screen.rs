@@ -4,7 +4,9 @@ use crate::compose::text::Rgba;
 use crate::core::config::{MAX_SIDE, ScreenSize};
 use bevy::log::LogPlugin;
 use bevy::prelude::*;
-use bevy::window::{CursorOptions, PresentMode, PrimaryWindow, WindowMode, WindowResolution};
+use bevy::window::{
+    CursorOptions, PresentMode, PrimaryWindow, RequestRedraw, WindowMode, WindowResolution,
+};
 use bevy::winit::{UpdateMode, WinitSettings};
 use std::time::{Duration, Instant};
 
@@ -61,6 +63,27 @@ impl Clock {
     /// The real time `seconds` on this clock take, for sleeping.
     pub fn real(&self, seconds: f64) -> Duration {
         Duration::from_secs_f64((seconds / self.speed).max(0.0))
+    }
+}
+
+/// Frames still to draw after the picture changed. The frame of a change is not always the one
+/// that shows it: a texture added in an update can reach the GPU a frame late, and with Mesa's
+/// software Vulkan on X11 the last frame presented appears only once another follows (seen in the
+/// benchmark as a first slide that stayed invisible until the next one). So every change is
+/// followed by two more frames, and nothing is left half-shown while the player sleeps.
+#[derive(Resource, Default)]
+pub struct SettleFrames(u8);
+
+impl SettleFrames {
+    pub fn after_change(&mut self) {
+        self.0 = 2;
+    }
+}
+
+fn draw_settle_frames(mut settle: ResMut<SettleFrames>, mut redraw: MessageWriter<RequestRedraw>) {
+    if settle.0 > 0 {
+        settle.0 -= 1;
+        redraw.write(RequestRedraw);
     }
 }
 
@@ -122,7 +145,9 @@ impl Plugin for ScreenPlugin {
         .insert_resource(Clock::with_speed(self.clock_speed))
         .insert_resource(Canvas::new(UVec2::new(size.width, size.height), 1.0))
         .add_systems(Startup, spawn_camera)
-        .add_systems(PreUpdate, follow_window_size);
+        .init_resource::<SettleFrames>()
+        .add_systems(PreUpdate, follow_window_size)
+        .add_systems(Last, draw_settle_frames);
     }
 }
 

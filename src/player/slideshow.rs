@@ -1,7 +1,7 @@
 //! Keeps the library up to date, prepares the next slide off the main thread, and puts slides on
 //! screen when the core says so.
 
-use super::screen::{Canvas, Clock};
+use super::screen::{Canvas, Clock, SettleFrames};
 use super::status::PlayerCounters;
 use super::watchdog::MaxSleep;
 use crate::compose::{Composer, IdleMessage, Picture};
@@ -239,6 +239,7 @@ fn advance(
     max_sleep: Option<Res<MaxSleep>>,
     counters: Res<PlayerCounters>,
     proxy: Option<Res<EventLoopProxyWrapper>>,
+    mut settle: ResMut<SettleFrames>,
     mut wake_at: bevy::prelude::Local<Option<f64>>,
 ) {
     /// How long a slow folder (a network share) may delay the first picture.
@@ -325,9 +326,7 @@ fn advance(
                 prepared.on_screen = Some(key_of(&cue));
                 Counters::add(&counters.0.slides_shown, 1);
                 show.0.started(cue, seconds);
-                // A texture added in this update reaches the GPU during this frame's render, too
-                // late to be drawn in it: one more frame shows it.
-                redraw.write(RequestRedraw);
+                settle.after_change();
             }
             Some(Preparation::Failed(reason)) => {
                 if let Cue::Slide(slide) = &cue {

@@ -2,7 +2,7 @@
 //! touches and clicks (Bevy picking's pointers) become taps for the quiz machine; every round,
 //! finished or abandoned, is appended to the results log.
 
-use super::screen::{Canvas, Clock};
+use super::screen::{Canvas, Clock, SettleFrames};
 use super::slideshow::{SlideTimer, into_image};
 use crate::compose::Composer;
 use crate::compose::quiz::Screenful;
@@ -14,7 +14,6 @@ use crate::core::touch::{Action, Button, Gesture, PointerTracker, hit};
 use crate::rotating_log::RotatingLog;
 use bevy::picking::pointer::{PointerAction, PointerButton, PointerId, PointerInput};
 use bevy::prelude::*;
-use bevy::window::RequestRedraw;
 use bevy::winit::{UpdateMode, WinitSettings};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
@@ -90,6 +89,7 @@ impl Plugin for TabletPlugin {
             .duration_since(SystemTime::UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos() as u64);
         app.add_message::<PointerInput>()
+            .init_resource::<SettleFrames>()
             .insert_resource(Tablet {
                 machine: QuizMachine::new(self.quiz.clone(), seed),
                 quiz_name: self
@@ -317,7 +317,7 @@ fn show(
     layers: Query<Entity, With<QuizLayer>>,
     mut composer: bevy::prelude::Local<Composer>,
     mut shown: bevy::prelude::Local<Option<Shown>>,
-    mut redraw: MessageWriter<RequestRedraw>,
+    mut settle: ResMut<SettleFrames>,
 ) {
     let now = Shown {
         screen: tablet.machine.screen().clone(),
@@ -360,5 +360,5 @@ fn show(
     ));
     tablet.buttons = screenful.buttons;
     *shown = Some(now);
-    redraw.write(RequestRedraw);
+    settle.after_change();
 }

@@ -1,6 +1,6 @@
 //! Moves from one slide to the next: cut, crossfade or slide, never through a blank frame.
 
-use super::screen::{Canvas, Clock};
+use super::screen::{Canvas, Clock, SettleFrames};
 use super::slideshow::SlideStarted;
 use super::status::PlayerCounters;
 use crate::core::playlist::Transition;
@@ -120,6 +120,7 @@ fn animate(
     mut redraw: MessageWriter<RequestRedraw>,
     counters: Res<PlayerCounters>,
     mut pacing: ResMut<FramePacing>,
+    mut settle: ResMut<SettleFrames>,
     mut previous_frame: Local<Option<f64>>,
 ) {
     let Some((on_screen, mut sprite, mut transform)) = arriving.iter_mut().last() else {
@@ -176,6 +177,7 @@ fn animate(
         for (entity, _) in &leaving {
             commands.entity(entity).despawn();
         }
+        settle.after_change();
     } else {
         redraw.write(RequestRedraw);
     }
