@@ -5,7 +5,6 @@ mod common;
 
 use common::display::{Running, spawn_with_status, start_xvfb, wait_for};
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
