@@ -69,7 +69,6 @@ pub struct PointerTracker {
 struct Pointer {
     id: u64,
     start: (f32, f32),
-    at: (f32, f32),
     since: f64,
 }
 
@@ -82,15 +81,8 @@ impl PointerTracker {
         self.down.push(Pointer {
             id,
             start: at,
-            at,
             since: now,
         });
-    }
-
-    pub fn moved(&mut self, id: u64, at: (f32, f32)) {
-        if let Some(pointer) = self.down.iter_mut().find(|p| p.id == id) {
-            pointer.at = at;
-        }
     }
 
     /// The pointer lifted at `at`; returns the gesture it completed, if any.
@@ -119,18 +111,6 @@ impl PointerTracker {
             self.spoiled = false;
         }
     }
-
-    pub fn any_down(&self) -> bool {
-        !self.down.is_empty()
-    }
-
-    /// Where the single pointer that is down now is, for pressed-button feedback.
-    pub fn held_at(&self) -> Option<(f32, f32)> {
-        match self.down.as_slice() {
-            [only] if !self.spoiled => Some(only.at),
-            _ => None,
-        }
-    }
 }
 
 /// The smallest side of a touch target, in millimetres, that children and elderly visitors hit
@@ -150,13 +130,11 @@ mod tests {
     fn a_press_and_release_in_place_is_a_tap_where_the_finger_landed() {
         let mut t = PointerTracker::default();
         t.press(1, (100.0, 100.0), 0.0);
-        t.moved(1, (110.0, 104.0));
-        assert_eq!(t.held_at(), Some((110.0, 104.0)));
         assert_eq!(
             t.release(1, (110.0, 104.0), 0.2),
             Some(Gesture::Tap((100.0, 100.0)))
         );
-        assert!(!t.any_down());
+        assert_eq!(t.release(1, (110.0, 104.0), 0.3), None, "already lifted");
     }
 
     #[test]
@@ -171,7 +149,6 @@ mod tests {
         let mut t = PointerTracker::default();
         t.press(1, (100.0, 100.0), 0.0);
         t.press(2, (500.0, 300.0), 0.05);
-        assert_eq!(t.held_at(), None);
         assert_eq!(t.release(2, (500.0, 300.0), 0.1), None);
         assert_eq!(t.release(1, (100.0, 100.0), 0.2), None);
         t.press(3, (200.0, 200.0), 1.0);

@@ -141,10 +141,6 @@ fn read_pointers(
                 tablet.pointers.press(id, at, now);
                 None
             }
-            PointerAction::Move { .. } => {
-                tablet.pointers.moved(id, at);
-                None
-            }
             PointerAction::Release(PointerButton::Primary) => tablet.pointers.release(id, at, now),
             PointerAction::Cancel => {
                 tablet.pointers.cancel(id);
