@@ -3,9 +3,11 @@
 
 mod common;
 
-use common::display::{Running, spawn_with_status, start_xvfb, wait_for};
+use common::display::{
+    Running, http_get, http_get_bytes, spawn_with_status, start_xvfb, wait_for, write_atomically,
+};
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -58,12 +60,6 @@ fn play_log(path: &Path) -> Vec<Shown> {
             slide: v["slide"].as_u64(),
         })
         .collect()
-}
-
-fn write_atomically(path: &PathBuf, text: &str) {
-    let temporary = path.with_extension("tmp");
-    std::fs::write(&temporary, text).unwrap();
-    std::fs::rename(&temporary, path).unwrap();
 }
 
 #[test]
@@ -264,30 +260,6 @@ fn tells_systemd_it_is_ready_and_feeds_the_watchdog_while_drawing() {
         assert!(started.elapsed() < Duration::from_secs(30), "{messages:?}");
     }
     assert_eq!(messages[0], "READY=1", "{messages:?}");
-}
-
-/// GETs a path from the player's status endpoint: the status line and the body.
-fn http_get_bytes(address: &str, path: &str) -> (String, Vec<u8>) {
-    use std::io::{Read, Write};
-    let mut stream = std::net::TcpStream::connect(address).unwrap();
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut response = Vec::new();
-    stream.read_to_end(&mut response).unwrap();
-    let split = response.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
-    let head = String::from_utf8_lossy(&response[..split]).into_owned();
-    (
-        head.lines().next().unwrap().to_string(),
-        response[split + 4..].to_vec(),
-    )
-}
-
-fn http_get(address: &str, path: &str) -> (String, String) {
-    let (status, body) = http_get_bytes(address, path);
-    (status, String::from_utf8(body).unwrap())
 }
 
 #[test]

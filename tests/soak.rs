@@ -11,9 +11,8 @@
 
 mod common;
 
-use common::display::{spawn_with_status, start_xvfb, wait_for};
+use common::display::{http_get, spawn_with_status, start_xvfb, wait_for, write_atomically};
 use image::{Rgb, RgbImage};
-use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -29,24 +28,12 @@ fn resident_bytes(pid: u32) -> u64 {
 }
 
 fn metric(address: &str, name: &str) -> Option<u64> {
-    let body = http_get(address, "/metrics")?;
-    body.lines()
+    http_get(address, "/metrics")
+        .1
+        .lines()
         .find_map(|l| l.strip_prefix(name)?.strip_prefix(' '))
         .and_then(|v| v.trim().parse::<f64>().ok())
         .map(|v| v as u64)
-}
-
-fn http_get(address: &str, path: &str) -> Option<String> {
-    use std::io::{Read, Write};
-    let mut stream = std::net::TcpStream::connect(address).ok()?;
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
-    )
-    .ok()?;
-    let mut response = String::new();
-    stream.read_to_string(&mut response).ok()?;
-    Some(response.split_once("\r\n\r\n")?.1.to_string())
 }
 
 /// A playlist of `count` one-second slides mixing every kind, titled `edition` so each rewrite
@@ -69,12 +56,6 @@ fn mixed_playlist(edition: u32, count: usize) -> String {
         "Playlist(title: \"mixed {edition}\", slide_seconds: 1, transition_seconds: 0.3, slides: [{}])",
         slides.join(",\n")
     )
-}
-
-fn write_atomically(path: &Path, text: &str) {
-    let temporary = path.with_extension("tmp");
-    std::fs::write(&temporary, text).unwrap();
-    std::fs::rename(&temporary, path).unwrap();
 }
 
 #[test]

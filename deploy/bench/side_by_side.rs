@@ -10,6 +10,12 @@
 //! Needs `xvfb`, `feh` and `chromium` (Debian packages). Prints medians and the ratios the README
 //! quotes.
 
+// The same private X server the integration tests use.
+#[path = "../../tests/common/display.rs"]
+#[allow(dead_code)]
+mod display;
+
+use display::start_xvfb;
 use image::{Rgb, RgbImage};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -101,7 +107,7 @@ fn main() {
         })
         .collect();
 
-    let (mut xvfb, display) = start_xvfb();
+    let (xvfb, display) = start_xvfb(&format!("{WIDTH}x{HEIGHT}"));
     let mut results: Vec<(&'static str, Vec<Sample>)> = Vec::new();
     for run in 0..runs {
         let mut scenarios = Vec::new();
@@ -163,8 +169,7 @@ fn main() {
             }
         }
     }
-    let _ = xvfb.kill();
-    let _ = xvfb.wait();
+    drop(xvfb);
     report(&results, runs, seconds);
 }
 
@@ -276,29 +281,6 @@ fn free_port() -> u16 {
         .local_addr()
         .unwrap()
         .port()
-}
-
-fn start_xvfb() -> (Child, String) {
-    use std::io::{BufRead, BufReader};
-    let mut xvfb = Command::new("Xvfb")
-        .args([
-            "-displayfd",
-            "1",
-            "-screen",
-            "0",
-            &format!("{WIDTH}x{HEIGHT}x24"),
-        ])
-        // -noreset: the server must not reset when the last player disconnects.
-        .args(["-nolisten", "tcp", "-noreset"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("Xvfb is installed (apt-get install xvfb)");
-    let mut line = String::new();
-    BufReader::new(xvfb.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    (xvfb, format!(":{}", line.trim()))
 }
 
 /// Runs one player: waits for its first slide on screen, then samples its process tree for

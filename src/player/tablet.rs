@@ -71,7 +71,6 @@ struct Shown {
     language: Language,
     pin_typed: Option<usize>,
     canvas: UVec2,
-    quiz_modified: Option<SystemTime>,
 }
 
 /// The sprite of the quiz layer, above the slides.
@@ -320,7 +319,6 @@ fn show(
         language: tablet.machine.language(),
         pin_typed: tablet.pin_pad.as_ref().map(PinPad::typed),
         canvas: canvas.pixels,
-        quiz_modified: tablet.quiz_modified,
     };
     if shown.as_ref() == Some(&now) {
         return;

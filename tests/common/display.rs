@@ -1,6 +1,7 @@
 //! A private X server for tests that run the real player, and waiting for what it does.
 
 use std::io::{BufRead, BufReader};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -25,6 +26,8 @@ pub fn start_xvfb(size: &str) -> (Running, String) {
             &format!("{size}x24"),
             "-nolisten",
             "tcp",
+            // The server must not reset when its last client disconnects.
+            "-noreset",
         ])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -71,4 +74,35 @@ pub fn spawn_with_status(command: &mut Command) -> (Running, String) {
         })
         .expect("the player says where its status endpoint is");
     (running, address)
+}
+
+/// Replaces a file the way careful copy tools do: a temporary file renamed into place.
+pub fn write_atomically(path: &Path, text: &str) {
+    let temporary = path.with_extension("tmp");
+    std::fs::write(&temporary, text).unwrap();
+    std::fs::rename(&temporary, path).unwrap();
+}
+
+/// GETs a path from the player's status endpoint: the status line and the body.
+pub fn http_get_bytes(address: &str, path: &str) -> (String, Vec<u8>) {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).unwrap();
+    let split = response.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+    let head = String::from_utf8_lossy(&response[..split]).into_owned();
+    (
+        head.lines().next().unwrap().to_string(),
+        response[split + 4..].to_vec(),
+    )
+}
+
+pub fn http_get(address: &str, path: &str) -> (String, String) {
+    let (status, body) = http_get_bytes(address, path);
+    (status, String::from_utf8(body).unwrap())
 }
