@@ -71,6 +71,27 @@ fn photo_24_megapixels_to_1080p(bencher: divan::Bencher) {
     });
 }
 
+/// A photo exported at the screen's size (1920×1080 JPEG) made into a 1080p slide: the common
+/// case, and the side-by-side benchmark's.
+#[divan::bench(sample_count = 20)]
+fn photo_1080p_to_1080p(bencher: divan::Bencher) {
+    let dir = tempfile::tempdir().unwrap();
+    let photo = image::RgbImage::from_fn(1920, 1080, |x, y| {
+        image::Rgb([(x % 256) as u8, (y % 256) as u8, ((x * y) % 256) as u8])
+    });
+    photo.save(dir.path().join("screen.jpg")).unwrap();
+    let playlist =
+        Playlist::parse(r#"Playlist(title: "p", slides: [Image(file: "screen.jpg", fit: Cover)])"#)
+            .unwrap();
+    let mut composer = Composer::default();
+    bencher.bench_local(|| {
+        composer
+            .slide(&playlist.slides[0], dir.path(), 1920, 1080)
+            .unwrap()
+            .width
+    });
+}
+
 /// Drawing the bundled three-rules poster, an SVG with text, at 1080p.
 #[divan::bench(sample_count = 20)]
 fn svg_poster_at_1080p(bencher: divan::Bencher) {

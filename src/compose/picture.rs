@@ -134,7 +134,7 @@ pub fn scale_photo(photo: &DynamicImage, width: u32, height: u32, cover: bool) -
             .resize_exact(scaled_w, scaled_h, FilterType::Triangle)
             .to_rgba8()
     };
-    if cover {
+    if cover && (scaled_w > width || scaled_h > height) {
         let x = (scaled_w.saturating_sub(width)) / 2;
         let y = (scaled_h.saturating_sub(height)) / 2;
         scaled =

@@ -5,7 +5,7 @@
 
 use super::library::{Library, PlaylistId, Programme, SlideKey};
 use super::playlist::Transition;
-use chrono::NaiveDateTime;
+use chrono::{NaiveDateTime, TimeDelta, Timelike};
 use std::collections::HashSet;
 
 /// Something to put on screen.
@@ -81,6 +81,30 @@ impl Slideshow {
     /// player should prepare in advance.
     pub fn following(&self, library: &Library, now: NaiveDateTime) -> Cue {
         self.following_in(library, &library.programme_at(now))
+    }
+
+    /// The first whole minute after `now`, up to `horizon`, at which the screen may have to change
+    /// other than by the slide ending: the idle screen's clock turns every minute; otherwise the
+    /// schedules, written to the minute, change what plays. `None` if nothing changes before
+    /// `horizon`, so a player can sleep through minutes where nothing happens.
+    pub fn next_change_of_programme(
+        &self,
+        library: &Library,
+        now: NaiveDateTime,
+        horizon: NaiveDateTime,
+    ) -> Option<NaiveDateTime> {
+        let next_minute = (now + TimeDelta::minutes(1))
+            .with_second(0)?
+            .with_nanosecond(0)?;
+        if self.current() == Some(&Cue::Idle) {
+            return (next_minute <= horizon).then_some(next_minute);
+        }
+        let programme = library.programme_at(now);
+        std::iter::successors(Some(next_minute), |minute| {
+            Some(*minute + TimeDelta::minutes(1))
+        })
+        .take_while(|minute| *minute <= horizon)
+        .find(|minute| library.programme_at(*minute) != programme)
     }
 
     /// Records that `cue` went on screen at `clock`.
@@ -216,6 +240,48 @@ mod tests {
             }
         }
         shown
+    }
+
+    #[test]
+    fn sleeps_through_minutes_where_nothing_changes() {
+        let mut lib = Library::default();
+        add(&mut lib, "all-day.ron", playlist(2, ""));
+        add(
+            &mut lib,
+            "lunch.ron",
+            playlist(1, "priority: 5, schedule: (hours: [\"12:30-13:30\"]),"),
+        );
+        let mut show = Slideshow::default();
+        run(&mut show, &lib, at("2026-11-23 12:10"), 0.0, 1);
+        let now = at("2026-11-23 12:10") + TimeDelta::seconds(20);
+        assert_eq!(
+            show.next_change_of_programme(&lib, now, at("2026-11-23 12:25")),
+            None,
+            "nothing changes before 12:30"
+        );
+        assert_eq!(
+            show.next_change_of_programme(&lib, now, at("2026-11-23 13:00")),
+            Some(at("2026-11-23 12:30"))
+        );
+        // A whole minute is a change only when it changes what plays.
+        assert_eq!(
+            show.next_change_of_programme(&lib, at("2026-11-23 12:30"), at("2026-11-23 14:00")),
+            Some(at("2026-11-23 13:30"))
+        );
+    }
+
+    #[test]
+    fn the_idle_screen_changes_every_minute_for_its_clock() {
+        let lib = Library::default();
+        let mut show = Slideshow::default();
+        run(&mut show, &lib, at(MONDAY_NOON), 0.0, 1);
+        assert_eq!(show.current(), Some(&Cue::Idle));
+        let now = at(MONDAY_NOON) + TimeDelta::seconds(59);
+        assert_eq!(
+            show.next_change_of_programme(&lib, now, at("2026-11-23 12:05")),
+            Some(at("2026-11-23 12:01"))
+        );
+        assert_eq!(show.next_change_of_programme(&lib, now, now), None);
     }
 
     #[test]

@@ -4,10 +4,10 @@ use crate::compose::text::Rgba;
 use crate::core::config::{MAX_SIDE, ScreenSize};
 use bevy::log::LogPlugin;
 use bevy::prelude::*;
-use bevy::window::{
-    CursorOptions, PresentMode, PrimaryWindow, RequestRedraw, WindowMode, WindowResolution,
-};
-use bevy::winit::{UpdateMode, WinitSettings};
+use bevy::render::RenderPlugin;
+use bevy::window::{CursorOptions, PresentMode, PrimaryWindow, WindowMode, WindowResolution};
+use bevy::winit::{EventLoopProxyWrapper, UpdateMode, WinitSettings, WinitUserEvent};
+use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
 /// What the screen shows before the first slide and between frames: the idle screen's calm blue,
@@ -66,26 +66,70 @@ impl Clock {
     }
 }
 
-/// Frames still to draw after the picture changed. The frame of a change is not always the one
-/// that shows it: a texture added in an update can reach the GPU a frame late, and with Mesa's
-/// software Vulkan on X11 the last frame presented appears only once another follows (seen in the
-/// benchmark as a first slide that stayed invisible until the next one). So every change is
-/// followed by two more frames, and nothing is left half-shown while the player sleeps.
+/// When the next frame is needed. Systems that wait for a time (a slide's end, the idle clock's
+/// minute, a visitor walking away) ask for a frame then with [`NextFrame::within`]; at the end of
+/// each update the earliest request goes to an alarm thread that wakes the event loop at that
+/// instant, and the player sleeps until then.
+///
+/// Bevy's own timer (`WinitSettings`) is not used for this: every change of it costs a frame of
+/// its own, and it counts from the start of the frame before, so it rang a little before a
+/// slide's end and the slide then stayed up for a second term.
 #[derive(Resource, Default)]
-pub struct SettleFrames(u8);
+pub struct NextFrame {
+    earliest: Option<Instant>,
+    alarm: Option<mpsc::Sender<Instant>>,
+}
 
-impl SettleFrames {
-    pub fn after_change(&mut self) {
-        self.0 = 2;
+impl NextFrame {
+    /// Asks for a frame `seconds` from now on the player's clock.
+    pub fn within(&mut self, clock: &Clock, seconds: f64) {
+        let at = Instant::now() + clock.real(seconds);
+        self.earliest = Some(self.earliest.map_or(at, |earliest| earliest.min(at)));
     }
 }
 
-fn draw_settle_frames(mut settle: ResMut<SettleFrames>, mut redraw: MessageWriter<RequestRedraw>) {
-    if settle.0 > 0 {
-        settle.0 -= 1;
-        redraw.write(RequestRedraw);
+fn start_alarm(mut next: ResMut<NextFrame>, proxy: Option<Res<EventLoopProxyWrapper>>) {
+    // Without an event loop (headless tests) updates are driven from outside.
+    let Some(proxy) = proxy.map(|p| (**p).clone()) else {
+        return;
+    };
+    let (sender, deadlines) = mpsc::channel();
+    next.alarm = Some(sender);
+    std::thread::Builder::new()
+        .name("frame alarm".into())
+        .spawn(move || {
+            let mut deadline: Option<Instant> = None;
+            loop {
+                let received = match deadline {
+                    Some(at) => {
+                        deadlines.recv_timeout(at.saturating_duration_since(Instant::now()))
+                    }
+                    None => deadlines.recv().map_err(|_| RecvTimeoutError::Disconnected),
+                };
+                deadline = match received {
+                    Ok(at) => Some(at),
+                    Err(RecvTimeoutError::Timeout) => {
+                        if proxy.send_event(WinitUserEvent::WakeUp).is_err() {
+                            return;
+                        }
+                        None
+                    }
+                    Err(RecvTimeoutError::Disconnected) => return,
+                };
+            }
+        })
+        .expect("the system can start a thread");
+}
+
+fn set_alarm(mut next: ResMut<NextFrame>) {
+    let next = &mut *next;
+    if let (Some(at), Some(alarm)) = (next.earliest.take(), &next.alarm) {
+        let _ = alarm.send(at);
     }
 }
+
+/// The longest the player sleeps if nothing asks for a frame sooner.
+const BACKSTOP: Duration = Duration::from_secs(3600);
 
 pub struct ScreenPlugin {
     pub windowed: bool,
@@ -126,16 +170,22 @@ impl Plugin for ScreenPlugin {
                     close_when_requested: !kiosk,
                     ..default()
                 })
+                .set(RenderPlugin {
+                    // The first slide is drawn in the frame it arrives, not one frame later,
+                    // when its pipeline has compiled and the player may be asleep.
+                    synchronous_pipeline_compilation: true,
+                    ..default()
+                })
                 .set(LogPlugin {
                     filter: "info,wgpu=error,naga=warn,bevy_render=warn,bevy_winit=warn".into(),
                     ..default()
                 }),
         )
-        // Wake at least once a second (slide timers, the idle clock); transitions ask for frames
-        // while they run. Continuous redraw would burn a core on a software renderer.
+        // Draw only when asked: by input, a transition's frames, or a `NextFrame` alarm. Bevy's
+        // own timer is only a backstop; continuous redraw would burn a core on a software renderer.
         .insert_resource(WinitSettings {
-            focused_mode: UpdateMode::reactive_low_power(Duration::from_secs(1)),
-            unfocused_mode: UpdateMode::reactive_low_power(Duration::from_secs(1)),
+            focused_mode: UpdateMode::reactive_low_power(BACKSTOP),
+            unfocused_mode: UpdateMode::reactive_low_power(BACKSTOP),
         })
         .insert_resource(ClearColor(Color::srgb_u8(
             BACKDROP[0],
@@ -145,9 +195,10 @@ impl Plugin for ScreenPlugin {
         .insert_resource(Clock::with_speed(self.clock_speed))
         .insert_resource(Canvas::new(UVec2::new(size.width, size.height), 1.0))
         .add_systems(Startup, spawn_camera)
-        .init_resource::<SettleFrames>()
+        .init_resource::<NextFrame>()
+        .add_systems(Startup, start_alarm)
         .add_systems(PreUpdate, follow_window_size)
-        .add_systems(Last, draw_settle_frames);
+        .add_systems(Last, set_alarm);
     }
 }
 

@@ -1,7 +1,7 @@
 //! Keeps the library up to date, prepares the next slide off the main thread, and puts slides on
 //! screen when the core says so.
 
-use super::screen::{Canvas, Clock, SettleFrames};
+use super::screen::{Canvas, Clock, NextFrame};
 use super::status::PlayerCounters;
 use super::watchdog::MaxSleep;
 use crate::compose::{Composer, IdleMessage, Picture};
@@ -16,8 +16,8 @@ use bevy::prelude::*;
 use bevy::render::render_resource::{Extent3d, TextureDimension, TextureFormat};
 use bevy::tasks::AsyncComputeTaskPool;
 use bevy::window::RequestRedraw;
-use bevy::winit::{EventLoopProxyWrapper, UpdateMode, WinitSettings, WinitUserEvent};
-use chrono::{Local, NaiveDateTime, Timelike};
+use bevy::winit::{EventLoopProxyWrapper, WinitUserEvent};
+use chrono::{Local, NaiveDateTime, TimeDelta, Timelike};
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -84,6 +84,13 @@ struct Drawing {
 struct Prepared {
     pictures: HashMap<PictureKey, Preparation>,
     on_screen: Option<PictureKey>,
+}
+
+impl Prepared {
+    /// The preparation of `key`, started with `start` if there is none yet.
+    fn start(&mut self, key: PictureKey, start: impl FnOnce() -> Preparation) -> &Preparation {
+        self.pictures.entry(key).or_insert_with(start)
+    }
 }
 
 impl Plugin for SlideshowPlugin {
@@ -235,16 +242,15 @@ fn advance(
     clock: Res<Clock>,
     mut started: MessageWriter<SlideStarted>,
     mut redraw: MessageWriter<RequestRedraw>,
-    winit: Option<ResMut<WinitSettings>>,
+    mut next_frame: ResMut<NextFrame>,
     max_sleep: Option<Res<MaxSleep>>,
     counters: Res<PlayerCounters>,
     proxy: Option<Res<EventLoopProxyWrapper>>,
-    mut settle: ResMut<SettleFrames>,
-    mut wake_at: bevy::prelude::Local<Option<f64>>,
 ) {
     /// How long a slow folder (a network share) may delay the first picture.
     const MAX_WAIT_FOR_FIRST_READ: f64 = 3.0;
     if !playlists.read && clock.seconds() < MAX_WAIT_FOR_FIRST_READ {
+        next_frame.within(&clock, MAX_WAIT_FOR_FIRST_READ - clock.seconds());
         return;
     }
     let library = &playlists.library;
@@ -268,29 +274,12 @@ fn advance(
     {
         due = Some(Cue::Idle);
     }
-    let following = show.0.following(library, now);
-
-    let mut wanted: Vec<PictureKey> = due.iter().chain([&following]).map(key_of).collect();
-    if let Some(current) = prepared.on_screen.clone()
-        && !wanted.contains(&current)
-    {
-        wanted.push(current);
-    }
-    // Let go of pictures no longer needed: a texture lives only while it is on screen or next.
-    prepared.pictures.retain(|key, _| wanted.contains(key));
-    for (key, cue) in wanted.iter().zip(due.iter().chain([&following])) {
-        if !prepared.pictures.contains_key(key) {
-            prepared.pictures.insert(
-                key.clone(),
-                start_drawing(cue, library, size, now, &idle.0, waker(&proxy)),
-            );
-        }
-    }
-    // Mark the awaited picture before looking for results, so a drawing finishing in between
-    // either is seen below or wakes the loop itself.
-    if let Some(Preparation::Drawing(drawing)) = due
-        .as_ref()
-        .and_then(|cue| prepared.pictures.get(&key_of(cue)))
+    // The picture due now is awaited: marked so before looking for results, so a drawing
+    // finishing in between either is seen below or wakes the loop itself.
+    if let Some(cue) = &due
+        && let Preparation::Drawing(drawing) = prepared.start(key_of(cue), || {
+            start_drawing(cue, library, size, now, &idle.0, waker(&proxy))
+        })
     {
         drawing.awaited.store(true, Ordering::SeqCst);
     }
@@ -305,7 +294,8 @@ fn advance(
         }
     }
 
-    if let Some(cue) = due {
+    let mut waiting_for_drawing = false;
+    if let Some(cue) = due.take() {
         match prepared.pictures.get(&key_of(&cue)) {
             Some(Preparation::Ready(handle)) => {
                 let (playlist_title, kind) = match &cue {
@@ -326,7 +316,6 @@ fn advance(
                 prepared.on_screen = Some(key_of(&cue));
                 Counters::add(&counters.0.slides_shown, 1);
                 show.0.started(cue, seconds);
-                settle.after_change();
             }
             Some(Preparation::Failed(reason)) => {
                 if let Cue::Slide(slide) = &cue {
@@ -340,10 +329,28 @@ fn advance(
                 }
                 redraw.write(RequestRedraw);
             }
-            // Still drawing: the current slide stays up a moment longer rather than a blank frame.
-            _ => {}
+            // Still drawing: the current slide stays up a moment longer rather than a blank
+            // frame, and the drawing wakes the loop when done.
+            _ => {
+                waiting_for_drawing = true;
+                due = Some(cue);
+            }
         }
     }
+
+    // What comes after the picture on screen is drawn while it is up. Only these pictures are
+    // kept: a texture lives only while it is on screen, due or next.
+    let following = show.0.following(library, now);
+    let wanted: Vec<PictureKey> = [&following]
+        .into_iter()
+        .chain(&due)
+        .map(key_of)
+        .chain(prepared.on_screen.clone())
+        .collect();
+    prepared.pictures.retain(|key, _| wanted.contains(key));
+    prepared.start(key_of(&following), || {
+        start_drawing(&following, library, size, now, &idle.0, waker(&proxy))
+    });
     // A finished drawing wakes the loop itself; without an event loop (headless), poll.
     if proxy.is_none()
         && prepared
@@ -353,29 +360,29 @@ fn advance(
     {
         redraw.write(RequestRedraw);
     }
-    // Sleep until the slide ends or the next whole minute, when schedules and the idle clock change;
-    // new files wake the loop themselves. Each wake-up costs a frame.
-    if let Some(mut winit) = winit {
-        let to_next_minute = 60.0 - f64::from(now.second()) - f64::from(now.nanosecond()) / 1e9;
-        let to_slide_end = show
-            .0
-            .ends_at()
-            .map_or(f64::MAX, |end| end - clock.seconds());
-        let left = to_slide_end
-            .min(to_next_minute)
-            .clamp(0.005, max_sleep.map_or(60.0, |m| m.0.min(60.0)));
-        // Bevy treats any change of the settings as a reason for another frame, so they change
-        // only when the wake-up time itself moves.
-        let deadline = clock.seconds() + left;
-        if wake_at.is_some_and(|at| (at - deadline).abs() < 0.01) {
-            return;
-        }
-        *wake_at = Some(deadline);
-        let mode = UpdateMode::reactive_low_power(clock.real(left));
-        winit.focused_mode = mode;
-        winit.unfocused_mode = mode;
+    if waiting_for_drawing {
+        return;
     }
+    // Sleep until the slide ends or a schedule changes what plays (the idle screen: until its
+    // clock turns), and at most a minute, so the watchdog and /status see frames coming; new files
+    // wake the loop themselves. Each wake-up costs a frame.
+    let now = Local::now().naive_local();
+    let to_slide_end = show
+        .0
+        .ends_at()
+        .map_or(f64::MAX, |end| end - clock.seconds());
+    let longest = max_sleep.map_or(MAX_SLEEP, |m| m.0.min(MAX_SLEEP));
+    let horizon = now + TimeDelta::milliseconds((to_slide_end.min(longest) * 1000.0) as i64);
+    let to_programme_change = show
+        .0
+        .next_change_of_programme(library, now, horizon)
+        .map_or(f64::MAX, |at| (at - now).as_seconds_f64());
+    let left = to_slide_end.min(to_programme_change).clamp(0.005, longest);
+    next_frame.within(&clock, left);
 }
+
+/// The longest sleep between two frames.
+const MAX_SLEEP: f64 = 60.0;
 
 /// Work for a drawing thread, with that thread's composer.
 type DrawingJob = Box<dyn FnOnce(&mut Composer) -> Result<Picture, String> + Send>;

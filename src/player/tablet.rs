@@ -2,7 +2,7 @@
 //! touches and clicks (Bevy picking's pointers) become taps for the quiz machine; every round,
 //! finished or abandoned, is appended to the results log.
 
-use super::screen::{Canvas, Clock, SettleFrames};
+use super::screen::{Canvas, Clock, NextFrame};
 use super::slideshow::{SlideTimer, into_image};
 use crate::compose::Composer;
 use crate::compose::quiz::Screenful;
@@ -14,9 +14,8 @@ use crate::core::touch::{Action, Button, Gesture, PointerTracker, hit};
 use crate::rotating_log::RotatingLog;
 use bevy::picking::pointer::{PointerAction, PointerButton, PointerId, PointerInput};
 use bevy::prelude::*;
-use bevy::winit::{UpdateMode, WinitSettings};
 use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 pub struct TabletPlugin {
     pub quiz: Quiz,
@@ -88,7 +87,7 @@ impl Plugin for TabletPlugin {
             .duration_since(SystemTime::UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos() as u64);
         app.add_message::<PointerInput>()
-            .init_resource::<SettleFrames>()
+            .init_resource::<NextFrame>()
             .insert_resource(Tablet {
                 machine: QuizMachine::new(self.quiz.clone(), seed),
                 quiz_name: self
@@ -272,12 +271,7 @@ fn write_result(tablet: &mut Tablet, round: &RoundRecord) {
     }
 }
 
-fn tick(
-    mut tablet: ResMut<Tablet>,
-    clock: Res<Clock>,
-    winit: Option<ResMut<WinitSettings>>,
-    mut was_attract: bevy::prelude::Local<bool>,
-) {
+fn tick(mut tablet: ResMut<Tablet>, clock: Res<Clock>, mut next_frame: ResMut<NextFrame>) {
     let now = clock.seconds();
     if let Some(round) = tablet.machine.tick(now) {
         write_result(&mut tablet, &round);
@@ -289,17 +283,10 @@ fn tick(
     {
         tablet.pin_pad = None;
     }
-    // During a round, wake every second so a visitor walking away is noticed; the slideshow sets
-    // its own wake-ups on the attract loop. Settings change only on the switch: any change costs
-    // a frame.
-    let attract = tablet.on_attract_loop();
-    if attract != *was_attract {
-        *was_attract = attract;
-        if let (false, Some(mut winit)) = (attract, winit) {
-            let mode = UpdateMode::reactive_low_power(Duration::from_secs(1));
-            winit.focused_mode = mode;
-            winit.unfocused_mode = mode;
-        }
+    // During a round, wake every second so a visitor walking away is noticed; on the attract
+    // loop the slideshow sets the wake-ups.
+    if !tablet.on_attract_loop() {
+        next_frame.within(&clock, 1.0);
     }
 }
 
@@ -312,7 +299,6 @@ fn show(
     layers: Query<Entity, With<QuizLayer>>,
     mut composer: bevy::prelude::Local<Composer>,
     mut shown: bevy::prelude::Local<Option<Shown>>,
-    mut settle: ResMut<SettleFrames>,
 ) {
     let now = Shown {
         screen: tablet.machine.screen().clone(),
@@ -354,5 +340,4 @@ fn show(
     ));
     tablet.buttons = screenful.buttons;
     *shown = Some(now);
-    settle.after_change();
 }

@@ -1,7 +1,7 @@
 //! Moves from one slide to the next: cut, crossfade or slide, never through a blank frame.
 
-use super::screen::{Canvas, Clock, SettleFrames};
-use super::slideshow::SlideStarted;
+use super::screen::{Canvas, Clock};
+use super::slideshow::{SlideStarted, SlideTimer};
 use super::status::PlayerCounters;
 use crate::core::playlist::Transition;
 use crate::core::slideshow::Cue;
@@ -15,7 +15,13 @@ use wgpu_types::DeviceType;
 pub fn plugin(app: &mut App) {
     app.init_resource::<FramePacing>()
         .add_systems(Startup, pace_software_rendering)
-        .add_systems(Update, (start_transition, animate, fit_to_canvas).chain());
+        // After the slideshow, so a slide started in this update is on screen in this frame.
+        .add_systems(
+            Update,
+            (start_transition, animate, fit_to_canvas)
+                .chain()
+                .after(SlideTimer),
+        );
 }
 
 /// The shortest time between two transition frames. Unlimited on a GPU (vsync paces frames);
@@ -120,7 +126,6 @@ fn animate(
     mut redraw: MessageWriter<RequestRedraw>,
     counters: Res<PlayerCounters>,
     mut pacing: ResMut<FramePacing>,
-    mut settle: ResMut<SettleFrames>,
     mut previous_frame: Local<Option<f64>>,
 ) {
     let Some((on_screen, mut sprite, mut transform)) = arriving.iter_mut().last() else {
@@ -177,7 +182,6 @@ fn animate(
         for (entity, _) in &leaving {
             commands.entity(entity).despawn();
         }
-        settle.after_change();
     } else {
         redraw.write(RequestRedraw);
     }
