@@ -6,14 +6,20 @@ use super::status::PlayerCounters;
 use crate::core::playlist::Transition;
 use crate::core::slideshow::Cue;
 use crate::status::Counters;
+use bevy::asset::{load_internal_asset, uuid_handle};
 use bevy::prelude::*;
+use bevy::render::render_resource::AsBindGroup;
 use bevy::render::renderer::RenderAdapterInfo;
+use bevy::shader::{Shader, ShaderRef};
+use bevy::sprite_render::{Material2d, Material2dPlugin};
 use bevy::window::RequestRedraw;
 use std::time::{Duration, Instant};
 use wgpu_types::DeviceType;
 
 pub fn plugin(app: &mut App) {
-    app.init_resource::<FramePacing>()
+    load_internal_asset!(app, CROSSFADE_SHADER, "crossfade.wgsl", Shader::from_wgsl);
+    app.add_plugins(Material2dPlugin::<Crossfade>::default())
+        .init_resource::<FramePacing>()
         .add_systems(Startup, pace_software_rendering)
         // After the slideshow, so a slide started in this update is on screen in this frame.
         .add_systems(
@@ -58,13 +64,38 @@ struct OnScreen {
 #[derive(Component)]
 struct Leaving;
 
+/// Both slides of a crossfade drawn in one pass, mixed by `progress`; the two sprites are hidden
+/// meanwhile. Half the work of blending one full-screen sprite over another.
+#[derive(Asset, TypePath, AsBindGroup, Clone)]
+struct Crossfade {
+    #[uniform(0)]
+    progress: f32,
+    #[texture(1)]
+    #[sampler(2)]
+    leaving: Handle<Image>,
+    #[texture(3)]
+    #[sampler(4)]
+    arriving: Handle<Image>,
+}
+
+const CROSSFADE_SHADER: Handle<Shader> = uuid_handle!("6f1c2b8e-3d4a-4e5f-9a7b-1c2d3e4f5a6b");
+
+impl Material2d for Crossfade {
+    fn fragment_shader() -> ShaderRef {
+        CROSSFADE_SHADER.into()
+    }
+}
+
 const IDLE_FADE_SECONDS: f32 = 0.8;
 
+#[allow(clippy::too_many_arguments)]
 fn start_transition(
     mut commands: Commands,
     mut started: MessageReader<SlideStarted>,
-    showing: Query<(Entity, &OnScreen), Without<Leaving>>,
+    showing: Query<(Entity, &OnScreen, &Sprite), Without<Leaving>>,
     leaving: Query<Entity, With<Leaving>>,
+    mut meshes: ResMut<Assets<Mesh>>,
+    mut crossfades: ResMut<Assets<Crossfade>>,
     canvas: Res<Canvas>,
     clock: Res<Clock>,
     counters: Res<PlayerCounters>,
@@ -80,7 +111,7 @@ fn start_transition(
     let (transition, seconds) = match &slide.cue {
         Cue::Slide(cue) => (cue.transition, cue.transition_seconds),
         // The idle clock ticks over with a cut; arriving at idle from a slide is a gentle fade.
-        Cue::Idle if showing.iter().any(|(_, s)| s.idle) => (Transition::Cut, 0.0),
+        Cue::Idle if showing.iter().any(|(_, s, _)| s.idle) => (Transition::Cut, 0.0),
         Cue::Idle => (Transition::Crossfade, IDLE_FADE_SECONDS),
     };
     let (transition, seconds) = if first || seconds <= 0.0 {
@@ -91,13 +122,32 @@ fn start_transition(
     if transition != Transition::Cut {
         Counters::add(&counters.0.transitions, 1);
     }
-    for (entity, _) in &showing {
+    let crossfade = transition == Transition::Crossfade;
+    // While a crossfade runs only its quad is drawn.
+    let visibility = if crossfade {
+        Visibility::Hidden
+    } else {
+        Visibility::Inherited
+    };
+    for (entity, _, sprite) in &showing {
         if transition == Transition::Cut {
             commands.entity(entity).despawn();
-        } else {
-            commands
-                .entity(entity)
-                .insert((Leaving, Transform::from_xyz(0.0, 0.0, 0.0)));
+            continue;
+        }
+        commands
+            .entity(entity)
+            .insert((Leaving, visibility, Transform::from_xyz(0.0, 0.0, 0.0)));
+        if crossfade {
+            commands.spawn((
+                Mesh2d(meshes.add(Rectangle::from_size(canvas.logical))),
+                MeshMaterial2d(crossfades.add(Crossfade {
+                    progress: 0.0,
+                    leaving: sprite.image.clone(),
+                    arriving: slide.picture.clone(),
+                })),
+                Transform::from_xyz(0.0, 0.0, 1.0),
+                Leaving,
+            ));
         }
     }
     commands.spawn((
@@ -106,6 +156,7 @@ fn start_transition(
             custom_size: Some(canvas.logical),
             ..default()
         },
+        visibility,
         Transform::from_xyz(0.0, 0.0, 1.0),
         OnScreen {
             transition,
@@ -119,8 +170,10 @@ fn start_transition(
 #[allow(clippy::too_many_arguments)]
 fn animate(
     mut commands: Commands,
-    mut arriving: Query<(&OnScreen, &mut Sprite, &mut Transform), Without<Leaving>>,
+    mut arriving: Query<(&OnScreen, &mut Transform, &mut Visibility), Without<Leaving>>,
     mut leaving: Query<(Entity, &mut Transform), With<Leaving>>,
+    quads: Query<&MeshMaterial2d<Crossfade>>,
+    mut crossfades: ResMut<Assets<Crossfade>>,
     canvas: Res<Canvas>,
     clock: Res<Clock>,
     mut redraw: MessageWriter<RequestRedraw>,
@@ -128,7 +181,7 @@ fn animate(
     mut pacing: ResMut<FramePacing>,
     mut previous_frame: Local<Option<f64>>,
 ) {
-    let Some((on_screen, mut sprite, mut transform)) = arriving.iter_mut().last() else {
+    let Some((on_screen, mut transform, mut visibility)) = arriving.iter_mut().last() else {
         return;
     };
     if leaving.is_empty() {
@@ -168,7 +221,13 @@ fn animate(
     let width = canvas.logical.x;
     match on_screen.transition {
         Transition::Cut => {}
-        Transition::Crossfade => sprite.color = Color::WHITE.with_alpha(eased),
+        Transition::Crossfade => {
+            for quad in &quads {
+                if let Some(mut crossfade) = crossfades.get_mut(&quad.0) {
+                    crossfade.progress = eased;
+                }
+            }
+        }
         Transition::Slide => {
             transform.translation.x = width * (1.0 - eased);
             for (_, mut leaving_transform) in &mut leaving {
@@ -177,7 +236,7 @@ fn animate(
         }
     }
     if progress >= 1.0 {
-        sprite.color = Color::WHITE;
+        *visibility = Visibility::Inherited;
         transform.translation.x = 0.0;
         for (entity, _) in &leaving {
             commands.entity(entity).despawn();
