@@ -1,6 +1,6 @@
 //! Soak: the real player, its clock run 25 times faster than real time, through thousands of slide
-//! switches (text, SVG posters, photos, crossfades) with the playlist rewritten and emergencies
-//! starting and ending all along. Its memory must level off.
+//! switches (text, SVG posters, photos; crossfades, cuts, slides) with the playlist rewritten and
+//! emergencies starting and ending all along. Its memory must level off.
 //!
 //! The criterion: after a warm-up of the first quarter of the switches, the peak resident memory
 //! of the last three-eighths may exceed that of the three-eighths before by at most 5% + 8 MiB.
@@ -52,8 +52,10 @@ fn mixed_playlist(edition: u32, count: usize) -> String {
             ),
         })
         .collect();
+    // Each edition its own transition, so cuts (one frame a slide) are soaked as well.
+    let transition = ["Crossfade", "Cut", "Slide"][edition as usize % 3];
     format!(
-        "Playlist(title: \"mixed {edition}\", slide_seconds: 1, transition_seconds: 0.3, slides: [{}])",
+        "Playlist(title: \"mixed {edition}\", slide_seconds: 1, transition: {transition}, transition_seconds: 0.3, slides: [{}])",
         slides.join(",\n")
     )
 }

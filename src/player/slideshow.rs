@@ -360,13 +360,14 @@ fn advance(
     {
         redraw.write(RequestRedraw);
     }
+    // The awaited drawing wakes the loop; a slow look a second later in case it never does.
     if waiting_for_drawing {
+        next_frame.within(&clock, 1.0);
         return;
     }
     // Sleep until the slide ends or a schedule changes what plays (the idle screen: until its
     // clock turns), and at most a minute, so the watchdog and /status see frames coming; new files
     // wake the loop themselves. Each wake-up costs a frame.
-    let now = Local::now().naive_local();
     let to_slide_end = show
         .0
         .ends_at()

@@ -1,6 +1,6 @@
 //! Moves from one slide to the next: cut, crossfade or slide, never through a blank frame.
 
-use super::screen::{Canvas, Clock};
+use super::screen::{Canvas, Clock, NextFrame};
 use super::slideshow::{SlideStarted, SlideTimer};
 use super::status::PlayerCounters;
 use crate::core::playlist::Transition;
@@ -88,6 +88,13 @@ impl Material2d for Crossfade {
 
 const IDLE_FADE_SECONDS: f32 = 0.8;
 
+/// When to draw one more frame after a picture left the screen. Bevy lets go of a dropped
+/// texture over the following updates (assets are tracked in `PreUpdate`, GPU memory is freed
+/// after a later submission); a player that sleeps right after a cut never ran them: 1080p
+/// cuts took it from 225 to 287 MiB over seven slides, against 233 to 258 MiB over three with
+/// this frame, flat after that.
+const RELEASE_AFTER: f64 = 0.5;
+
 #[allow(clippy::too_many_arguments)]
 fn start_transition(
     mut commands: Commands,
@@ -99,6 +106,7 @@ fn start_transition(
     canvas: Res<Canvas>,
     clock: Res<Clock>,
     counters: Res<PlayerCounters>,
+    mut next_frame: ResMut<NextFrame>,
 ) {
     let Some(slide) = started.read().last() else {
         return;
@@ -132,6 +140,7 @@ fn start_transition(
     for (entity, _, sprite) in &showing {
         if transition == Transition::Cut {
             commands.entity(entity).despawn();
+            next_frame.within(&clock, RELEASE_AFTER);
             continue;
         }
         commands
@@ -179,6 +188,7 @@ fn animate(
     mut redraw: MessageWriter<RequestRedraw>,
     counters: Res<PlayerCounters>,
     mut pacing: ResMut<FramePacing>,
+    mut next_frame: ResMut<NextFrame>,
     mut previous_frame: Local<Option<f64>>,
 ) {
     let Some((on_screen, mut transform, mut visibility)) = arriving.iter_mut().last() else {
@@ -241,6 +251,7 @@ fn animate(
         for (entity, _) in &leaving {
             commands.entity(entity).despawn();
         }
+        next_frame.within(&clock, RELEASE_AFTER);
     } else {
         redraw.write(RequestRedraw);
     }
