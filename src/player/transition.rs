@@ -88,11 +88,11 @@ impl Material2d for Crossfade {
 
 const IDLE_FADE_SECONDS: f32 = 0.8;
 
-/// When to draw one more frame after a picture left the screen. Bevy lets go of a dropped
-/// texture over the following updates (assets are tracked in `PreUpdate`, GPU memory is freed
-/// after a later submission); a player that sleeps right after a cut never ran them: 1080p
-/// cuts took it from 225 to 287 MiB over seven slides, against 233 to 258 MiB over three with
-/// this frame, flat after that.
+/// When to draw one more frame after a cut. Bevy lets go of a dropped texture over the following
+/// updates (assets are tracked in `PreUpdate`, GPU memory is freed after a later submission); a
+/// player that sleeps right after a cut never ran them: 1080p cuts took it from 225 to 287 MiB
+/// over seven slides, against 233 to 258 MiB over three with this frame, flat after that. A
+/// crossfade or slide has drawn frames enough by the time the next one starts.
 const RELEASE_AFTER: f64 = 0.5;
 
 #[allow(clippy::too_many_arguments)]
@@ -188,7 +188,6 @@ fn animate(
     mut redraw: MessageWriter<RequestRedraw>,
     counters: Res<PlayerCounters>,
     mut pacing: ResMut<FramePacing>,
-    mut next_frame: ResMut<NextFrame>,
     mut previous_frame: Local<Option<f64>>,
 ) {
     let Some((on_screen, mut transform, mut visibility)) = arriving.iter_mut().last() else {
@@ -251,7 +250,6 @@ fn animate(
         for (entity, _) in &leaving {
             commands.entity(entity).despawn();
         }
-        next_frame.within(&clock, RELEASE_AFTER);
     } else {
         redraw.write(RequestRedraw);
     }
