@@ -262,6 +262,39 @@ fn tells_systemd_it_is_ready_and_feeds_the_watchdog_while_drawing() {
     assert_eq!(messages[0], "READY=1", "{messages:?}");
 }
 
+/// Slides change when they are due, and the play log says when: a wake-up timer that rang a
+/// little early once left every so often a slide up for twice its time.
+#[test]
+fn slides_change_on_time_and_the_play_log_says_when() {
+    let (_xvfb, display) = start_xvfb("640x360");
+    let dir = tempfile::tempdir().unwrap();
+    let playlists = dir.path().join("playlists");
+    std::fs::create_dir(&playlists).unwrap();
+    std::fs::write(
+        playlists.join("lobby.ron"),
+        r#"Playlist(title: "t", slide_seconds: 2, transition: Cut, slides: [Text(title: "一"), Text(title: "二"), Text(title: "三")])"#,
+    )
+    .unwrap();
+    let log = dir.path().join("play.jsonl");
+    let _player = start_player(&display, &playlists, &log, dir.path());
+    let times = wait_for("eight slides logged", Duration::from_secs(40), || {
+        let times: Vec<chrono::DateTime<chrono::FixedOffset>> = std::fs::read_to_string(&log)
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+            .filter_map(|v| chrono::DateTime::parse_from_rfc3339(v["time"].as_str()?).ok())
+            .collect();
+        (times.len() >= 8).then_some(times)
+    });
+    for pair in times.windows(2) {
+        let seconds = (pair[1] - pair[0]).as_seconds_f64();
+        assert!(
+            (1.8..2.8).contains(&seconds),
+            "a 2 s slide was on screen for {seconds:.2} s: {times:?}"
+        );
+    }
+}
+
 #[test]
 fn status_and_metrics_describe_the_running_player() {
     let (_xvfb, display) = start_xvfb("1280x720");

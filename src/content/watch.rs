@@ -160,10 +160,15 @@ fn watch_folder(
             }
             None => record(status, Ok(folder)),
         }
-        if (first || !scan.changes.is_empty()) && !deliver(scan.changes) {
-            return;
+        // The first look is delivered even when empty, so the player knows the folder was read;
+        // but not while a file in it is still being written: the player waits for it (up to a
+        // few seconds) rather than flashing the idle screen before the content.
+        if !scan.changes.is_empty() || (first && !scan.unsettled) {
+            if !deliver(scan.changes) {
+                return;
+            }
+            first = false;
         }
-        first = false;
         wait = if scan.unsettled {
             SETTLE_TIME
         } else {

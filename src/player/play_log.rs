@@ -1,6 +1,6 @@
 //! The play log: one JSON line per slide shown (proof of play), rotated at a size cap.
 
-use super::slideshow::SlideStarted;
+use super::slideshow::{SlideStarted, SlideTimer};
 use crate::core::slideshow::Cue;
 use crate::rotating_log::RotatingLog;
 use bevy::prelude::*;
@@ -22,8 +22,10 @@ impl Plugin for PlayLogPlugin {
         let Some(path) = &self.path else { return };
         match RotatingLog::open(path, MAX_LOG_BYTES, KEPT_LOGS) {
             Ok(log) => {
+                // After the slideshow, so a slide is logged in the frame it starts, not at the
+                // next wake-up.
                 app.insert_resource(PlayLog(log))
-                    .add_systems(Update, record_slides);
+                    .add_systems(Update, record_slides.after(SlideTimer));
             }
             Err(error) => error!(
                 "cannot open the play log {}: {error}; playing without it",
