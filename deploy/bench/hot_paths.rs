@@ -3,8 +3,8 @@
 use kiosk_player::compose::Composer;
 use kiosk_player::core::library::Library;
 use kiosk_player::core::manifest::Manifest;
-use kiosk_player::core::playlist::Playlist;
-use std::path::Path;
+use kiosk_player::core::playlist::{Playlist, Slide};
+use std::path::{Path, PathBuf};
 
 fn main() {
     divan::main();
@@ -50,76 +50,54 @@ fn manifest_10000_files(bencher: divan::Bencher) {
 /// Decoding a 24-megapixel JPEG (6000×4000) and scaling it to a 1080p slide.
 #[divan::bench(sample_count = 10)]
 fn photo_24_megapixels_to_1080p(bencher: divan::Bencher) {
-    let dir = tempfile::tempdir().unwrap();
-    let photo = image::RgbImage::from_fn(6000, 4000, |x, y| {
-        image::Rgb([(x % 256) as u8, (y % 256) as u8, ((x + y) % 256) as u8])
-    });
-    photo.save(dir.path().join("big.jpg")).unwrap();
-    std::fs::write(
-        dir.path().join("p.ron"),
-        r#"Playlist(title: "p", slides: [Image(file: "big.jpg")])"#,
-    )
-    .unwrap();
-    let playlist =
-        Playlist::parse(&std::fs::read_to_string(dir.path().join("p.ron")).unwrap()).unwrap();
-    let mut composer = Composer::default();
-    bencher.bench_local(|| {
-        composer
-            .slide(&playlist.slides[0], dir.path(), 1920, 1080)
-            .unwrap()
-            .width
-    });
+    let (dir, slide) = photo_slide(6000, 4000, "Image(file: \"photo.jpg\")");
+    draw_at_1080p(bencher, &slide, dir.path());
 }
 
 /// A photo exported at the screen's size (1920×1080 JPEG) made into a 1080p slide: the common
 /// case, and the side-by-side benchmark's.
 #[divan::bench(sample_count = 20)]
 fn photo_1080p_to_1080p(bencher: divan::Bencher) {
-    let dir = tempfile::tempdir().unwrap();
-    let photo = image::RgbImage::from_fn(1920, 1080, |x, y| {
-        image::Rgb([(x % 256) as u8, (y % 256) as u8, ((x * y) % 256) as u8])
-    });
-    photo.save(dir.path().join("screen.jpg")).unwrap();
-    let playlist =
-        Playlist::parse(r#"Playlist(title: "p", slides: [Image(file: "screen.jpg", fit: Cover)])"#)
-            .unwrap();
-    let mut composer = Composer::default();
-    bencher.bench_local(|| {
-        composer
-            .slide(&playlist.slides[0], dir.path(), 1920, 1080)
-            .unwrap()
-            .width
-    });
+    let (dir, slide) = photo_slide(1920, 1080, "Image(file: \"photo.jpg\", fit: Cover)");
+    draw_at_1080p(bencher, &slide, dir.path());
 }
 
 /// Drawing the bundled three-rules poster, an SVG with text, at 1080p.
 #[divan::bench(sample_count = 20)]
 fn svg_poster_at_1080p(bencher: divan::Bencher) {
-    let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("playlists");
     let playlist = Playlist::parse(
         r#"Playlist(title: "p", slides: [Poster(file: "media/three-rules-poster.svg")])"#,
     )
     .unwrap();
-    let mut composer = Composer::default();
-    bencher.bench_local(|| {
-        composer
-            .slide(&playlist.slides[0], &folder, 1920, 1080)
-            .unwrap()
-            .width
-    });
+    draw_at_1080p(bencher, &playlist.slides[0], &bundled_playlists());
 }
 
 /// Laying out and drawing a bilingual text slide with a picture at 1080p.
 #[divan::bench(sample_count = 20)]
 fn text_slide_at_1080p(bencher: divan::Bencher) {
-    let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("playlists");
+    let folder = bundled_playlists();
     let source = std::fs::read_to_string(folder.join("food-safety.ron")).unwrap();
     let playlist = Playlist::parse(&source).unwrap();
-    let mut composer = Composer::default();
-    bencher.bench_local(|| {
-        composer
-            .slide(&playlist.slides[1], &folder, 1920, 1080)
-            .unwrap()
-            .width
+    draw_at_1080p(bencher, &playlist.slides[1], &folder);
+}
+
+fn bundled_playlists() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("playlists")
+}
+
+/// A textured `width`×`height` JPEG saved as `photo.jpg` in a new folder, and `slide` showing it.
+fn photo_slide(width: u32, height: u32, slide: &str) -> (tempfile::TempDir, Slide) {
+    let dir = tempfile::tempdir().unwrap();
+    let photo = image::RgbImage::from_fn(width, height, |x, y| {
+        image::Rgb([(x % 256) as u8, (y % 256) as u8, ((x + y) % 256) as u8])
     });
+    photo.save(dir.path().join("photo.jpg")).unwrap();
+    let mut playlist =
+        Playlist::parse(&format!("Playlist(title: \"p\", slides: [{slide}])")).unwrap();
+    (dir, playlist.slides.remove(0))
+}
+
+fn draw_at_1080p(bencher: divan::Bencher, slide: &Slide, folder: &Path) {
+    let mut composer = Composer::default();
+    bencher.bench_local(|| composer.slide(slide, folder, 1920, 1080).unwrap().width);
 }

@@ -294,8 +294,8 @@ fn advance(
         }
     }
 
-    let mut waiting_for_drawing = false;
-    if let Some(cue) = due.take() {
+    let mut still_drawing = None;
+    if let Some(cue) = due {
         match prepared.pictures.get(&key_of(&cue)) {
             Some(Preparation::Ready(handle)) => {
                 let (playlist_title, kind) = match &cue {
@@ -331,10 +331,7 @@ fn advance(
             }
             // Still drawing: the current slide stays up a moment longer rather than a blank
             // frame, and the drawing wakes the loop when done.
-            _ => {
-                waiting_for_drawing = true;
-                due = Some(cue);
-            }
+            _ => still_drawing = Some(cue),
         }
     }
 
@@ -343,7 +340,7 @@ fn advance(
     let following = show.0.following(library, now);
     let wanted: Vec<PictureKey> = [&following]
         .into_iter()
-        .chain(&due)
+        .chain(&still_drawing)
         .map(key_of)
         .chain(prepared.on_screen.clone())
         .collect();
@@ -361,7 +358,7 @@ fn advance(
         redraw.write(RequestRedraw);
     }
     // The awaited drawing wakes the loop; a slow look a second later in case it never does.
-    if waiting_for_drawing {
+    if still_drawing.is_some() {
         next_frame.within(&clock, 1.0);
         return;
     }
