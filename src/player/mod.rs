@@ -1,5 +1,6 @@
 //! The Bevy shell: one plugin per concern, each a thin layer of systems over the core.
 
+pub mod compositor;
 pub mod play_log;
 pub mod preview;
 pub mod screen;

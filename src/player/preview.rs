@@ -1,5 +1,6 @@
 //! Renders each slide of a playlist, or each screen of a quiz, to PNG with the real renderer, offscreen, without a window.
 
+use super::compositor::{self, Overlay, ScreenLayers};
 use super::screen::{BACKDROP, spawn_camera};
 use super::slideshow::into_image;
 use crate::compose::quiz::Screenful;
@@ -133,15 +134,14 @@ pub fn render_quiz(
 }
 
 /// A headless Bevy app drawing into an image the size of the screen.
-struct Offscreen {
+pub(super) struct Offscreen {
     app: App,
     target: Handle<Image>,
     size: ScreenSize,
-    shown: Option<Entity>,
 }
 
 impl Offscreen {
-    fn new(size: ScreenSize) -> Offscreen {
+    pub(super) fn new(size: ScreenSize) -> Offscreen {
         let mut app = App::new();
         app.add_plugins(
             DefaultPlugins
@@ -156,6 +156,7 @@ impl Offscreen {
                 })
                 .disable::<WinitPlugin>(),
         )
+        .add_plugins(compositor::plugin)
         .insert_resource(ClearColor(Color::srgb_u8(
             BACKDROP[0],
             BACKDROP[1],
@@ -175,17 +176,11 @@ impl Offscreen {
         app.world_mut()
             .entity_mut(camera)
             .insert(RenderTarget::Image(target.clone().into()));
-        Offscreen {
-            app,
-            target,
-            size,
-            shown: None,
-        }
+        Offscreen { app, target, size }
     }
 
     /// Shows `picture` with its top edge `top` pixels down the screen, and saves the frame.
     fn render(&mut self, picture: Picture, top: u32, path: &Path) -> anyhow::Result<()> {
-        let picture_size = Vec2::new(picture.width as f32, picture.height as f32);
         // A few pixels of the picture, to know the capture shows it.
         let probes: Vec<(u32, u32, [u8; 4])> = [(0.5, 0.5), (0.1, 0.1), (0.9, 0.9), (0.2, 0.8)]
             .iter()
@@ -199,29 +194,36 @@ impl Offscreen {
                 (x, y + top, [rgba[0], rgba[1], rgba[2], rgba[3]])
             })
             .collect();
-        let handle = self
-            .app
+        let picture_height = picture.height;
+        let image = self.add_picture(picture);
+        let screen_height = self.size.height.max(1) as f32;
+        let layers = ScreenLayers {
+            overlay: Some(Overlay {
+                image,
+                top: top as f32 / screen_height,
+                bottom: (top + picture_height) as f32 / screen_height,
+            }),
+            ..default()
+        };
+        self.render_layers(layers, path, &probes)
+    }
+
+    pub(super) fn add_picture(&mut self, picture: Picture) -> Handle<Image> {
+        self.app
             .world_mut()
             .resource_mut::<Assets<Image>>()
-            .add(into_image(picture));
-        if let Some(previous) = self.shown.take() {
-            self.app.world_mut().despawn(previous);
-        }
-        let centre_y = self.size.height as f32 / 2.0 - top as f32 - picture_size.y / 2.0;
-        self.shown = Some(
-            self.app
-                .world_mut()
-                .spawn((
-                    Sprite {
-                        image: handle,
-                        custom_size: Some(picture_size),
-                        ..default()
-                    },
-                    Transform::from_xyz(0.0, centre_y, 0.0),
-                ))
-                .id(),
-        );
-        capture(&mut self.app, &self.target, path, &probes)
+            .add(into_image(picture))
+    }
+
+    /// Shows `layers` and saves the frame once it shows every probe (x, y, colour).
+    pub(super) fn render_layers(
+        &mut self,
+        layers: ScreenLayers,
+        path: &Path,
+        probes: &[(u32, u32, [u8; 4])],
+    ) -> anyhow::Result<()> {
+        *self.app.world_mut().resource_mut::<ScreenLayers>() = layers;
+        capture(&mut self.app, &self.target, path, probes)
     }
 }
 

@@ -194,6 +194,7 @@ impl Plugin for ScreenPlugin {
         )))
         .insert_resource(Clock::with_speed(self.clock_speed))
         .insert_resource(Canvas::new(UVec2::new(size.width, size.height), 1.0))
+        .add_plugins(super::compositor::plugin)
         .add_systems(Startup, spawn_camera)
         .init_resource::<NextFrame>()
         .add_systems(Startup, start_alarm)
@@ -203,7 +204,7 @@ impl Plugin for ScreenPlugin {
 }
 
 pub fn spawn_camera(mut commands: Commands) {
-    commands.spawn((Camera2d, Msaa::Off));
+    commands.spawn(super::compositor::screen_camera());
 }
 
 fn follow_window_size(window: Single<&Window, With<PrimaryWindow>>, mut canvas: ResMut<Canvas>) {

@@ -2,6 +2,7 @@
 //! touches and clicks (Bevy picking's pointers) become taps for the quiz machine; every round,
 //! finished or abandoned, is appended to the results log.
 
+use super::compositor::{Overlay, ScreenLayers};
 use super::screen::{Canvas, Clock, NextFrame};
 use super::slideshow::{SlideTimer, into_image};
 use crate::compose::Composer;
@@ -72,10 +73,6 @@ struct Shown {
     canvas: UVec2,
 }
 
-/// The sprite of the quiz layer, above the slides.
-#[derive(Component)]
-struct QuizLayer;
-
 impl Plugin for TabletPlugin {
     fn build(&self, app: &mut App) {
         let results = self.results_log.as_deref().and_then(|path| {
@@ -88,6 +85,7 @@ impl Plugin for TabletPlugin {
             .map_or(0, |d| d.as_nanos() as u64);
         app.add_message::<PointerInput>()
             .init_resource::<NextFrame>()
+            .init_resource::<ScreenLayers>()
             .insert_resource(Tablet {
                 machine: QuizMachine::new(self.quiz.clone(), seed),
                 quiz_name: self
@@ -290,13 +288,11 @@ fn tick(mut tablet: ResMut<Tablet>, clock: Res<Clock>, mut next_frame: ResMut<Ne
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 fn show(
-    mut commands: Commands,
     mut tablet: ResMut<Tablet>,
     canvas: Res<Canvas>,
     mut images: ResMut<Assets<Image>>,
-    layers: Query<Entity, With<QuizLayer>>,
+    mut layers: ResMut<ScreenLayers>,
     mut composer: bevy::prelude::Local<Composer>,
     mut shown: bevy::prelude::Local<Option<Shown>>,
 ) {
@@ -322,22 +318,12 @@ fn show(
     for warning in &screenful.picture.warnings {
         warn!("quiz screen: {warning}");
     }
-    for layer in &layers {
-        commands.entity(layer).despawn();
-    }
-    // Sprites are placed in logical pixels around the centre of the screen.
-    let scale = canvas.logical / canvas.pixels.as_vec2();
-    let size = UVec2::new(screenful.picture.width, screenful.picture.height).as_vec2() * scale;
-    let centre_y = canvas.logical.y / 2.0 - screenful.top as f32 * scale.y - size.y / 2.0;
-    commands.spawn((
-        Sprite {
-            image: images.add(into_image(screenful.picture)),
-            custom_size: Some(size),
-            ..default()
-        },
-        Transform::from_xyz(0.0, centre_y, 10.0),
-        QuizLayer,
-    ));
+    let screen_height = canvas.pixels.y.max(1) as f32;
+    layers.overlay = Some(Overlay {
+        top: screenful.top as f32 / screen_height,
+        bottom: (screenful.top + screenful.picture.height) as f32 / screen_height,
+        image: images.add(into_image(screenful.picture)),
+    });
     tablet.buttons = screenful.buttons;
     *shown = Some(now);
 }

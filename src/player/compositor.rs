@@ -1,0 +1,380 @@
+//! Draws the screen: one render pass puts the slide (two during a transition) and the quiz
+//! layer straight into the window, a screenshot or preview's image, a rectangle per picture.
+//!
+//! Bevy's 2D pipeline would clear an intermediate texture, draw each layer into it as a sprite
+//! and copy it to the window; on a software renderer every full-screen pass costs milliseconds
+//! of CPU at 1080p, and here a still slide is one draw and nothing else.
+
+use bevy::asset::{load_internal_asset, uuid_handle};
+use bevy::ecs::schedule::ScheduleLabel;
+use bevy::prelude::*;
+use bevy::render::extract_resource::{ExtractResource, ExtractResourcePlugin};
+use bevy::render::render_asset::RenderAssets;
+use bevy::render::render_resource::binding_types::{sampler, texture_2d, uniform_buffer};
+use bevy::render::render_resource::{
+    BindGroupEntries, BindGroupLayoutDescriptor, BindGroupLayoutEntries, BlendComponent,
+    BlendFactor, BlendOperation, BlendState, BufferInitDescriptor, BufferUsages,
+    CachedRenderPipelineId, ColorTargetState, ColorWrites, FragmentState, PipelineCache,
+    PrimitiveState, PrimitiveTopology, RenderPassDescriptor, RenderPipelineDescriptor, Sampler,
+    SamplerBindingType, SamplerDescriptor, ShaderStages, SpecializedRenderPipeline,
+    SpecializedRenderPipelines, TextureFormat, TextureSampleType, VertexState,
+};
+use bevy::render::renderer::{RenderContext, RenderDevice, ViewQuery};
+use bevy::render::texture::GpuImage;
+use bevy::render::view::ViewTarget;
+use bevy::render::{Render, RenderApp, RenderStartup, RenderSystems};
+use bevy::shader::Shader;
+
+/// What the screen shows. Every frame draws exactly this, nothing else.
+#[derive(Resource, Clone, Default, ExtractResource)]
+pub struct ScreenLayers {
+    /// The slide on screen, or arriving during a transition.
+    pub slide: Option<Handle<Image>>,
+    /// The slide leaving during a transition.
+    pub leaving: Option<Handle<Image>>,
+    pub motion: Motion,
+    /// The quiz layer, above the slides.
+    pub overlay: Option<Overlay>,
+}
+
+/// How the leaving and the arriving slide share the screen; progress runs from 0 to 1.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub enum Motion {
+    #[default]
+    Still,
+    Crossfade(f32),
+    /// The arriving slide comes in from the right, pushing the other out to the left.
+    Push(f32),
+}
+
+/// A picture as wide as the screen over the rows from `top` to `bottom` (fractions of the
+/// screen's height), blended by its alpha.
+#[derive(Clone)]
+pub struct Overlay {
+    pub image: Handle<Image>,
+    pub top: f32,
+    pub bottom: f32,
+}
+
+/// The render schedule of the camera that shows [`ScreenLayers`], in place of Bevy's `Core2d`.
+#[derive(ScheduleLabel, Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct ScreenGraph;
+
+const SCREEN_SHADER: Handle<Shader> = uuid_handle!("6f1c2b8e-3d4a-4e5f-9a7b-1c2d3e4f5a6b");
+
+pub fn plugin(app: &mut App) {
+    load_internal_asset!(app, SCREEN_SHADER, "screen.wgsl", Shader::from_wgsl);
+    app.init_resource::<ScreenLayers>()
+        .add_plugins(ExtractResourcePlugin::<ScreenLayers>::default());
+    let Some(render_app) = app.get_sub_app_mut(RenderApp) else {
+        return;
+    };
+    render_app
+        .add_schedule(Schedule::new(ScreenGraph))
+        .init_resource::<SpecializedRenderPipelines<ScreenPipeline>>()
+        .add_systems(RenderStartup, init_screen_pipeline)
+        .add_systems(
+            Render,
+            prepare_screen_pipelines.in_set(RenderSystems::Prepare),
+        )
+        .add_systems(ScreenGraph, draw_screen);
+}
+
+/// The camera that shows [`ScreenLayers`].
+pub fn screen_camera() -> impl Bundle {
+    (
+        Camera2d,
+        Msaa::Off,
+        bevy::render::camera::CameraRenderGraph::new(ScreenGraph),
+    )
+}
+
+#[derive(Resource)]
+struct ScreenPipeline {
+    layout: BindGroupLayoutDescriptor,
+    sampler: Sampler,
+}
+
+fn init_screen_pipeline(mut commands: Commands, render_device: Res<RenderDevice>) {
+    let layout = BindGroupLayoutDescriptor::new(
+        "screen_picture",
+        &BindGroupLayoutEntries::sequential(
+            ShaderStages::VERTEX_FRAGMENT,
+            (
+                uniform_buffer::<Vec4>(false),
+                texture_2d(TextureSampleType::Float { filterable: false }),
+                sampler(SamplerBindingType::NonFiltering),
+            ),
+        ),
+    );
+    commands.insert_resource(ScreenPipeline {
+        layout,
+        // Nearest by default: pictures are drawn at the screen's size, one texel to a pixel.
+        sampler: render_device.create_sampler(&SamplerDescriptor::default()),
+    });
+}
+
+/// How a picture is laid over what is drawn before it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Blend {
+    Opaque,
+    /// Mixed by the pass's blend constant: the arriving slide of a crossfade.
+    Constant,
+    /// By the picture's own alpha: the quiz layer.
+    Alpha,
+}
+
+impl SpecializedRenderPipeline for ScreenPipeline {
+    /// The format of the view drawn into (the window's, or an image's), and the blend.
+    type Key = (TextureFormat, Blend);
+
+    fn specialize(&self, (format, blend): Self::Key) -> RenderPipelineDescriptor {
+        let blend = match blend {
+            Blend::Opaque => None,
+            Blend::Constant => Some(BlendState {
+                color: BlendComponent {
+                    src_factor: BlendFactor::Constant,
+                    dst_factor: BlendFactor::OneMinusConstant,
+                    operation: BlendOperation::Add,
+                },
+                alpha: BlendComponent::REPLACE,
+            }),
+            Blend::Alpha => Some(BlendState::ALPHA_BLENDING),
+        };
+        RenderPipelineDescriptor {
+            label: Some("screen picture".into()),
+            layout: vec![self.layout.clone()],
+            vertex: VertexState {
+                shader: SCREEN_SHADER,
+                shader_defs: Vec::new(),
+                entry_point: Some("vertex".into()),
+                buffers: Vec::new(),
+            },
+            primitive: PrimitiveState {
+                topology: PrimitiveTopology::TriangleStrip,
+                ..default()
+            },
+            fragment: Some(FragmentState {
+                shader: SCREEN_SHADER,
+                entry_point: Some("fragment".into()),
+                targets: vec![Some(ColorTargetState {
+                    format,
+                    blend,
+                    write_mask: ColorWrites::ALL,
+                })],
+                ..default()
+            }),
+            ..default()
+        }
+    }
+}
+
+/// The pipelines for one view, by [`Blend`].
+#[derive(Component, PartialEq)]
+struct ScreenPipelines([CachedRenderPipelineId; 3]);
+
+impl ScreenPipelines {
+    fn get(&self, blend: Blend) -> CachedRenderPipelineId {
+        self.0[blend as usize]
+    }
+}
+
+fn prepare_screen_pipelines(
+    mut commands: Commands,
+    mut pipeline_cache: ResMut<PipelineCache>,
+    mut pipelines: ResMut<SpecializedRenderPipelines<ScreenPipeline>>,
+    screen_pipeline: Res<ScreenPipeline>,
+    views: Query<(Entity, &ViewTarget, Option<&ScreenPipelines>)>,
+) {
+    for (entity, target, prepared) in &views {
+        let Some(format) = target.out_texture_view_format() else {
+            continue;
+        };
+        let ids =
+            ScreenPipelines([Blend::Opaque, Blend::Constant, Blend::Alpha].map(|blend| {
+                pipelines.specialize(&pipeline_cache, &screen_pipeline, (format, blend))
+            }));
+        if prepared != Some(&ids) {
+            // A frame without its pipelines would show nothing; compile them now.
+            for id in ids.0 {
+                pipeline_cache.block_on_render_pipeline(id);
+            }
+            commands.entity(entity).insert(ids);
+        }
+    }
+}
+
+/// The whole screen, as fractions of it.
+const FULL: [f32; 4] = [0.0, 0.0, 1.0, 1.0];
+
+#[allow(clippy::too_many_arguments)]
+fn draw_screen(
+    view: ViewQuery<(&ViewTarget, &ScreenPipelines)>,
+    layers: Res<ScreenLayers>,
+    images: Res<RenderAssets<GpuImage>>,
+    backdrop: Res<ClearColor>,
+    screen_pipeline: Res<ScreenPipeline>,
+    pipeline_cache: Res<PipelineCache>,
+    mut ctx: RenderContext,
+) {
+    let (target, pipelines) = view.into_inner();
+    // A picture not uploaded yet is left out rather than drawn blank.
+    let slide = layers.slide.as_ref().and_then(|image| images.get(image));
+    let leaving = layers.leaving.as_ref().and_then(|image| images.get(image));
+    let mut draws: Vec<(&GpuImage, [f32; 4], Blend)> = Vec::with_capacity(3);
+    let mut blend_constant = 1.0;
+    match (leaving, slide, layers.motion) {
+        (Some(leaving), Some(slide), Motion::Crossfade(progress)) => {
+            draws.push((leaving, FULL, Blend::Opaque));
+            draws.push((slide, FULL, Blend::Constant));
+            blend_constant = f64::from(progress);
+        }
+        (Some(leaving), Some(slide), Motion::Push(progress)) => {
+            draws.push((
+                leaving,
+                [-progress, 0.0, 1.0 - progress, 1.0],
+                Blend::Opaque,
+            ));
+            draws.push((
+                slide,
+                [1.0 - progress, 0.0, 2.0 - progress, 1.0],
+                Blend::Opaque,
+            ));
+        }
+        (_, Some(slide), _) | (Some(slide), None, _) => draws.push((slide, FULL, Blend::Opaque)),
+        (None, None, _) => {}
+    }
+    // Only an empty screen is cleared: slides cover every pixel.
+    let clear = draws.is_empty().then(|| backdrop.0.to_linear());
+    if let Some(overlay) = &layers.overlay
+        && let Some(image) = images.get(&overlay.image)
+    {
+        draws.push((image, [0.0, overlay.top, 1.0, overlay.bottom], Blend::Alpha));
+    }
+    let device = ctx.render_device().clone();
+    let layout = pipeline_cache.get_bind_group_layout(&screen_pipeline.layout);
+    let bound: Vec<_> = draws
+        .iter()
+        .filter_map(|&(image, rect, blend)| {
+            let pipeline = pipeline_cache.get_render_pipeline(pipelines.get(blend))?;
+            let placement = device.create_buffer_with_data(&BufferInitDescriptor {
+                label: Some("screen placement"),
+                contents: &rect.map(f32::to_le_bytes).concat(),
+                usage: BufferUsages::UNIFORM,
+            });
+            let bind_group = device.create_bind_group(
+                "screen_picture",
+                &layout,
+                &BindGroupEntries::sequential((
+                    placement.as_entire_binding(),
+                    &image.texture_view,
+                    &screen_pipeline.sampler,
+                )),
+            );
+            Some((pipeline, bind_group))
+        })
+        .collect();
+    let Some(attachment) = target.out_texture_color_attachment(clear) else {
+        return;
+    };
+    let mut pass = ctx
+        .command_encoder()
+        .begin_render_pass(&RenderPassDescriptor {
+            label: Some("screen"),
+            color_attachments: &[Some(attachment)],
+            depth_stencil_attachment: None,
+            timestamp_writes: None,
+            occlusion_query_set: None,
+            multiview_mask: None,
+        });
+    pass.set_blend_constant(wgpu_types::Color {
+        r: blend_constant,
+        g: blend_constant,
+        b: blend_constant,
+        a: blend_constant,
+    });
+    for (pipeline, bind_group) in &bound {
+        pass.set_pipeline(pipeline);
+        pass.set_bind_group(0, bind_group, &[]);
+        pass.draw(0..4, 0..1);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! Real frames from the real renderer (Vulkan, software or not), read back pixel by pixel.
+    use super::*;
+    use crate::compose::Picture;
+    use crate::core::config::ScreenSize;
+    use crate::player::preview::Offscreen;
+
+    const WIDTH: u32 = 64;
+    const HEIGHT: u32 = 32;
+
+    fn solid(rgba: [u8; 4]) -> Picture {
+        Picture {
+            width: WIDTH,
+            height: HEIGHT,
+            rgba: rgba.repeat((WIDTH * HEIGHT) as usize),
+            warnings: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn transitions_and_the_quiz_layer_are_drawn_as_the_layers_say() {
+        let mut screen = Offscreen::new(ScreenSize {
+            width: WIDTH,
+            height: HEIGHT,
+        });
+        let red = screen.add_picture(solid([255, 0, 0, 255]));
+        let blue = screen.add_picture(solid([0, 0, 255, 255]));
+        let veil = screen.add_picture(solid([255, 255, 255, 128]));
+        let out = tempfile::tempdir().unwrap();
+        let shot = out.path().join("frame.png");
+        let (middle, bottom) = (HEIGHT / 2, HEIGHT - 2);
+        // Halfway through a crossfade each channel is half its light: 188 in sRGB, not 128.
+        let halfway = ScreenLayers {
+            slide: Some(blue.clone()),
+            leaving: Some(red.clone()),
+            motion: Motion::Crossfade(0.5),
+            overlay: None,
+        };
+        screen
+            .render_layers(halfway, &shot, &[(WIDTH / 2, middle, [188, 0, 188, 255])])
+            .unwrap();
+        // A quarter into a slide: the leaving slide still covers three quarters, from the left.
+        let pushed = ScreenLayers {
+            slide: Some(blue.clone()),
+            leaving: Some(red.clone()),
+            motion: Motion::Push(0.25),
+            overlay: None,
+        };
+        let probes = [
+            (1, middle, [255, 0, 0, 255]),
+            (WIDTH * 3 / 4 - 2, middle, [255, 0, 0, 255]),
+            (WIDTH * 3 / 4 + 1, middle, [0, 0, 255, 255]),
+            (WIDTH - 1, middle, [0, 0, 255, 255]),
+        ];
+        screen.render_layers(pushed, &shot, &probes).unwrap();
+        // The quiz layer over the bottom half, blended by its alpha; the top half untouched.
+        let with_layer = ScreenLayers {
+            slide: Some(blue.clone()),
+            overlay: Some(Overlay {
+                image: veil,
+                top: 0.5,
+                bottom: 1.0,
+            }),
+            ..default()
+        };
+        let probes = [
+            (WIDTH / 2, 2, [0, 0, 255, 255]),
+            (WIDTH / 2, bottom, [188, 188, 255, 255]),
+        ];
+        screen.render_layers(with_layer, &shot, &probes).unwrap();
+        // Nothing to show yet: the backdrop, never black.
+        let backdrop = crate::player::screen::BACKDROP;
+        screen
+            .render_layers(ScreenLayers::default(), &shot, &[(3, 3, backdrop)])
+            .unwrap();
+    }
+}
