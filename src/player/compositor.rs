@@ -5,7 +5,7 @@
 //! and copy it to the window; on a software renderer every full-screen pass costs milliseconds
 //! of CPU at 1080p, and here a still slide is one draw and nothing else.
 
-use bevy::asset::{load_internal_asset, uuid_handle};
+use bevy::asset::{AssetEventSystems, load_internal_asset, uuid_handle};
 use bevy::ecs::schedule::ScheduleLabel;
 use bevy::prelude::*;
 use bevy::render::extract_resource::{ExtractResource, ExtractResourcePlugin};
@@ -26,7 +26,7 @@ use bevy::render::{Render, RenderApp, RenderStartup, RenderSystems};
 use bevy::shader::Shader;
 
 /// What the screen shows. Every frame draws exactly this, nothing else.
-#[derive(Resource, Clone, Default, ExtractResource)]
+#[derive(Resource, Clone, Default)]
 pub struct ScreenLayers {
     /// The slide on screen, or arriving during a transition.
     pub slide: Option<Handle<Image>>,
@@ -56,6 +56,32 @@ pub struct Overlay {
     pub bottom: f32,
 }
 
+/// [`ScreenLayers`] in the render world. It names the pictures without holding them, so a
+/// picture dropped from the screen is let go in the same update (see [`plugin`]).
+#[derive(Resource, Default)]
+struct ExtractedLayers {
+    slide: Option<AssetId<Image>>,
+    leaving: Option<AssetId<Image>>,
+    motion: Motion,
+    overlay: Option<(AssetId<Image>, f32, f32)>,
+}
+
+impl ExtractResource for ExtractedLayers {
+    type Source = ScreenLayers;
+
+    fn extract_resource(layers: &ScreenLayers) -> Self {
+        ExtractedLayers {
+            slide: layers.slide.as_ref().map(Handle::id),
+            leaving: layers.leaving.as_ref().map(Handle::id),
+            motion: layers.motion,
+            overlay: layers
+                .overlay
+                .as_ref()
+                .map(|overlay| (overlay.image.id(), overlay.top, overlay.bottom)),
+        }
+    }
+}
+
 /// The render schedule of the camera that shows [`ScreenLayers`], in place of Bevy's `Core2d`.
 #[derive(ScheduleLabel, Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct ScreenGraph;
@@ -65,7 +91,15 @@ const SCREEN_SHADER: Handle<Shader> = uuid_handle!("6f1c2b8e-3d4a-4e5f-9a7b-1c2d
 pub fn plugin(app: &mut App) {
     load_internal_asset!(app, SCREEN_SHADER, "screen.wgsl", Shader::from_wgsl);
     app.init_resource::<ScreenLayers>()
-        .add_plugins(ExtractResourcePlugin::<ScreenLayers>::default());
+        .add_plugins(ExtractResourcePlugin::<ExtractedLayers>::default())
+        // Bevy notices dropped pictures at the start of the next update, and frees their
+        // textures in the frame after: a cut, which draws one frame and sleeps, would keep the
+        // old slide's texture until the next cut. Noticing them again after `Update` frees it
+        // in the frame of the cut itself.
+        .add_systems(
+            PostUpdate,
+            Assets::<Image>::track_assets.before(AssetEventSystems),
+        );
     let Some(render_app) = app.get_sub_app_mut(RenderApp) else {
         return;
     };
@@ -210,7 +244,7 @@ const FULL: [f32; 4] = [0.0, 0.0, 1.0, 1.0];
 #[allow(clippy::too_many_arguments)]
 fn draw_screen(
     view: ViewQuery<(&ViewTarget, &ScreenPipelines)>,
-    layers: Res<ScreenLayers>,
+    layers: Res<ExtractedLayers>,
     images: Res<RenderAssets<GpuImage>>,
     backdrop: Res<ClearColor>,
     screen_pipeline: Res<ScreenPipeline>,
@@ -219,8 +253,8 @@ fn draw_screen(
 ) {
     let (target, pipelines) = view.into_inner();
     // A picture not uploaded yet is left out rather than drawn blank.
-    let slide = layers.slide.as_ref().and_then(|image| images.get(image));
-    let leaving = layers.leaving.as_ref().and_then(|image| images.get(image));
+    let slide = layers.slide.and_then(|image| images.get(image));
+    let leaving = layers.leaving.and_then(|image| images.get(image));
     let mut draws: Vec<(&GpuImage, [f32; 4], Blend)> = Vec::with_capacity(3);
     let mut blend_constant = 1.0;
     match (leaving, slide, layers.motion) {
@@ -246,10 +280,10 @@ fn draw_screen(
     }
     // Only an empty screen is cleared: slides cover every pixel.
     let clear = draws.is_empty().then(|| backdrop.0.to_linear());
-    if let Some(overlay) = &layers.overlay
-        && let Some(image) = images.get(&overlay.image)
+    if let Some((image, top, bottom)) = layers.overlay
+        && let Some(image) = images.get(image)
     {
-        draws.push((image, [0.0, overlay.top, 1.0, overlay.bottom], Blend::Alpha));
+        draws.push((image, [0.0, top, 1.0, bottom], Blend::Alpha));
     }
     let device = ctx.render_device().clone();
     let layout = pipeline_cache.get_bind_group_layout(&screen_pipeline.layout);

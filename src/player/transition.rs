@@ -1,7 +1,7 @@
 //! Moves from one slide to the next: cut, crossfade or slide, never through a blank frame.
 
 use super::compositor::{Motion, ScreenLayers};
-use super::screen::{Clock, NextFrame};
+use super::screen::Clock;
 use super::slideshow::{SlideStarted, SlideTimer};
 use super::status::PlayerCounters;
 use crate::core::playlist::Transition;
@@ -56,13 +56,6 @@ struct Arrival {
 
 const IDLE_FADE_SECONDS: f32 = 0.8;
 
-/// When to draw one more frame after a cut. Bevy lets go of a dropped texture over the following
-/// updates (assets are tracked in `PreUpdate`, GPU memory is freed after a later submission); a
-/// player that sleeps right after a cut never ran them: 1080p cuts took it from 225 to 287 MiB
-/// over seven slides, against 233 to 258 MiB over three with this frame, flat after that. A
-/// crossfade or slide has drawn frames enough by the time the next one starts.
-const RELEASE_AFTER: f64 = 0.5;
-
 fn start_transition(
     mut started: MessageReader<SlideStarted>,
     mut layers: ResMut<ScreenLayers>,
@@ -70,7 +63,6 @@ fn start_transition(
     clock: Res<Clock>,
     counters: Res<PlayerCounters>,
     pacing: Res<FramePacing>,
-    mut next_frame: ResMut<NextFrame>,
 ) {
     let Some(slide) = started.read().last() else {
         return;
@@ -102,12 +94,7 @@ fn start_transition(
     // At most two pictures exist: the one leaving and the one arriving.
     let previous = layers.slide.replace(slide.picture.clone());
     (layers.leaving, layers.motion) = match transition {
-        Transition::Cut => {
-            if previous.is_some() {
-                next_frame.within(&clock, RELEASE_AFTER);
-            }
-            (None, Motion::Still)
-        }
+        Transition::Cut => (None, Motion::Still),
         Transition::Crossfade => (previous, Motion::Crossfade(0.0)),
         Transition::Slide => (previous, Motion::Push(0.0)),
     };
