@@ -103,7 +103,7 @@ fn watch_folder(
 ) {
     let (events_tx, events) = mpsc::channel();
     let on_event = move |event: notify::Result<notify::Event>| {
-        if event.is_ok_and(|e| !e.paths.iter().all(|p| is_problems_note(p))) {
+        if event.is_ok_and(|e| is_change(&e.kind) && !e.paths.iter().all(|p| is_problems_note(p))) {
             let _ = events_tx.send(());
         }
     };
@@ -174,6 +174,17 @@ fn watch_folder(
         } else {
             RESCAN_INTERVAL
         };
+    }
+}
+
+/// Whether an event can mean new content. inotify also reports files being opened, and the
+/// player opens them itself (scanning, drawing slides): counting those would rescan forever.
+fn is_change(kind: &notify::EventKind) -> bool {
+    use notify::event::{AccessKind, AccessMode, EventKind};
+    match kind {
+        // A file closed after writing is one finished copy.
+        EventKind::Access(access) => *access == AccessKind::Close(AccessMode::Write),
+        _ => true,
     }
 }
 
@@ -354,6 +365,64 @@ mod tests {
         });
         assert!(seen.contains(&"loaded new.ron".to_string()), "{seen:?}");
         assert!(seen.contains(&"removed old.ron".to_string()), "{seen:?}");
+    }
+
+    #[test]
+    fn reading_the_files_of_a_watched_folder_is_not_a_change() {
+        let dir = tempfile::tempdir().unwrap();
+        let playlist = dir.path().join("p.ron");
+        std::fs::write(
+            &playlist,
+            r#"Playlist(title: "t", slides: [Text(title: "a")])"#,
+        )
+        .unwrap();
+        // Old enough to count as settled, so the first look delivers it.
+        let old = std::time::SystemTime::now() - Duration::from_secs(60);
+        std::fs::File::options()
+            .write(true)
+            .open(&playlist)
+            .unwrap()
+            .set_modified(old)
+            .unwrap();
+        let (sender, changes) = mpsc::channel();
+        let status = SharedStatus::default();
+        let source = ContentSource::Folder {
+            path: dir.path().to_path_buf(),
+            poll: None,
+        };
+        watch_source(
+            source,
+            String::new(),
+            status.clone(),
+            Box::new(move |batch| sender.send(batch).is_ok()),
+        );
+        changes.recv_timeout(Duration::from_secs(10)).unwrap();
+        let looks = || status.lock().unwrap().checks_ok;
+        let first = looks();
+        // What drawing slides does: open and read the folder's files, again and again.
+        for _ in 0..10 {
+            std::fs::read(&playlist).unwrap();
+            std::thread::sleep(SETTLE_TIME / 2);
+        }
+        std::thread::sleep(2 * SETTLE_TIME);
+        assert_eq!(
+            looks(),
+            first,
+            "reads made the watcher look at the folder again"
+        );
+        // A real change is still seen.
+        std::fs::write(
+            &playlist,
+            r#"Playlist(title: "u", slides: [Text(title: "b")])"#,
+        )
+        .unwrap();
+        let batch = changes.recv_timeout(Duration::from_secs(10)).unwrap();
+        assert!(
+            batch
+                .iter()
+                .any(|c| matches!(c, LibraryChange::Loaded { id, .. } if id == "p.ron")),
+            "{batch:?}"
+        );
     }
 
     #[test]
