@@ -279,15 +279,22 @@ impl Composer {
         warnings: &mut Vec<String>,
     ) -> Result<Pixmap, PictureError> {
         let frame = Frame::new(width, height);
-        let mut canvas = blank(width, height, slide.background.unwrap_or(PHOTO_BACKGROUND));
         let screen = (0.0, 0.0, frame.width, frame.height);
-        draw_photo(
-            &mut canvas,
+        let photo = scaled_photo(
             folder,
             &slide.file.relative,
             screen,
             slide.fit == Fit::Cover,
         )?;
+        // A photo that fills the screen is the slide: no background to draw it over.
+        let mut canvas =
+            if photo.opaque && (photo.pixmap.width(), photo.pixmap.height()) == (width, height) {
+                photo.pixmap
+            } else {
+                let mut canvas = blank(width, height, slide.background.unwrap_or(PHOTO_BACKGROUND));
+                place_photo(&mut canvas, &photo, screen);
+                canvas
+            };
 
         let u = frame.unit;
         let mut paragraphs = Vec::new();
@@ -385,28 +392,51 @@ fn draw_photo(
     canvas: &mut Pixmap,
     folder: &Path,
     relative: &Path,
-    (x, y, w, h): (f32, f32, f32, f32),
+    area: (f32, f32, f32, f32),
     cover: bool,
 ) -> Result<(), PictureError> {
+    let photo = scaled_photo(folder, relative, area, cover)?;
+    place_photo(canvas, &photo, area);
+    Ok(())
+}
+
+/// A photo scaled for a box, and whether it can be copied rather than blended.
+struct ScaledPhoto {
+    pixmap: Pixmap,
+    opaque: bool,
+}
+
+fn scaled_photo(
+    folder: &Path,
+    relative: &Path,
+    (_, _, w, h): (f32, f32, f32, f32),
+    cover: bool,
+) -> Result<ScaledPhoto, PictureError> {
     let bytes = picture::read_media(folder, relative, MAX_MEDIA_BYTES)?;
     let photo = picture::decode_photo(&bytes, &folder.join(relative))?;
     drop(bytes);
-    let scaled = picture::scale_photo(&photo, w.max(1.0) as u32, h.max(1.0) as u32, cover);
-    let left = x as i32 + (w as i32 - scaled.width() as i32) / 2;
-    let top = y as i32 + (h as i32 - scaled.height() as i32) / 2;
-    if !photo.color().has_alpha() {
-        copy_opaque(canvas, &scaled, left, top);
-        return Ok(());
+    let opaque = !photo.color().has_alpha();
+    let pixmap = picture::scale_photo(photo, w.max(1.0) as u32, h.max(1.0) as u32, cover);
+    Ok(ScaledPhoto { pixmap, opaque })
+}
+
+/// Puts a scaled photo in the middle of its box.
+fn place_photo(canvas: &mut Pixmap, photo: &ScaledPhoto, (x, y, w, h): (f32, f32, f32, f32)) {
+    let pixmap = &photo.pixmap;
+    let left = x as i32 + (w as i32 - pixmap.width() as i32) / 2;
+    let top = y as i32 + (h as i32 - pixmap.height() as i32) / 2;
+    if photo.opaque {
+        copy_opaque(canvas, pixmap, left, top);
+        return;
     }
     canvas.draw_pixmap(
         left,
         top,
-        scaled.as_ref(),
+        pixmap.as_ref(),
         &tiny_skia::PixmapPaint::default(),
         tiny_skia::Transform::identity(),
         None,
     );
-    Ok(())
 }
 
 /// Copies opaque pixels row by row: the same result as drawing them over the canvas, without

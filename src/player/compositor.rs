@@ -12,12 +12,12 @@ use bevy::render::extract_resource::{ExtractResource, ExtractResourcePlugin};
 use bevy::render::render_asset::RenderAssets;
 use bevy::render::render_resource::binding_types::{sampler, texture_2d, uniform_buffer};
 use bevy::render::render_resource::{
-    BindGroupEntries, BindGroupLayoutDescriptor, BindGroupLayoutEntries, BlendComponent,
-    BlendFactor, BlendOperation, BlendState, BufferInitDescriptor, BufferUsages,
-    CachedRenderPipelineId, ColorTargetState, ColorWrites, FragmentState, PipelineCache,
-    PrimitiveState, PrimitiveTopology, RenderPassDescriptor, RenderPipelineDescriptor, Sampler,
-    SamplerBindingType, SamplerDescriptor, ShaderStages, SpecializedRenderPipeline,
-    SpecializedRenderPipelines, TextureFormat, TextureSampleType, VertexState,
+    BindGroupEntries, BindGroupLayoutDescriptor, BindGroupLayoutEntries, BlendState,
+    BufferInitDescriptor, BufferUsages, CachedRenderPipelineId, ColorTargetState, ColorWrites,
+    FragmentState, PipelineCache, PrimitiveState, PrimitiveTopology, RenderPassDescriptor,
+    RenderPipelineDescriptor, Sampler, SamplerBindingType, SamplerDescriptor, ShaderStages,
+    SpecializedRenderPipeline, SpecializedRenderPipelines, TextureFormat, TextureSampleType,
+    VertexState,
 };
 use bevy::render::renderer::{RenderContext, RenderDevice, ViewQuery};
 use bevy::render::texture::GpuImage;
@@ -135,7 +135,10 @@ fn init_screen_pipeline(mut commands: Commands, render_device: Res<RenderDevice>
         &BindGroupLayoutEntries::sequential(
             ShaderStages::VERTEX_FRAGMENT,
             (
-                uniform_buffer::<Vec4>(false),
+                // The rectangle, then the crossfade's progress.
+                uniform_buffer::<[Vec4; 2]>(false),
+                texture_2d(TextureSampleType::Float { filterable: false }),
+                // The arriving slide of a crossfade; the same picture again otherwise.
                 texture_2d(TextureSampleType::Float { filterable: false }),
                 sampler(SamplerBindingType::NonFiltering),
             ),
@@ -148,32 +151,27 @@ fn init_screen_pipeline(mut commands: Commands, render_device: Res<RenderDevice>
     });
 }
 
-/// How a picture is laid over what is drawn before it.
+/// How a rectangle's pixels are painted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-enum Blend {
+enum Paint {
+    /// The picture, covering what is below.
     Opaque,
-    /// Mixed by the pass's blend constant: the arriving slide of a crossfade.
-    Constant,
-    /// By the picture's own alpha: the quiz layer.
+    /// Two slides mixed by the crossfade's progress. One draw reading two pictures costs a
+    /// software renderer less than drawing the arriving slide blended over the leaving one.
+    Crossfade,
+    /// The picture blended by its own alpha: the quiz layer.
     Alpha,
 }
 
 impl SpecializedRenderPipeline for ScreenPipeline {
-    /// The format of the view drawn into (the window's, or an image's), and the blend.
-    type Key = (TextureFormat, Blend);
+    /// The format of the view drawn into (the window's, or an image's), and the paint.
+    type Key = (TextureFormat, Paint);
 
-    fn specialize(&self, (format, blend): Self::Key) -> RenderPipelineDescriptor {
-        let blend = match blend {
-            Blend::Opaque => None,
-            Blend::Constant => Some(BlendState {
-                color: BlendComponent {
-                    src_factor: BlendFactor::Constant,
-                    dst_factor: BlendFactor::OneMinusConstant,
-                    operation: BlendOperation::Add,
-                },
-                alpha: BlendComponent::REPLACE,
-            }),
-            Blend::Alpha => Some(BlendState::ALPHA_BLENDING),
+    fn specialize(&self, (format, paint): Self::Key) -> RenderPipelineDescriptor {
+        let (entry_point, blend) = match paint {
+            Paint::Opaque => ("fragment", None),
+            Paint::Crossfade => ("crossfade", None),
+            Paint::Alpha => ("fragment", Some(BlendState::ALPHA_BLENDING)),
         };
         RenderPipelineDescriptor {
             label: Some("screen picture".into()),
@@ -190,7 +188,7 @@ impl SpecializedRenderPipeline for ScreenPipeline {
             },
             fragment: Some(FragmentState {
                 shader: SCREEN_SHADER,
-                entry_point: Some("fragment".into()),
+                entry_point: Some(entry_point.into()),
                 targets: vec![Some(ColorTargetState {
                     format,
                     blend,
@@ -203,13 +201,13 @@ impl SpecializedRenderPipeline for ScreenPipeline {
     }
 }
 
-/// The pipelines for one view, by [`Blend`].
+/// The pipelines for one view, by [`Paint`].
 #[derive(Component, PartialEq)]
 struct ScreenPipelines([CachedRenderPipelineId; 3]);
 
 impl ScreenPipelines {
-    fn get(&self, blend: Blend) -> CachedRenderPipelineId {
-        self.0[blend as usize]
+    fn get(&self, paint: Paint) -> CachedRenderPipelineId {
+        self.0[paint as usize]
     }
 }
 
@@ -224,10 +222,11 @@ fn prepare_screen_pipelines(
         let Some(format) = target.out_texture_view_format() else {
             continue;
         };
-        let ids =
-            ScreenPipelines([Blend::Opaque, Blend::Constant, Blend::Alpha].map(|blend| {
-                pipelines.specialize(&pipeline_cache, &screen_pipeline, (format, blend))
-            }));
+        let ids = ScreenPipelines(
+            [Paint::Opaque, Paint::Crossfade, Paint::Alpha].map(|paint| {
+                pipelines.specialize(&pipeline_cache, &screen_pipeline, (format, paint))
+            }),
+        );
         if prepared != Some(&ids) {
             // A frame without its pipelines would show nothing; compile them now.
             for id in ids.0 {
@@ -240,6 +239,29 @@ fn prepare_screen_pipelines(
 
 /// The whole screen, as fractions of it.
 const FULL: [f32; 4] = [0.0, 0.0, 1.0, 1.0];
+
+/// One rectangle of the screen and what paints it.
+struct Draw<'a> {
+    picture: &'a GpuImage,
+    /// Mixed in by `progress` when the paint is a crossfade.
+    arriving: &'a GpuImage,
+    /// Left, top, right and bottom edges, as fractions of the screen.
+    rect: [f32; 4],
+    paint: Paint,
+    progress: f32,
+}
+
+impl<'a> Draw<'a> {
+    fn new(picture: &'a GpuImage, rect: [f32; 4], paint: Paint) -> Self {
+        Draw {
+            picture,
+            arriving: picture,
+            rect,
+            paint,
+            progress: 0.0,
+        }
+    }
+}
 
 #[allow(clippy::too_many_arguments)]
 fn draw_screen(
@@ -255,27 +277,30 @@ fn draw_screen(
     // A picture not uploaded yet is left out rather than drawn blank.
     let slide = layers.slide.and_then(|image| images.get(image));
     let leaving = layers.leaving.and_then(|image| images.get(image));
-    let mut draws: Vec<(&GpuImage, [f32; 4], Blend)> = Vec::with_capacity(3);
-    let mut blend_constant = 1.0;
+    let mut draws: Vec<Draw> = Vec::with_capacity(3);
     match (leaving, slide, layers.motion) {
-        (Some(leaving), Some(slide), Motion::Crossfade(progress)) => {
-            draws.push((leaving, FULL, Blend::Opaque));
-            draws.push((slide, FULL, Blend::Constant));
-            blend_constant = f64::from(progress);
-        }
+        (Some(leaving), Some(slide), Motion::Crossfade(progress)) => draws.push(Draw {
+            picture: leaving,
+            arriving: slide,
+            rect: FULL,
+            paint: Paint::Crossfade,
+            progress,
+        }),
         (Some(leaving), Some(slide), Motion::Push(progress)) => {
-            draws.push((
+            draws.push(Draw::new(
                 leaving,
                 [-progress, 0.0, 1.0 - progress, 1.0],
-                Blend::Opaque,
+                Paint::Opaque,
             ));
-            draws.push((
+            draws.push(Draw::new(
                 slide,
                 [1.0 - progress, 0.0, 2.0 - progress, 1.0],
-                Blend::Opaque,
+                Paint::Opaque,
             ));
         }
-        (_, Some(slide), _) | (Some(slide), None, _) => draws.push((slide, FULL, Blend::Opaque)),
+        (_, Some(slide), _) | (Some(slide), None, _) => {
+            draws.push(Draw::new(slide, FULL, Paint::Opaque));
+        }
         (None, None, _) => {}
     }
     // Only an empty screen is cleared: slides cover every pixel.
@@ -283,17 +308,22 @@ fn draw_screen(
     if let Some((image, top, bottom)) = layers.overlay
         && let Some(image) = images.get(image)
     {
-        draws.push((image, [0.0, top, 1.0, bottom], Blend::Alpha));
+        draws.push(Draw::new(image, [0.0, top, 1.0, bottom], Paint::Alpha));
     }
     let device = ctx.render_device().clone();
     let layout = pipeline_cache.get_bind_group_layout(&screen_pipeline.layout);
     let bound: Vec<_> = draws
         .iter()
-        .filter_map(|&(image, rect, blend)| {
-            let pipeline = pipeline_cache.get_render_pipeline(pipelines.get(blend))?;
+        .filter_map(|draw| {
+            let pipeline = pipeline_cache.get_render_pipeline(pipelines.get(draw.paint))?;
+            let uniform = [draw.rect, [draw.progress, 0.0, 0.0, 0.0]];
             let placement = device.create_buffer_with_data(&BufferInitDescriptor {
                 label: Some("screen placement"),
-                contents: &rect.map(f32::to_le_bytes).concat(),
+                contents: &uniform
+                    .as_flattened()
+                    .iter()
+                    .flat_map(|v| v.to_le_bytes())
+                    .collect::<Vec<u8>>(),
                 usage: BufferUsages::UNIFORM,
             });
             let bind_group = device.create_bind_group(
@@ -301,7 +331,8 @@ fn draw_screen(
                 &layout,
                 &BindGroupEntries::sequential((
                     placement.as_entire_binding(),
-                    &image.texture_view,
+                    &draw.picture.texture_view,
+                    &draw.arriving.texture_view,
                     &screen_pipeline.sampler,
                 )),
             );
@@ -321,12 +352,6 @@ fn draw_screen(
             occlusion_query_set: None,
             multiview_mask: None,
         });
-    pass.set_blend_constant(wgpu_types::Color {
-        r: blend_constant,
-        g: blend_constant,
-        b: blend_constant,
-        a: blend_constant,
-    });
     for (pipeline, bind_group) in &bound {
         pass.set_pipeline(pipeline);
         pass.set_bind_group(0, bind_group, &[]);
