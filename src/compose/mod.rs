@@ -504,3 +504,51 @@ fn finish(canvas: Pixmap, warnings: Vec<String>) -> Picture {
         warnings,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::playlist::Playlist;
+
+    #[test]
+    fn a_screen_sized_photo_is_the_slide_and_a_see_through_one_lies_on_its_background() {
+        let dir = tempfile::tempdir().unwrap();
+        let (width, height) = (64, 32);
+        let photo = image::RgbImage::from_fn(width, height, |x, y| {
+            image::Rgb([x as u8 * 4, y as u8 * 8, 100])
+        });
+        photo.save(dir.path().join("photo.png")).unwrap();
+        let veil = image::RgbaImage::from_pixel(width, height, image::Rgba([255, 255, 255, 128]));
+        veil.save(dir.path().join("veil.png")).unwrap();
+        let playlist = Playlist::parse(
+            r##"Playlist(title: "p", slides: [
+                Image(file: "photo.png", fit: Cover),
+                Image(file: "veil.png", background: "#000000"),
+            ])"##,
+        )
+        .unwrap();
+        let mut composer = Composer::default();
+
+        let slide = composer
+            .slide(&playlist.slides[0], dir.path(), width, height)
+            .unwrap();
+        let expected: Vec<u8> = photo
+            .pixels()
+            .flat_map(|p| [p[0], p[1], p[2], 255])
+            .collect();
+        assert!(slide.rgba == expected, "the photo's own pixels, every one");
+
+        let slide = composer
+            .slide(&playlist.slides[1], dir.path(), width, height)
+            .unwrap();
+        // Half-transparent white over black.
+        assert!(
+            slide
+                .rgba
+                .chunks_exact(4)
+                .all(|p| p == [128, 128, 128, 255]),
+            "{:?}",
+            &slide.rgba[..4]
+        );
+    }
+}
