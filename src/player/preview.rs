@@ -244,7 +244,7 @@ fn new_render_target(app: &mut App, size: ScreenSize) -> Handle<Image> {
 
 /// Renders frames until a capture of the target shows the picture at every probe (x, y, colour),
 /// then writes it as PNG. The first frames of a new picture may not show it yet (its texture, or
-/// the first sprite pipeline, can arrive a frame late), so a capture is checked, not trusted.
+/// a pipeline, can arrive a frame late), so a capture is checked, not trusted.
 fn capture(
     app: &mut App,
     target: &Handle<Image>,

@@ -14,7 +14,8 @@ use std::time::{Duration, Instant};
 /// never black.
 pub const BACKDROP: Rgba = [0x17, 0x32, 0x4D, 255];
 
-/// The size slides are drawn at: the window's physical pixels, and its logical size for sprites.
+/// The size slides are drawn at: the window's physical pixels, and its logical size, in which
+/// pointer positions arrive.
 #[derive(Resource, Clone, Copy, Debug, PartialEq)]
 pub struct Canvas {
     pub pixels: UVec2,
