@@ -6,6 +6,7 @@ use crate::content::watch::ContentSource;
 use crate::content::{load_playlist, load_quiz, playlist_folder, read_text};
 use crate::core::config::{Config, DEFAULT_CACHE, MAX_CONFIG_BYTES, Mode, ScreenSize, Source};
 use crate::core::diagnostic::{Diagnostic, document_kind};
+use crate::core::display::Rotation;
 use crate::core::manifest::MANIFEST_NAME;
 use crate::player::{self, PlayerSettings, TabletSettings};
 use clap::{Args, Parser, Subcommand};
@@ -83,6 +84,10 @@ struct RunArgs {
     /// Window size in windowed mode, e.g. 1280x720.
     #[arg(long)]
     size: Option<ScreenSize>,
+    /// The panel is turned this many degrees clockwise (0, 90, 180, 270); slides are turned
+    /// to match.
+    #[arg(long, value_parser = parse_rotation)]
+    rotation: Option<Rotation>,
     /// Append one JSON line per slide shown to this file.
     #[arg(long)]
     play_log: Option<PathBuf>,
@@ -210,6 +215,8 @@ fn run(args: RunArgs) -> ExitCode {
         sources,
         windowed: args.windowed || config.windowed,
         size: args.size.or(config.size),
+        rotation: args.rotation.unwrap_or(config.rotation),
+        panel: config.display.clone(),
         play_log: args.play_log.or(config.play_log),
         idle: IdleMessage {
             japanese: config.idle_message.unwrap_or(default_idle.japanese),
@@ -220,6 +227,13 @@ fn run(args: RunArgs) -> ExitCode {
         bevy::app::AppExit::Success => ExitCode::SUCCESS,
         bevy::app::AppExit::Error(_) => ExitCode::FAILURE,
     }
+}
+
+fn parse_rotation(text: &str) -> Result<Rotation, String> {
+    let degrees: u32 = text
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number of degrees"))?;
+    Rotation::try_from(degrees)
 }
 
 /// The config's content sources, resolved: relative paths against the config's folder, tokens

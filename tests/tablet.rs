@@ -7,6 +7,7 @@ use bevy::input::touch::{TouchInput, TouchPhase};
 use bevy::picking::input::PointerInputPlugin;
 use bevy::prelude::*;
 use bevy::window::{CursorMoved, PrimaryWindow, WindowEvent, WindowResolution};
+use kiosk_player::core::display::Rotation;
 use kiosk_player::core::quiz::{Quiz, Screen, Tap};
 use kiosk_player::core::touch::Action;
 use kiosk_player::player::screen::{Canvas, Clock};
@@ -44,7 +45,7 @@ fn tablet_app(folder: &Path) -> App {
         PointerInputPlugin,
     ))
     .init_asset::<Image>()
-    .insert_resource(Canvas::new(UVec2::new(1280, 800), 1.0))
+    .insert_resource(Canvas::new(UVec2::new(1280, 800), 1.0, Rotation::Upright))
     .init_resource::<Clock>()
     .add_plugins(TabletPlugin {
         quiz: Quiz::parse(QUIZ).unwrap(),

@@ -1,6 +1,7 @@
 //! The device config file (`kiosk.ron`): where content comes from and how the screen behaves.
 
 use super::diagnostic::{Diagnostic, SourceLocator, parse_ron};
+use super::display::{PanelPower, Rotation};
 use serde::Deserialize;
 use std::path::PathBuf;
 use std::str::FromStr;
@@ -25,6 +26,11 @@ pub struct Config {
     pub windowed: bool,
     /// The window size in windowed mode, e.g. "1920x1080".
     pub size: Option<ScreenSize>,
+    /// How far the panel is turned clockwise: 0, 90, 180 or 270 degrees.
+    pub rotation: Rotation,
+    /// When the panel is switched on and off; without it the player leaves the panel's power
+    /// alone.
+    pub display: Option<PanelPower>,
     /// Where to append one JSON line per slide shown.
     pub play_log: Option<PathBuf>,
     /// The local status and metrics endpoint.
@@ -378,6 +384,24 @@ mod tests {
             problems[1].starts_with("3:15: `staff_pin` must be 4 to 12 digits"),
             "{}",
             problems[1]
+        );
+    }
+
+    #[test]
+    fn a_portrait_panel_and_its_opening_hours() {
+        let c = Config::parse(
+            r#"Config(rotation: 90, display: (hours: (days: [Mon, Fri], hours: ["08:30-17:15"])))"#,
+        )
+        .unwrap();
+        assert_eq!(c.rotation, Rotation::Quarter);
+        assert_eq!(c.display.unwrap().hours.unwrap().hours.len(), 1);
+        let problems = Config::parse("Config(\n  rotation: 45)").unwrap_err();
+        assert!(
+            problems[0]
+                .to_string()
+                .starts_with("2:13: `45` is not a rotation"),
+            "{}",
+            problems[0]
         );
     }
 

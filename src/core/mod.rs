@@ -2,6 +2,7 @@
 
 pub mod config;
 pub mod diagnostic;
+pub mod display;
 pub mod library;
 pub mod manifest;
 pub mod play_report;

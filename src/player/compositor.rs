@@ -5,6 +5,8 @@
 //! and copy it to the window; on a software renderer every full-screen pass costs milliseconds
 //! of CPU at 1080p, and here a still slide is one draw and nothing else.
 
+use super::screen::Canvas;
+use crate::core::display::Rotation;
 use bevy::asset::{AssetEventSystems, load_internal_asset, uuid_handle};
 use bevy::ecs::schedule::ScheduleLabel;
 use bevy::prelude::*;
@@ -82,6 +84,19 @@ impl ExtractResource for ExtractedLayers {
     }
 }
 
+/// How the canvas is turned onto the window ([`Rotation::matrix`]), in the render world. Absent
+/// offscreen, where nothing is turned.
+#[derive(Resource)]
+struct ExtractedTurn([f32; 4]);
+
+impl ExtractResource for ExtractedTurn {
+    type Source = Canvas;
+
+    fn extract_resource(canvas: &Canvas) -> Self {
+        ExtractedTurn(canvas.rotation.matrix())
+    }
+}
+
 /// The render schedule of the camera that shows [`ScreenLayers`], in place of Bevy's `Core2d`.
 #[derive(ScheduleLabel, Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct ScreenGraph;
@@ -92,6 +107,7 @@ pub fn plugin(app: &mut App) {
     load_internal_asset!(app, SCREEN_SHADER, "screen.wgsl", Shader::from_wgsl);
     app.init_resource::<ScreenLayers>()
         .add_plugins(ExtractResourcePlugin::<ExtractedLayers>::default())
+        .add_plugins(ExtractResourcePlugin::<ExtractedTurn>::default())
         // Bevy notices dropped pictures at the start of the next update, and frees their
         // textures in the frame after: a cut, which draws one frame and sleeps, would keep the
         // old slide's texture until the next cut. Noticing them again after `Update` frees it
@@ -135,8 +151,8 @@ fn init_screen_pipeline(mut commands: Commands, render_device: Res<RenderDevice>
         &BindGroupLayoutEntries::sequential(
             ShaderStages::VERTEX_FRAGMENT,
             (
-                // The rectangle, then the crossfade's progress.
-                uniform_buffer::<[Vec4; 2]>(false),
+                // The rectangle, the crossfade's progress, and how the canvas is turned.
+                uniform_buffer::<[Vec4; 3]>(false),
                 texture_2d(TextureSampleType::Float { filterable: false }),
                 // The arriving slide of a crossfade; the same picture again otherwise.
                 texture_2d(TextureSampleType::Float { filterable: false }),
@@ -267,6 +283,7 @@ impl<'a> Draw<'a> {
 fn draw_screen(
     view: ViewQuery<(&ViewTarget, &ScreenPipelines)>,
     layers: Res<ExtractedLayers>,
+    turn: Option<Res<ExtractedTurn>>,
     images: Res<RenderAssets<GpuImage>>,
     backdrop: Res<ClearColor>,
     screen_pipeline: Res<ScreenPipeline>,
@@ -316,7 +333,10 @@ fn draw_screen(
         .iter()
         .filter_map(|draw| {
             let pipeline = pipeline_cache.get_render_pipeline(pipelines.get(draw.paint))?;
-            let uniform = [draw.rect, [draw.progress, 0.0, 0.0, 0.0]];
+            let turn = turn
+                .as_ref()
+                .map_or(Rotation::Upright.matrix(), |turn| turn.0);
+            let uniform = [draw.rect, [draw.progress, 0.0, 0.0, 0.0], turn];
             let placement = device.create_buffer_with_data(&BufferInitDescriptor {
                 label: Some("screen placement"),
                 contents: &uniform

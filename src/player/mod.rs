@@ -1,6 +1,7 @@
 //! The Bevy shell: one plugin per concern, each a thin layer of systems over the core.
 
 pub mod compositor;
+pub mod panel;
 pub mod play_log;
 pub mod preview;
 pub mod screen;
@@ -13,6 +14,7 @@ pub mod watchdog;
 use crate::compose::IdleMessage;
 use crate::content::watch::ContentSource;
 use crate::core::config::ScreenSize;
+use crate::core::display::{PanelPower, Rotation};
 use crate::core::quiz::Quiz;
 use bevy::prelude::*;
 use std::net::SocketAddr;
@@ -24,6 +26,10 @@ pub struct PlayerSettings {
     pub sources: Vec<ContentSource>,
     pub windowed: bool,
     pub size: Option<ScreenSize>,
+    /// How the panel is mounted; slides are laid out as the viewer sees it.
+    pub rotation: Rotation,
+    /// When to switch the panel on and off; `None` leaves its power alone.
+    pub panel: Option<PanelPower>,
     pub play_log: Option<PathBuf>,
     pub idle: IdleMessage,
     /// Where to serve `/status` and `/metrics`, and the token required off loopback.
@@ -52,6 +58,7 @@ pub fn run(settings: PlayerSettings) -> AppExit {
         // Touch screens show no cursor until a mouse moves; a tablet driven by a mouse needs it.
         cursor: settings.windowed || settings.tablet.is_some(),
         clock_speed: settings.clock_speed,
+        rotation: settings.rotation,
     })
     .add_plugins(slideshow::SlideshowPlugin {
         sources: settings.sources.clone(),
@@ -66,6 +73,9 @@ pub fn run(settings: PlayerSettings) -> AppExit {
     .add_plugins(play_log::PlayLogPlugin {
         path: settings.play_log.clone(),
     });
+    if let Some(power) = settings.panel {
+        app.add_plugins(panel::PanelPlugin { power });
+    }
     if let Some(tablet) = settings.tablet {
         app.add_plugins(tablet::TabletPlugin {
             quiz: tablet.quiz,

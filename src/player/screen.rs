@@ -2,11 +2,18 @@
 
 use crate::compose::text::Rgba;
 use crate::core::config::{MAX_SIDE, ScreenSize};
+use crate::core::display::Rotation;
+use bevy::ecs::system::NonSendMarker;
 use bevy::log::LogPlugin;
 use bevy::prelude::*;
 use bevy::render::RenderPlugin;
-use bevy::window::{CursorOptions, PresentMode, PrimaryWindow, WindowMode, WindowResolution};
-use bevy::winit::{EventLoopProxyWrapper, UpdateMode, WinitSettings, WinitUserEvent};
+use bevy::window::{
+    CursorOptions, Monitor, OnMonitor, PresentMode, PrimaryMonitor, PrimaryWindow, WindowMode,
+    WindowResolution,
+};
+use bevy::winit::{
+    EventLoopProxyWrapper, UpdateMode, WINIT_WINDOWS, WinitSettings, WinitUserEvent,
+};
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
@@ -14,21 +21,40 @@ use std::time::{Duration, Instant};
 /// never black.
 pub const BACKDROP: Rgba = [0x17, 0x32, 0x4D, 255];
 
-/// The size slides are drawn at: the window's physical pixels, and its logical size, in which
-/// pointer positions arrive.
+/// The size slides are drawn at, and how it lies on the window: the window's physical pixels,
+/// turned as the panel is mounted ([`Rotation`]).
 #[derive(Resource, Clone, Copy, Debug, PartialEq)]
 pub struct Canvas {
     pub pixels: UVec2,
-    pub logical: Vec2,
+    /// The window's size in logical pixels, in which pointer positions arrive.
+    pub window: Vec2,
+    pub rotation: Rotation,
 }
 
 impl Canvas {
-    pub fn new(pixels: UVec2, scale_factor: f32) -> Canvas {
-        let pixels = pixels.clamp(UVec2::splat(16), UVec2::splat(MAX_SIDE));
+    pub fn new(window_pixels: UVec2, scale_factor: f32, rotation: Rotation) -> Canvas {
+        let window_pixels = window_pixels.clamp(UVec2::splat(16), UVec2::splat(MAX_SIDE));
+        let (width, height) = rotation.canvas_size((window_pixels.x, window_pixels.y));
         Canvas {
-            pixels,
-            logical: pixels.as_vec2() / scale_factor.max(0.1),
+            pixels: UVec2::new(width, height),
+            window: window_pixels.as_vec2() / scale_factor.max(0.1),
+            rotation,
         }
+    }
+
+    /// Where a pointer at `at` in the window (logical pixels) is on the canvas, in its pixels.
+    pub fn from_window(&self, at: Vec2) -> Vec2 {
+        let (x, y) = self
+            .rotation
+            .to_canvas((at.x / self.window.x, at.y / self.window.y));
+        Vec2::new(x, y) * self.pixels.as_vec2()
+    }
+
+    /// Where a point of the canvas (its pixels) is in the window, in logical pixels.
+    pub fn to_window(&self, at: Vec2) -> Vec2 {
+        let at = at / self.pixels.as_vec2();
+        let (u, v) = self.rotation.to_output((at.x, at.y));
+        Vec2::new(u, v) * self.window
     }
 }
 
@@ -138,6 +164,7 @@ pub struct ScreenPlugin {
     pub cursor: bool,
     /// 1.0 but in soak tests.
     pub clock_speed: f64,
+    pub rotation: Rotation,
 }
 
 impl Plugin for ScreenPlugin {
@@ -156,6 +183,8 @@ impl Plugin for ScreenPlugin {
                 WindowMode::Windowed
             },
             resolution: WindowResolution::new(size.width, size.height),
+            // A kiosk draws no title bar: without it winit draws its own under cage without -d.
+            decorations: !kiosk,
             present_mode: PresentMode::AutoVsync,
             ..default()
         };
@@ -194,13 +223,21 @@ impl Plugin for ScreenPlugin {
             BACKDROP[2],
         )))
         .insert_resource(Clock::with_speed(self.clock_speed))
-        .insert_resource(Canvas::new(UVec2::new(size.width, size.height), 1.0))
+        .insert_resource(Canvas::new(
+            UVec2::new(size.width, size.height),
+            1.0,
+            self.rotation,
+        ))
         .add_plugins(super::compositor::plugin)
         .add_systems(Startup, spawn_camera)
         .init_resource::<NextFrame>()
         .add_systems(Startup, start_alarm)
-        .add_systems(PreUpdate, follow_window_size)
+        .init_resource::<ScreenFit>()
+        .add_systems(PreUpdate, (follow_window_size, report_fit).chain())
         .add_systems(Last, set_alarm);
+        if kiosk {
+            app.add_systems(PreUpdate, fill_monitor.before(follow_window_size));
+        }
     }
 }
 
@@ -208,8 +245,114 @@ pub fn spawn_camera(mut commands: Commands) {
     commands.spawn(super::compositor::screen_camera());
 }
 
+/// The window the player got, against the monitor it is on, for `/status` and the log.
+#[derive(Resource, Clone, Copy, Debug, Default, PartialEq)]
+pub struct ScreenFit {
+    pub window: UVec2,
+    /// The monitor's size, once the windowing system has said.
+    pub monitor: Option<UVec2>,
+    pub rotation: Rotation,
+}
+
+impl ScreenFit {
+    pub fn fullscreen(&self) -> bool {
+        self.monitor == Some(self.window)
+    }
+}
+
+/// Makes the kiosk window cover its monitor once the monitor is known, and again when it
+/// changes. A borderless fullscreen window asked for before (monitors are listed only after
+/// the window is made) keeps winit's default 800×600 wherever nothing resizes it for the player:
+/// on a bare X server, and under cage until it configures the window. So the window asks for the
+/// monitor's size and place itself; a compositor that maximizes or fullscreens it still decides.
+fn fill_monitor(
+    window: Single<(Entity, &mut Window, Option<&OnMonitor>), With<PrimaryWindow>>,
+    monitors: Query<(Entity, &Monitor, Has<PrimaryMonitor>)>,
+    mut filled: Local<Option<(Entity, UVec2)>>,
+    _winit_lives_on_this_thread: NonSendMarker,
+) {
+    let (window_entity, mut window, on) = window.into_inner();
+    let chosen = on
+        .and_then(|on| monitors.get(on.0).ok())
+        .or_else(|| monitors.iter().max_by_key(|(_, _, primary)| *primary));
+    let Some((entity, monitor, _)) = chosen else {
+        return;
+    };
+    let size = UVec2::new(monitor.physical_width, monitor.physical_height);
+    if *filled == Some((entity, size)) || size.min_element() == 0 {
+        return;
+    }
+    *filled = Some((entity, size));
+    info!(
+        "monitor {}: {}x{}",
+        monitor.name.as_deref().unwrap_or("?"),
+        size.x,
+        size.y
+    );
+    window.mode = WindowMode::BorderlessFullscreen(MonitorSelection::Entity(entity));
+    // Asked of winit itself: Bevy takes the size it asked for at creation as the window's, and
+    // would not ask again for a size it believes the window has.
+    WINIT_WINDOWS.with_borrow(|windows| {
+        if let Some(winit) = windows.get_window(window_entity) {
+            let origin = monitor.physical_position;
+            winit.set_outer_position(winit::dpi::PhysicalPosition::new(origin.x, origin.y));
+            let _ = winit.request_inner_size(winit::dpi::PhysicalSize::new(size.x, size.y));
+        }
+    });
+}
+
+/// Keeps [`ScreenFit`] true, and says in the log when the window does not cover the screen
+/// (once it has had a moment to get there: the compositor's configure takes a round trip).
+fn report_fit(
+    window: Single<(&Window, Option<&OnMonitor>), With<PrimaryWindow>>,
+    monitors: Query<(Entity, &Monitor, Has<PrimaryMonitor>)>,
+    canvas: Res<Canvas>,
+    clock: Res<Clock>,
+    mut fit: ResMut<ScreenFit>,
+    mut next_frame: ResMut<NextFrame>,
+    mut short_since: Local<Option<f64>>,
+    mut said: Local<bool>,
+) {
+    /// How long a window may take to reach the screen's size before the log says it did not.
+    const GRACE_SECONDS: f64 = 2.0;
+    let (window, on) = *window;
+    let monitor = on
+        .and_then(|on| monitors.get(on.0).ok())
+        .or_else(|| monitors.iter().max_by_key(|(_, _, primary)| *primary))
+        .map(|(_, m, _)| UVec2::new(m.physical_width, m.physical_height));
+    let now = ScreenFit {
+        window: window.physical_size(),
+        monitor,
+        rotation: canvas.rotation,
+    };
+    if *fit != now {
+        *fit = now;
+        *said = false;
+        *short_since = None;
+    }
+    if fit.fullscreen() || window.mode == WindowMode::Windowed || *said {
+        return;
+    }
+    let Some(screen) = fit.monitor else { return };
+    let since = *short_since.get_or_insert(clock.seconds());
+    if clock.seconds() - since < GRACE_SECONDS {
+        next_frame.within(&clock, GRACE_SECONDS - (clock.seconds() - since));
+        return;
+    }
+    warn!(
+        "the window is {}x{} but the screen is {}x{}: the compositor did not give the player the \
+         whole screen (under cage, check the unit runs `cage -d`)",
+        fit.window.x, fit.window.y, screen.x, screen.y
+    );
+    *said = true;
+}
+
 fn follow_window_size(window: Single<&Window, With<PrimaryWindow>>, mut canvas: ResMut<Canvas>) {
-    let now = Canvas::new(window.physical_size(), window.scale_factor());
+    let now = Canvas::new(
+        window.physical_size(),
+        window.scale_factor(),
+        canvas.rotation,
+    );
     if window.physical_width() > 0 && *canvas != now {
         *canvas = now;
     }

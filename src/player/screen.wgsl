@@ -7,6 +7,8 @@ struct Placement {
     rect: vec4<f32>,
     // x: how far a crossfade has come, from 0 to 1.
     progress: vec4<f32>,
+    // How the canvas is turned onto the window, about the centre: (m00, m01, m10, m11).
+    turn: vec4<f32>,
 }
 
 @group(0) @binding(0) var<uniform> placement: Placement;
@@ -23,7 +25,8 @@ struct VertexOutput {
 @vertex
 fn vertex(@builtin(vertex_index) index: u32) -> VertexOutput {
     let corner = vec2<f32>(f32(index & 1u), f32(index >> 1u));
-    let at = mix(placement.rect.xy, placement.rect.zw, corner);
+    let on_canvas = mix(placement.rect.xy, placement.rect.zw, corner) - vec2(0.5);
+    let at = mat2x2<f32>(placement.turn.xz, placement.turn.yw) * on_canvas + vec2(0.5);
     var out: VertexOutput;
     out.position = vec4(at.x * 2.0 - 1.0, 1.0 - at.y * 2.0, 0.0, 1.0);
     out.uv = corner;

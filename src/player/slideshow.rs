@@ -37,6 +37,11 @@ pub struct SlideStarted {
     pub kind: &'static str,
 }
 
+/// The slide on screen drawn again, at the screen's new size: it replaces the old picture at
+/// once, with no transition and nothing in the play log.
+#[derive(Message, Clone, Debug)]
+pub struct SlideRedrawn(pub Handle<Image>);
+
 /// The playlists loaded so far; `read` turns true once the folder has been looked at, and only
 /// then does the show start, so start-up does not flash the idle screen before the content.
 #[derive(Resource, Default)]
@@ -55,7 +60,7 @@ struct IdleScreen(IdleMessage);
 
 /// Changes found by the folder watcher thread, waiting for the next update.
 #[derive(Resource)]
-struct Inbox(Mutex<mpsc::Receiver<Vec<LibraryChange>>>);
+pub(super) struct Inbox(Mutex<mpsc::Receiver<Vec<LibraryChange>>>);
 
 /// A picture to prepare: a slide, or the idle screen for one minute of the clock; both for one size.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -104,6 +109,7 @@ impl Plugin for SlideshowPlugin {
             .init_resource::<Prepared>()
             .init_resource::<SourceStatuses>()
             .add_message::<SlideStarted>()
+            .add_message::<SlideRedrawn>()
             .insert_resource(Watch {
                 sources,
                 sender: Some(sender),
@@ -179,7 +185,7 @@ fn start_watching(
     }
 }
 
-fn receive_changes(inbox: Res<Inbox>, mut playlists: ResMut<Playlists>) {
+pub(super) fn receive_changes(inbox: Res<Inbox>, mut playlists: ResMut<Playlists>) {
     let playlists = &mut *playlists;
     let Ok(receiver) = inbox.0.lock() else { return };
     for changes in receiver.try_iter() {
@@ -241,6 +247,7 @@ fn advance(
     idle: Res<IdleScreen>,
     clock: Res<Clock>,
     mut started: MessageWriter<SlideStarted>,
+    mut redrawn: MessageWriter<SlideRedrawn>,
     mut redraw: MessageWriter<RequestRedraw>,
     mut next_frame: ResMut<NextFrame>,
     max_sleep: Option<Res<MaxSleep>>,
@@ -265,6 +272,27 @@ fn advance(
         Cue::Slide(s) => PictureKey::Slide(s.key.clone(), size),
         Cue::Idle => PictureKey::Idle(minute, size),
     };
+
+    // The screen changed size (the compositor's configure, a monitor change): the slide on
+    // screen is drawn again now, here, so no frame shows it stretched.
+    if let (Some(on_screen), Some(cue)) = (&prepared.on_screen, show.0.current())
+        && *on_screen != key_of(cue)
+    {
+        let key = key_of(cue);
+        let preparation = match drawing_job(cue, library, size, now, &idle.0) {
+            Ok(job) => match COMPOSER.with(|c| job(&mut c.borrow_mut())) {
+                Ok(picture) => Preparation::Ready(images.add(into_image(picture))),
+                Err(reason) => Preparation::Failed(reason),
+            },
+            Err(reason) => Preparation::Failed(reason),
+        };
+        if let Preparation::Ready(handle) = &preparation {
+            info!("screen is now {}x{}: slide drawn again", size.x, size.y);
+            redrawn.write(SlideRedrawn(handle.clone()));
+        }
+        prepared.pictures.insert(key.clone(), preparation);
+        prepared.on_screen = Some(key);
+    }
 
     let mut due = show.0.due(library, now, seconds);
     // The idle screen's clock moves on each minute.
@@ -397,22 +425,22 @@ fn waker(proxy: &Option<Res<EventLoopProxyWrapper>>) -> Waker {
     proxy.as_ref().map(|p| (***p).clone())
 }
 
-fn start_drawing(
+/// What drawing `cue` at `size` takes, to run on whichever thread draws it.
+fn drawing_job(
     cue: &Cue,
     library: &Library,
     size: UVec2,
     now: NaiveDateTime,
     idle: &IdleMessage,
-    waker: Waker,
-) -> Preparation {
-    let job: DrawingJob = match cue {
+) -> Result<DrawingJob, String> {
+    Ok(match cue {
         Cue::Idle => {
             let idle = idle.clone();
             Box::new(move |composer| Ok(composer.idle(now, &idle, size.x, size.y)))
         }
         Cue::Slide(s) => {
             let Some((entry, _)) = library.slide(&s.key) else {
-                return Preparation::Failed("the playlist changed".into());
+                return Err("the playlist changed".into());
             };
             let (playlist, folder, index) = (
                 Arc::clone(&entry.playlist),
@@ -430,6 +458,20 @@ fn start_drawing(
                 Ok(picture)
             })
         }
+    })
+}
+
+fn start_drawing(
+    cue: &Cue,
+    library: &Library,
+    size: UVec2,
+    now: NaiveDateTime,
+    idle: &IdleMessage,
+    waker: Waker,
+) -> Preparation {
+    let job = match drawing_job(cue, library, size, now, idle) {
+        Ok(job) => job,
+        Err(reason) => return Preparation::Failed(reason),
     };
     let drawing = Drawing {
         result: Arc::default(),

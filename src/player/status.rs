@@ -1,21 +1,24 @@
 //! Serves `/status` and `/metrics` from a snapshot refreshed after every frame, and `/screenshot`
 //! as a PNG of the frame on screen.
 
-use super::screen::{Canvas, Clock};
+use super::panel::Panel;
+use super::screen::{Canvas, Clock, ScreenFit};
 use super::slideshow::{Playlists, Show, SourceStatuses};
 use super::tablet::Tablet;
+use crate::core::display::Rotation;
 use crate::core::quiz::Language;
 use crate::core::slideshow::Cue;
 use crate::status::server::{Answer, Responder, serve};
 use crate::status::{
-    ButtonReport, Counters, PlaylistReport, QuizReport, Showing, SourceReport, StatusReport,
-    metrics_text, resident_bytes,
+    ButtonReport, Counters, PlaylistReport, QuizReport, ScreenReport, Showing, SourceReport,
+    StatusReport, metrics_text, resident_bytes,
 };
 use bevy::prelude::*;
 use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured};
 use bevy::window::RequestRedraw;
 use bevy::winit::{EventLoopProxyWrapper, WinitUserEvent};
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -77,6 +80,7 @@ impl Plugin for StatusPlugin {
         app.insert_resource(snapshot)
             .insert_resource(ScreenshotRequests(Mutex::new(screenshots)))
             .insert_resource(waker)
+            .init_resource::<PendingScreenshots>()
             .add_systems(Startup, share_event_loop)
             .add_systems(Update, take_screenshots)
             .add_systems(Last, refresh_snapshot);
@@ -110,50 +114,72 @@ fn screenshot(requests: &mpsc::Sender<mpsc::Sender<Vec<u8>>>, waker: &Waker) -> 
     if let Some(proxy) = waker.0.lock().ok().and_then(|p| p.clone()) {
         let _ = proxy.send_event(WinitUserEvent::WakeUp);
     }
-    match png.recv_timeout(Duration::from_secs(10)) {
+    match png.recv_timeout(Duration::from_secs(5)) {
         Ok(bytes) => ("200 OK", "image/png", bytes),
         Err(_) => (
             "503 Service Unavailable",
             "text/plain",
-            b"no frame came back in 10 s\n".to_vec(),
+            b"no frame came back in 5 s: the player's frames are stuck\n".to_vec(),
         ),
     }
 }
 
+/// Screenshots asked for and not yet back from the GPU. Bevy copies the frame out after it is
+/// drawn and hands it over a frame or two later: frames keep coming until then, or a player asleep
+/// on a still slide would answer only at its next wake-up.
+#[derive(Resource, Clone, Default)]
+struct PendingScreenshots(Arc<AtomicUsize>);
+
 fn take_screenshots(
     mut commands: Commands,
     requests: Res<ScreenshotRequests>,
+    pending: Res<PendingScreenshots>,
+    canvas: Res<Canvas>,
     mut redraw: MessageWriter<RequestRedraw>,
 ) {
     let Ok(requests) = requests.0.lock() else {
         return;
     };
     for reply in requests.try_iter() {
+        pending.0.fetch_add(1, Ordering::SeqCst);
+        let (pending, rotation) = (pending.0.clone(), canvas.rotation);
         commands.spawn(Screenshot::primary_window()).observe(
             move |captured: On<ScreenshotCaptured>| {
+                pending.fetch_sub(1, Ordering::SeqCst);
                 let png = captured
                     .image
                     .clone()
                     .try_into_dynamic()
                     .ok()
-                    .and_then(|picture| {
-                        let mut bytes = Vec::new();
-                        picture
-                            .to_rgb8()
-                            .write_to(
-                                &mut std::io::Cursor::new(&mut bytes),
-                                image::ImageFormat::Png,
-                            )
-                            .ok()?;
-                        Some(bytes)
-                    });
+                    .and_then(|picture| upright_png(picture.to_rgb8(), rotation));
                 if let Some(png) = png {
                     let _ = reply.send(png);
                 }
             },
         );
+    }
+    if pending.0.load(Ordering::SeqCst) > 0 {
         redraw.write(RequestRedraw);
     }
+}
+
+/// The window's picture as the viewer sees the panel, as PNG.
+fn upright_png(window: image::RgbImage, rotation: Rotation) -> Option<Vec<u8>> {
+    use image::imageops::{rotate90, rotate180, rotate270};
+    let upright = match rotation {
+        Rotation::Upright => window,
+        Rotation::Quarter => rotate90(&window),
+        Rotation::Half => rotate180(&window),
+        Rotation::ThreeQuarters => rotate270(&window),
+    };
+    let mut bytes = Vec::new();
+    upright
+        .write_to(
+            &mut std::io::Cursor::new(&mut bytes),
+            image::ImageFormat::Png,
+        )
+        .ok()?;
+    Some(bytes)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -166,6 +192,8 @@ fn refresh_snapshot(
     clock: Res<Clock>,
     tablet: Option<Res<Tablet>>,
     canvas: Res<Canvas>,
+    fit: Res<ScreenFit>,
+    panel: Option<Res<Panel>>,
 ) {
     Counters::add(&counters.0.frames, 1);
     let now = clock.seconds();
@@ -226,6 +254,14 @@ fn refresh_snapshot(
         playlists: reports,
         last_frame_age_seconds: 0.0,
         quiz: tablet.map(|tablet| quiz_report(&tablet, &canvas)),
+        screen: ScreenReport {
+            width: fit.window.x,
+            height: fit.window.y,
+            fullscreen: fit.fullscreen(),
+            monitor: fit.monitor.map(|m| (m.x, m.y)),
+            rotation: fit.rotation.degrees(),
+        },
+        panel: panel.map(|panel| panel.report()),
     };
     if let Ok(mut shared) = snapshot.0.lock() {
         *shared = report;
@@ -233,7 +269,6 @@ fn refresh_snapshot(
 }
 
 fn quiz_report(tablet: &Tablet, canvas: &Canvas) -> QuizReport {
-    let scale = canvas.logical / canvas.pixels.as_vec2();
     QuizReport {
         quiz: tablet.quiz_name.clone(),
         screen: tablet.screen_name(),
@@ -244,12 +279,19 @@ fn quiz_report(tablet: &Tablet, canvas: &Canvas) -> QuizReport {
         buttons: tablet
             .buttons
             .iter()
-            .map(|b| ButtonReport {
-                action: format!("{:?}", b.action),
-                x: b.rect.x * scale.x,
-                y: b.rect.y * scale.y,
-                width: b.rect.width * scale.x,
-                height: b.rect.height * scale.y,
+            .map(|b| {
+                // In the window's logical pixels, where a click or touch lands on the button.
+                let corner = canvas.to_window(Vec2::new(b.rect.x, b.rect.y));
+                let opposite =
+                    canvas.to_window(Vec2::new(b.rect.x + b.rect.width, b.rect.y + b.rect.height));
+                let (low, high) = (corner.min(opposite), corner.max(opposite));
+                ButtonReport {
+                    action: format!("{:?}", b.action),
+                    x: low.x,
+                    y: low.y,
+                    width: high.x - low.x,
+                    height: high.y - low.y,
+                }
             })
             .collect(),
     }

@@ -122,15 +122,14 @@ fn read_pointers(
     mut exit: MessageWriter<AppExit>,
 ) {
     let now = clock.seconds();
-    // Pointer positions are in logical pixels; the screens are laid out in physical ones.
-    let scale = canvas.pixels.as_vec2() / canvas.logical;
     for input in inputs.read() {
         let id = match input.pointer_id {
             PointerId::Touch(id) => id,
             PointerId::Mouse => u64::MAX,
             PointerId::Custom(_) => continue,
         };
-        let at = input.location.position * scale;
+        // Pointers arrive in the window's logical pixels; screens are laid out on the canvas.
+        let at = canvas.from_window(input.location.position);
         let at = (at.x, at.y);
         let gesture = match input.action {
             PointerAction::Press(PointerButton::Primary) => {

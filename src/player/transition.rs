@@ -2,7 +2,7 @@
 
 use super::compositor::{Motion, ScreenLayers};
 use super::screen::Clock;
-use super::slideshow::{SlideStarted, SlideTimer};
+use super::slideshow::{SlideRedrawn, SlideStarted, SlideTimer};
 use super::status::PlayerCounters;
 use crate::core::playlist::Transition;
 use crate::core::slideshow::Cue;
@@ -20,7 +20,9 @@ pub fn plugin(app: &mut App) {
         // After the slideshow, so a slide started in this update is on screen in this frame.
         .add_systems(
             Update,
-            (start_transition, animate).chain().after(SlideTimer),
+            (start_transition, animate, follow_redrawn_slide)
+                .chain()
+                .after(SlideTimer),
         );
 }
 
@@ -157,4 +159,17 @@ fn animate(
         Transition::Cut => Motion::Still,
     };
     redraw.write(RequestRedraw);
+}
+
+/// The slide on screen, drawn again at the screen's new size, replaces its old picture outright:
+/// a transition under way ends, since its leaving picture has the old size too.
+fn follow_redrawn_slide(
+    mut redrawn: MessageReader<SlideRedrawn>,
+    mut layers: ResMut<ScreenLayers>,
+) {
+    if let Some(SlideRedrawn(picture)) = redrawn.read().last() {
+        layers.slide = Some(picture.clone());
+        layers.leaving = None;
+        layers.motion = Motion::Still;
+    }
 }

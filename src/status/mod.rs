@@ -22,6 +22,34 @@ pub struct StatusReport {
     /// On a tablet: the quiz, its screen and the touch targets on it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub quiz: Option<QuizReport>,
+    pub screen: ScreenReport,
+    /// The panel's power, when the config has a `display` section.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub panel: Option<PanelReport>,
+}
+
+/// The window the player draws into, as the compositor or X server gave it.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct ScreenReport {
+    /// The window's size in physical pixels.
+    pub width: u32,
+    pub height: u32,
+    /// Whether the window covers its whole monitor; false means part of the screen is not ours.
+    pub fullscreen: bool,
+    /// The monitor's size, when the windowing system tells it.
+    pub monitor: Option<(u32, u32)>,
+    /// Degrees the picture is turned for the panel as mounted.
+    pub rotation: u32,
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct PanelReport {
+    /// Whether the panel should be on now.
+    pub on: bool,
+    /// How it was last switched, e.g. "HDMI-CEC (cec-ctl)".
+    pub method: Option<String>,
+    /// Why the last switch failed, every method tried.
+    pub error: Option<String>,
 }
 
 #[derive(Clone, Debug, Default, Serialize)]
@@ -155,6 +183,12 @@ pub fn metrics_text(
             format!("{:.3}", report.last_frame_age_seconds),
         ),
         (
+            "kiosk_screen_fullscreen",
+            "gauge",
+            "1 when the player's window covers its whole monitor.",
+            u8::from(report.screen.fullscreen).to_string(),
+        ),
+        (
             "kiosk_playlists",
             "gauge",
             "Playlist files known.",
@@ -176,6 +210,15 @@ pub fn metrics_text(
     for (name, kind, help, value) in single {
         header(&mut text, name, kind, help);
         let _ = writeln!(text, "{name} {value}");
+    }
+    if let Some(panel) = &report.panel {
+        header(
+            &mut text,
+            "kiosk_panel_on",
+            "gauge",
+            "1 while the panel should be on, 0 while it is off by schedule.",
+        );
+        let _ = writeln!(text, "kiosk_panel_on {}", u8::from(panel.on));
     }
     if let Some(bytes) = resident_bytes {
         header(

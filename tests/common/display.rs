@@ -106,3 +106,106 @@ pub fn http_get(address: &str, path: &str) -> (String, String) {
     let (status, body) = http_get_bytes(address, path);
     (status, String::from_utf8(body).unwrap())
 }
+
+/// The whole root window of an X display, as a person would see it.
+pub fn read_x_screen(display: &str) -> image::RgbImage {
+    use x11rb::connection::Connection;
+    use x11rb::protocol::xproto::{ConnectionExt, ImageFormat};
+    let (x11, screen) = x11rb::connect(Some(display)).expect("the X server answers");
+    let root = &x11.setup().roots[screen];
+    let (width, height) = (root.width_in_pixels, root.height_in_pixels);
+    let reply = x11
+        .get_image(ImageFormat::Z_PIXMAP, root.root, 0, 0, width, height, !0)
+        .unwrap()
+        .reply()
+        .unwrap();
+    // A 24-bit TrueColor root window: 4 bytes a pixel, blue first.
+    let rgb = reply
+        .data
+        .chunks_exact(4)
+        .flat_map(|bgrx| [bgrx[2], bgrx[1], bgrx[0]])
+        .collect();
+    image::RgbImage::from_raw(width.into(), height.into(), rgb).unwrap()
+}
+
+/// `kiosk-player preview` of slide `index` (from 0) of `playlist` at `size`: what the screen
+/// must show for it.
+pub fn preview_slide(playlist: &Path, index: usize, size: &str) -> image::RgbImage {
+    let out = tempfile::tempdir().unwrap();
+    let done = Command::new(env!("CARGO_BIN_EXE_kiosk-player"))
+        .args(["preview"])
+        .arg(playlist)
+        .arg("--out")
+        .arg(out.path())
+        .args(["--size", size])
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(done.success(), "preview of {}", playlist.display());
+    let prefix = format!("{:03}-", index + 1);
+    let file = std::fs::read_dir(out.path())
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .find(|path| {
+            path.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with(&prefix)
+        })
+        .unwrap_or_else(|| panic!("preview drew slide {}", index + 1));
+    image::open(file).unwrap().to_rgb8()
+}
+
+/// Why `screen` does not show `expected` pixel for pixel (a channel may differ by 3 from
+/// rounding in the compositor), or `None` when it does.
+pub fn difference(screen: &image::RgbImage, expected: &image::RgbImage) -> Option<String> {
+    if screen.dimensions() != expected.dimensions() {
+        return Some(format!(
+            "the screen is {:?}, the picture {:?}",
+            screen.dimensions(),
+            expected.dimensions()
+        ));
+    }
+    let differing = screen
+        .pixels()
+        .zip(expected.pixels())
+        .filter(|(a, b)| a.0.iter().zip(b.0).any(|(x, y)| x.abs_diff(y) > 3))
+        .count();
+    let total = (screen.width() * screen.height()) as usize;
+    // A black band (a window smaller than the screen) is the failure this exists for.
+    let black_rows = (0..screen.height())
+        .filter(|&y| (0..screen.width()).all(|x| screen.get_pixel(x, y).0 == [0, 0, 0]))
+        .count();
+    (differing * 1000 > total || black_rows > 0)
+        .then(|| format!("{differing} of {total} pixels differ, {black_rows} rows are black"))
+}
+
+/// Fails unless `screen` shows `expected`, saving both pictures for a person to look at.
+pub fn assert_shows(screen: &image::RgbImage, expected: &image::RgbImage, what: &str) {
+    if let Some(difference) = difference(screen, expected) {
+        let keep = std::env::temp_dir().join(format!("kiosk-{}", what.replace(' ', "-")));
+        std::fs::create_dir_all(&keep).unwrap();
+        screen.save(keep.join("screen.png")).unwrap();
+        expected.save(keep.join("expected.png")).unwrap();
+        panic!("{what}: {difference}; pictures in {}", keep.display());
+    }
+}
+
+/// Reads the screen with `read` until it shows `expected`, failing after `limit` as
+/// [`assert_shows`] does: a compositor shows a client's new frame at its own next frame.
+pub fn assert_comes_to_show(
+    mut read: impl FnMut() -> image::RgbImage,
+    expected: &image::RgbImage,
+    what: &str,
+    limit: Duration,
+) -> image::RgbImage {
+    let start = Instant::now();
+    loop {
+        let screen = read();
+        if difference(&screen, expected).is_none() || start.elapsed() > limit {
+            assert_shows(&screen, expected, what);
+            return screen;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}

@@ -2,6 +2,7 @@
 //! conditional requests with 304, logs what it sent, and misbehaves on request.
 #![allow(dead_code)] // each test binary uses a different part of it
 
+pub mod cage;
 pub mod display;
 
 use std::collections::HashMap;

@@ -1,0 +1,293 @@
+//! The player as deployed: the systemd unit's command, `cage -d -- kiosk-player run --config …`,
+//! on cage 0.1.4's headless backend, with the screen read back by grim and compared with
+//! `preview` of the same slide; touch, rotation, screenshots and systemd's notify socket there.
+
+mod common;
+
+use common::cage::{Cage, CageOptions, HEADLESS_OUTPUT, copy_tree};
+use common::display::{
+    assert_comes_to_show, assert_shows, http_get, http_get_bytes, preview_slide, wait_for,
+};
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// The demo content and the installed device config (deploy/kiosk.ron) with its paths moved
+/// into the test's own folder, as the unit would find them on a kiosk.
+fn kiosk_files(cage_home: &Path, extra_config: &str) -> PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let owner = std::fs::metadata(cage_home).map(|m| {
+        use std::os::unix::fs::MetadataExt;
+        (m.uid(), m.gid())
+    });
+    let user = owner.ok();
+    let state = cage_home.join("var");
+    copy_tree(&root.join("playlists"), &state.join("playlists"), user);
+    let config = std::fs::read_to_string(root.join("deploy/kiosk.ron"))
+        .unwrap()
+        .replace("/var/lib/kiosk-player", state.to_str().unwrap());
+    let config = match extra_config {
+        "" => config,
+        extra => config.replacen("Config(", &format!("Config(\n    {extra}"), 1),
+    };
+    let path = cage_home.join("kiosk.ron");
+    std::fs::write(&path, config).unwrap();
+    path
+}
+
+/// Starts the unit's command under cage and returns it with the player's status address.
+fn start_kiosk(options: CageOptions, extra_config: &str) -> (Cage, String) {
+    let mut cage = Cage::start_with(options, |cage_home| {
+        let config = kiosk_files(cage_home, extra_config);
+        vec![
+            "run".into(),
+            "--config".into(),
+            config.into_os_string(),
+            "--status-listen".into(),
+            "127.0.0.1:0".into(),
+        ]
+    });
+    let address = wait_for("the status endpoint", Duration::from_secs(30), || {
+        assert!(cage.running(), "cage stopped:\n{}", cage.log());
+        cage.log().lines().find_map(|line| {
+            line.split_once("status on http://")
+                .map(|(_, rest)| rest.split('/').next().unwrap().to_string())
+        })
+    });
+    (cage, address)
+}
+
+fn status(address: &str) -> serde_json::Value {
+    let (line, body) = http_get(address, "/status");
+    assert!(line.contains("200"), "{line}");
+    serde_json::from_str(&body).unwrap()
+}
+
+/// Waits until a slide is on screen, drawn at the window's full size, and returns its playlist
+/// file and index.
+fn slide_on_full_screen(cage: &mut Cage, address: &str) -> (String, usize) {
+    wait_for(
+        "a slide on the whole screen",
+        Duration::from_secs(30),
+        || {
+            assert!(cage.running(), "cage stopped:\n{}", cage.log());
+            let status = status(address);
+            let showing = &status["showing"];
+            (status["screen"]["fullscreen"] == true && showing["kind"] != "idle")
+                .then(|| {
+                    Some((
+                        showing["playlist"].as_str()?.to_string(),
+                        showing["slide"].as_u64()? as usize,
+                    ))
+                })
+                .flatten()
+        },
+    )
+}
+
+/// Reads the screen with grim until it shows `expected` (cage shows a new frame at its own
+/// next frame), and fails if a slide change came in between.
+fn screen_shows(
+    cage: &Cage,
+    address: &str,
+    slide: &(String, usize),
+    expected: &image::RgbImage,
+    what: &str,
+) -> image::RgbImage {
+    let screen = assert_comes_to_show(|| cage.screenshot(), expected, what, Duration::from_secs(3));
+    let after = status(address);
+    assert!(
+        after["showing"]["playlist"] == slide.0.as_str() && after["showing"]["slide"] == slide.1,
+        "the slide changed while the screen was read: {}",
+        after["showing"]
+    );
+    screen
+}
+
+fn demo_playlist(cage: &Cage, file: &str) -> PathBuf {
+    cage.home.path().join("var/playlists").join(file)
+}
+
+fn the_units_command_fills_the_output(no_decorations: bool) {
+    let (mut cage, address) = start_kiosk(
+        CageOptions {
+            no_decorations,
+            ..CageOptions::default()
+        },
+        "",
+    );
+    let slide = slide_on_full_screen(&mut cage, &address);
+    let status = status(&address);
+    let (width, height) = HEADLESS_OUTPUT;
+    assert_eq!(
+        (
+            status["screen"]["width"].as_u64(),
+            status["screen"]["height"].as_u64()
+        ),
+        (Some(width.into()), Some(height.into())),
+        "{status}"
+    );
+    let expected = preview_slide(
+        &demo_playlist(&cage, &slide.0),
+        slide.1,
+        &format!("{width}x{height}"),
+    );
+    let what = if no_decorations { "cage -d" } else { "cage" };
+    screen_shows(&cage, &address, &slide, &expected, what);
+    cage.stop();
+}
+
+#[test]
+fn the_units_command_fills_the_screen_pixel_for_pixel_like_preview() {
+    the_units_command_fills_the_output(true);
+}
+
+#[test]
+fn without_minus_d_there_is_no_title_bar_either() {
+    the_units_command_fills_the_output(false);
+}
+
+#[test]
+fn a_portrait_panel_shows_the_slide_upright_and_screenshots_turn_back() {
+    let (mut cage, address) = start_kiosk(
+        CageOptions {
+            no_decorations: true,
+            output: Some("1920x1080"),
+            ..CageOptions::default()
+        },
+        "rotation: 90,",
+    );
+    let slide = slide_on_full_screen(&mut cage, &address);
+    // The panel is turned a quarter clockwise: turning the output's picture the same way shows
+    // what a visitor sees, which must be the portrait slide.
+    let expected = preview_slide(&demo_playlist(&cage, &slide.0), slide.1, "1080x1920");
+    let seen = assert_comes_to_show(
+        || image::imageops::rotate90(&cage.screenshot()),
+        &expected,
+        "rotated panel",
+        Duration::from_secs(3),
+    );
+    let (line, png) = http_get_bytes(&address, "/screenshot");
+    assert!(line.contains("200"), "{line}");
+    let screenshot = image::load_from_memory(&png).unwrap().to_rgb8();
+    assert_shows(&screenshot, &seen, "rotated screenshot");
+    cage.stop();
+}
+
+#[test]
+fn screenshots_answer_within_a_second_and_show_what_grim_reads() {
+    let (mut cage, address) = start_kiosk(
+        CageOptions {
+            no_decorations: true,
+            ..CageOptions::default()
+        },
+        "",
+    );
+    let slide = slide_on_full_screen(&mut cage, &address);
+    // Let the player fall asleep on its still slide: that is when a screenshot used to wait.
+    std::thread::sleep(Duration::from_secs(2));
+    for request in 0..10 {
+        let start = Instant::now();
+        let (line, png) = http_get_bytes(&address, "/screenshot");
+        let took = start.elapsed();
+        assert!(line.contains("200"), "request {request}: {line}");
+        assert!(
+            took <= Duration::from_secs(1),
+            "request {request} took {took:?}"
+        );
+        let screenshot = image::load_from_memory(&png).unwrap().to_rgb8();
+        screen_shows(
+            &cage,
+            &address,
+            &slide,
+            &screenshot,
+            "screenshot under cage",
+        );
+    }
+    cage.stop();
+}
+
+#[test]
+fn a_tap_on_the_quiz_tablet_starts_a_round() {
+    let quiz_line = "mode: tablet, quiz: \"var/playlists/food-safety-quiz.ron\", results_log: \"var/results.jsonl\",";
+    let (mut cage, address) = start_kiosk(
+        CageOptions {
+            no_decorations: true,
+            touch: true,
+            ..CageOptions::default()
+        },
+        quiz_line,
+    );
+    wait_for("the attract loop", Duration::from_secs(30), || {
+        assert!(cage.running(), "cage stopped:\n{}", cage.log());
+        (status(&address)["quiz"]["screen"] == "attract").then_some(())
+    });
+    // cage 0.1.4 sends no wl_touch.frame: the tap must count without one.
+    cage.touch("down 0 0.5 0.4");
+    cage.touch("up 0");
+    wait_for("a question after the tap", Duration::from_secs(10), || {
+        (status(&address)["quiz"]["screen"] == "question").then_some(())
+    });
+    // And an answer by touch, at a choice's place as /status gives it.
+    let quiz = status(&address)["quiz"].clone();
+    let choice = quiz["buttons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["action"].as_str().unwrap().contains("Choice"))
+        .unwrap_or_else(|| panic!("no choice button: {quiz}"))
+        .clone();
+    let (width, height) = HEADLESS_OUTPUT;
+    let x = (choice["x"].as_f64().unwrap() + choice["width"].as_f64().unwrap() / 2.0)
+        / f64::from(width);
+    let y = (choice["y"].as_f64().unwrap() + choice["height"].as_f64().unwrap() / 2.0)
+        / f64::from(height);
+    // Past the double-tap guard.
+    std::thread::sleep(Duration::from_millis(500));
+    cage.touch(&format!("down 1 {x} {y}"));
+    cage.touch("up 1");
+    wait_for("feedback after the answer", Duration::from_secs(10), || {
+        (status(&address)["quiz"]["screen"] == "feedback").then_some(())
+    });
+    cage.stop();
+}
+
+#[test]
+fn ready_and_watchdog_pings_reach_systemd_through_cage() {
+    let sockets = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(sockets.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = sockets.path().join("notify");
+    let socket = std::os::unix::net::UnixDatagram::bind(&path).unwrap();
+    // The player runs as cage's unprivileged user, as under the unit's User=kiosk.
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o777)).unwrap();
+    socket
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    let (mut cage, _address) = start_kiosk(
+        CageOptions {
+            no_decorations: true,
+            env: vec![
+                ("NOTIFY_SOCKET".into(), path.to_str().unwrap().into()),
+                // Pings every second: half the interval.
+                ("WATCHDOG_USEC".into(), "2000000".into()),
+            ],
+            ..CageOptions::default()
+        },
+        "",
+    );
+    let mut said = Vec::new();
+    let mut buffer = [0; 256];
+    while said
+        .iter()
+        .filter(|m: &&String| m.contains("WATCHDOG=1"))
+        .count()
+        < 3
+    {
+        let length = socket
+            .recv(&mut buffer)
+            .unwrap_or_else(|e| panic!("{e}: got {said:?}\n{}", cage.log()));
+        said.push(String::from_utf8_lossy(&buffer[..length]).into_owned());
+    }
+    assert!(said[0].contains("READY=1"), "{said:?}");
+    cage.stop();
+}

@@ -1,0 +1,150 @@
+//! The screen on X11: a bare X server (no window manager) filled by `kiosk-player` with no
+//! arguments, `/screenshot` against the root window, and the panel switched off and on by
+//! schedule through a stand-in `cec-ctl`.
+
+mod common;
+
+use common::display::{
+    Running, assert_shows, http_get, http_get_bytes, preview_slide, read_x_screen,
+    spawn_with_status, start_xvfb, wait_for, write_atomically,
+};
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+const PLAYLIST: &str = r##"Playlist(
+    title: "ロビー",
+    slide_seconds: 60,
+    slides: [Text(title: "ようこそ", title_en: "Welcome", background: "#FFF8E7", accent: "#C2410C")],
+)"##;
+
+/// `kiosk-player` with no arguments at all, in a folder with `playlists/`, on `display`.
+fn bare_player(display: &str, folder: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_kiosk-player"));
+    command
+        .current_dir(folder)
+        .env("DISPLAY", display)
+        .env("XDG_RUNTIME_DIR", folder)
+        .env_remove("WAYLAND_DISPLAY");
+    command
+}
+
+fn status(address: &str) -> serde_json::Value {
+    serde_json::from_str(&http_get(address, "/status").1).unwrap()
+}
+
+#[test]
+fn with_no_arguments_the_player_fills_a_bare_x_server_and_screenshots_show_it() {
+    let folder = tempfile::tempdir().unwrap();
+    std::fs::create_dir(folder.path().join("playlists")).unwrap();
+    std::fs::write(folder.path().join("playlists/lobby.ron"), PLAYLIST).unwrap();
+    let (_xvfb, display) = start_xvfb("1600x900");
+    // No arguments but where to report, so the test can find the endpoint.
+    let mut command = bare_player(&display, folder.path());
+    command.args(["--status-listen", "127.0.0.1:0"]);
+    let (_player, address) = spawn_with_status(&mut command);
+    wait_for(
+        "the slide on the whole screen",
+        Duration::from_secs(30),
+        || {
+            let status = status(&address);
+            (status["screen"]["fullscreen"] == true && status["showing"]["kind"] == "text")
+                .then_some(())
+        },
+    );
+    let expected = preview_slide(&folder.path().join("playlists/lobby.ron"), 0, "1600x900");
+    assert_shows(&read_x_screen(&display), &expected, "bare X server");
+    // The player sleeps on a still slide; every screenshot must still come within a second.
+    std::thread::sleep(Duration::from_secs(2));
+    for request in 0..10 {
+        let start = Instant::now();
+        let (line, png) = http_get_bytes(&address, "/screenshot");
+        let took = start.elapsed();
+        assert!(line.contains("200"), "request {request}: {line}");
+        assert!(
+            took <= Duration::from_secs(1),
+            "request {request} took {took:?}"
+        );
+        let screenshot = image::load_from_memory(&png).unwrap().to_rgb8();
+        assert_shows(&screenshot, &read_x_screen(&display), "X11 screenshot");
+    }
+}
+
+/// A stand-in `cec-ctl` that writes its arguments to `calls`, one call a line.
+fn stand_in_cec_ctl(bin: &Path, calls: &Path) {
+    let script = bin.join("cec-ctl");
+    std::fs::write(
+        &script,
+        format!("#!/bin/sh\necho \"$@\" >> '{}'\n", calls.display()),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+#[test]
+fn the_panel_goes_off_when_nothing_is_scheduled_and_on_for_an_emergency() {
+    let folder = tempfile::tempdir().unwrap();
+    let playlists = folder.path().join("playlists");
+    std::fs::create_dir(&playlists).unwrap();
+    write_atomically(&playlists.join("lobby.ron"), PLAYLIST);
+    let bin = folder.path().join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    let calls = folder.path().join("cec-calls");
+    stand_in_cec_ctl(&bin, &calls);
+    let config = folder.path().join("kiosk.ron");
+    std::fs::write(&config, "Config(playlists: \"playlists\", display: ())").unwrap();
+    let (_xvfb, display) = start_xvfb("640x360");
+    let mut command = bare_player(&display, folder.path());
+    command
+        .args(["run", "--windowed", "--size", "640x360", "--config"])
+        .arg(&config)
+        .args(["--status-listen", "127.0.0.1:0"])
+        .env(
+            "PATH",
+            format!("{}:{}", bin.display(), std::env::var("PATH").unwrap()),
+        );
+    let (_player, address): (Running, String) = spawn_with_status(&mut command);
+    let calls_say = |wanted: &[&str]| {
+        let said = std::fs::read_to_string(&calls).unwrap_or_default();
+        let said: Vec<&str> = said.lines().collect();
+        said.iter()
+            .map(|line| line.rsplit(' ').next().unwrap())
+            .eq(wanted.iter().copied())
+    };
+    let panel_on = |on: bool| {
+        let status = status(&address);
+        let metrics = http_get(&address, "/metrics").1;
+        status["panel"]["on"] == on
+            && status["panel"]["method"] == "HDMI-CEC (cec-ctl)"
+            && metrics.contains(&format!("kiosk_panel_on {}\n", u8::from(on)))
+    };
+    wait_for(
+        "the panel on for the lobby",
+        Duration::from_secs(20),
+        || (calls_say(&["--image-view-on"]) && panel_on(true)).then_some(()),
+    );
+    std::fs::remove_file(playlists.join("lobby.ron")).unwrap();
+    wait_for(
+        "the panel off with nothing scheduled",
+        Duration::from_secs(20),
+        || (calls_say(&["--image-view-on", "--standby"]) && panel_on(false)).then_some(()),
+    );
+    write_atomically(
+        &playlists.join("earthquake.ron"),
+        r#"Playlist(title: "地震", emergency: true, slides: [Text(title: "地震です", title_en: "Earthquake")])"#,
+    );
+    wait_for(
+        "the panel on for the emergency",
+        Duration::from_secs(20),
+        || {
+            (calls_say(&["--image-view-on", "--standby", "--image-view-on"]) && panel_on(true))
+                .then_some(())
+        },
+    );
+    assert_eq!(
+        status(&address)["showing"]["emergency"],
+        true,
+        "the emergency is on screen"
+    );
+}
