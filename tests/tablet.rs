@@ -28,6 +28,11 @@ const QUIZ: &str = r#"Quiz(
 )"#;
 
 fn tablet_app(folder: &Path) -> App {
+    tablet_app_turned(folder, UVec2::new(1280, 800), Rotation::Upright)
+}
+
+/// A tablet whose window is `window` pixels, mounted turned by `rotation`.
+fn tablet_app_turned(folder: &Path, window: UVec2, rotation: Rotation) -> App {
     let quiz_path = folder.join("test-quiz.ron");
     std::fs::write(&quiz_path, QUIZ).unwrap();
     let mut app = App::new();
@@ -35,7 +40,7 @@ fn tablet_app(folder: &Path) -> App {
         MinimalPlugins,
         WindowPlugin {
             primary_window: Some(Window {
-                resolution: WindowResolution::new(1280, 800),
+                resolution: WindowResolution::new(window.x, window.y),
                 ..default()
             }),
             ..default()
@@ -45,7 +50,7 @@ fn tablet_app(folder: &Path) -> App {
         PointerInputPlugin,
     ))
     .init_asset::<Image>()
-    .insert_resource(Canvas::new(UVec2::new(1280, 800), 1.0, Rotation::Upright))
+    .insert_resource(Canvas::new(window, 1.0, rotation))
     .init_resource::<Clock>()
     .add_plugins(TabletPlugin {
         quiz: Quiz::parse(QUIZ).unwrap(),
@@ -121,6 +126,28 @@ fn button(app: &App, action: Action) -> Vec2 {
         found.rect.x + found.rect.width / 2.0,
         found.rect.y + found.rect.height / 2.0,
     )
+}
+
+#[test]
+fn on_a_turned_tablet_a_touch_lands_on_the_button_drawn_under_it() {
+    // A landscape quiz on a panel hung in portrait, its top edge to the right.
+    let folder = tempfile::tempdir().unwrap();
+    let mut app = tablet_app_turned(folder.path(), UVec2::new(800, 1280), Rotation::Quarter);
+    let canvas = *app.world().resource::<Canvas>();
+    assert_eq!(canvas.pixels, UVec2::new(1280, 800));
+    tap_with_finger(&mut app, 0, Vec2::new(400.0, 640.0));
+    assert_eq!(screen(&app), Screen::Asking { number: 0 });
+    pause();
+    // Where the first choice is drawn on the window, as the panel shows it.
+    let first = canvas.to_window(button(&app, Action::Quiz(Tap::Choice(0))));
+    let second = canvas.to_window(button(&app, Action::Quiz(Tap::Choice(1))));
+    assert_ne!(first, second);
+    tap_with_finger(&mut app, 1, first);
+    assert!(
+        matches!(screen(&app), Screen::Feedback { correct: true, .. }),
+        "the first choice was answered: {:?}",
+        screen(&app)
+    );
 }
 
 /// Longer than the machine's guard against accidental double taps.

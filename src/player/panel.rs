@@ -9,6 +9,7 @@ use crate::core::display::PanelPower;
 use crate::panel::{METHODS, switch};
 use crate::status::PanelReport;
 use bevy::prelude::*;
+use bevy::winit::{EventLoopProxyWrapper, WinitUserEvent};
 use chrono::{Local, Timelike};
 use std::sync::{Arc, Mutex};
 
@@ -63,6 +64,7 @@ fn follow_schedule(
     playlists: Res<Playlists>,
     clock: Res<Clock>,
     mut next_frame: ResMut<NextFrame>,
+    proxy: Option<Res<EventLoopProxyWrapper>>,
 ) {
     // Schedules are written to the minute: look again when the next one starts.
     let now = Local::now().naive_local();
@@ -78,6 +80,7 @@ fn follow_schedule(
     }
     panel.wanted = Some(on);
     let last_switch = panel.last_switch.clone();
+    let proxy = proxy.map(|p| (**p).clone());
     std::thread::spawn(move || {
         let state = if on { "on" } else { "off" };
         let outcome = switch(on, &METHODS)
@@ -92,6 +95,10 @@ fn follow_schedule(
             });
         if let Ok(mut last) = last_switch.lock() {
             *last = Some(outcome);
+        }
+        // One frame, so /status tells how the switch went.
+        if let Some(proxy) = proxy {
+            let _ = proxy.send_event(WinitUserEvent::WakeUp);
         }
     });
 }
