@@ -178,12 +178,12 @@ impl Plugin for ScreenPlugin {
             title: "kiosk-player".into(),
             mode: if kiosk {
                 // Exclusive fullscreen panics on Wayland; borderless covers the screen everywhere.
-                WindowMode::BorderlessFullscreen(MonitorSelection::Current)
+                WindowMode::BorderlessFullscreen(MonitorSelection::Primary)
             } else {
                 WindowMode::Windowed
             },
             resolution: WindowResolution::new(size.width, size.height),
-            // A kiosk draws no title bar: without it winit draws its own under cage without -d.
+            // No title bar: winit would draw one of its own under cage without -d.
             decorations: !kiosk,
             present_mode: PresentMode::AutoVsync,
             ..default()
@@ -340,8 +340,8 @@ fn report_fit(
         return;
     }
     warn!(
-        "the window is {}x{} but the screen is {}x{}: the compositor did not give the player the \
-         whole screen (under cage, check the unit runs `cage -d`)",
+        "the window is {}x{} but the screen is {}x{}: the compositor or X server did not give the \
+         player the whole screen",
         fit.window.x, fit.window.y, screen.x, screen.y
     );
     *said = true;
