@@ -66,7 +66,7 @@ pub fn copy_tree(from: &Path, to: &Path, user: Option<(u32, u32)>) {
 
 /// Builds the test shim (`tests/cage/headless_shim.c`: other output sizes, a touch screen, no
 /// scan-out) into `folder`.
-fn build_shim(folder: &Path) -> PathBuf {
+pub fn build_shim(folder: &Path) -> PathBuf {
     let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cage/headless_shim.c");
     let out = folder.join("headless_shim.so");
     let flags = Command::new("pkg-config")

@@ -1,0 +1,583 @@
+//! The Debian package, for real: built with cargo-deb from the release
+//! binary that `cargo test --release` has just built, checked with dpkg-deb and lintian, then
+//! installed, upgraded, removed and purged with apt-get.
+//!
+//! apt runs inside a throwaway copy of this machine: an overlay over / (writes go to a tmpfs) in a
+//! private mount namespace, entered with chroot. So the machine itself is left exactly as it was,
+//! whether or not it has a `kiosk` user or an installed kiosk-player already: inside the copy the
+//! test first purges any earlier installation and removes the user, and the copy disappears with
+//! the namespace, even if the test panics or is killed (the namespace's holder exits when our end
+//! of its stdin closes). A fresh /run and a policy-rc.d that says no mean nothing is started or
+//! stopped on this machine, with or without systemd as PID 1.
+//!
+//! Needs root (CI runs as root), cargo-deb and lintian (.ci/run installs both) and every package
+//! the .deb depends on installed beforehand (.ci/run's list), so that apt downloads nothing.
+
+mod common;
+
+use common::display::{assert_comes_to_show, http_get, preview_slide, wait_for};
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Output, Stdio};
+use std::time::Duration;
+
+const CRATE: &str = env!("CARGO_MANIFEST_DIR");
+const BINARY: &str = env!("CARGO_BIN_EXE_kiosk-player");
+
+/// Runs a command, panics with its output unless it succeeds, returns its stdout.
+fn run(command: &mut Command) -> String {
+    let output = command
+        .stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|e| panic!("{command:?}: {e}"));
+    check(&format!("{command:?}"), output)
+}
+
+fn check(what: &str, output: Output) -> String {
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(
+        output.status.success(),
+        "{what} failed ({}):\n{stdout}\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    stdout
+}
+
+/// Builds the package with cargo-deb and copies it out of target/debian, where cargo-deb deletes
+/// every other version of the package on each run.
+fn build_deb(dir: &Path, version: Option<&str>) -> PathBuf {
+    let mut command = Command::new(env!("CARGO"));
+    // --fast: lighter xz, 15 s instead of 50 s for the 70 MB binary; lintian does not mind.
+    command
+        .args(["deb", "--no-build", "--fast"])
+        .current_dir(CRATE);
+    if let Some(version) = version {
+        command.args(["--deb-version", version]);
+    }
+    let stdout = run(&mut command);
+    let built = PathBuf::from(
+        stdout
+            .lines()
+            .last()
+            .expect("cargo deb printed the .deb's path")
+            .trim(),
+    );
+    let copy = dir.join(built.file_name().unwrap());
+    std::fs::copy(&built, &copy).unwrap();
+    copy
+}
+
+fn field(deb: &Path, name: &str) -> String {
+    run(Command::new("dpkg-deb").arg("--field").arg(deb).arg(name))
+        .trim()
+        .to_owned()
+}
+
+/// A copy of this machine to install into: see the module's comment.
+struct Sandbox {
+    holder: Child,
+    stdin: Option<ChildStdin>,
+    root: PathBuf,
+    _mountpoint: tempfile::TempDir,
+}
+
+const HOLDER: &str = r#"
+set -e
+ov="$1"; debs="$2"
+mount -t tmpfs -o mode=0755 kiosk-test "$ov"
+mkdir "$ov/upper" "$ov/work" "$ov/root"
+mount -t overlay kiosk-test -o "lowerdir=/,upperdir=$ov/upper,workdir=$ov/work" "$ov/root"
+for m in proc sys dev; do mount --rbind "/$m" "$ov/root/$m"; done
+mount -t tmpfs -o mode=0755 kiosk-test "$ov/root/run"
+mount -t tmpfs kiosk-test "$ov/root/tmp"
+mkdir "$ov/root/tmp/debs"
+cp "$debs"/* "$ov/root/tmp/debs/"
+printf '#!/bin/sh\nexit 101\n' > "$ov/root/usr/sbin/policy-rc.d"
+chmod 755 "$ov/root/usr/sbin/policy-rc.d"
+echo ready
+read -r _ || true
+"#;
+
+impl Sandbox {
+    fn new(debs: &Path) -> Sandbox {
+        let mountpoint = tempfile::Builder::new()
+            .prefix("kiosk-package-test.")
+            .tempdir()
+            .unwrap();
+        let mut holder = Command::new("unshare")
+            .args([
+                "--mount",
+                "--propagation",
+                "private",
+                "sh",
+                "-c",
+                HOLDER,
+                "sh",
+            ])
+            .arg(mountpoint.path())
+            .arg(debs)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("unshare (util-linux)");
+        let stdin = holder.stdin.take();
+        let mut line = String::new();
+        BufReader::new(holder.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        assert_eq!(
+            line.trim(),
+            "ready",
+            "the overlay over / could not be set up (root needed)"
+        );
+        let root = mountpoint.path().join("root");
+        Sandbox {
+            holder,
+            stdin,
+            root,
+            _mountpoint: mountpoint,
+        }
+    }
+
+    /// A shell script run as root inside the copy; its status and output.
+    fn sh(&self, script: &str) -> Output {
+        Command::new("nsenter")
+            .arg(format!("--target={}", self.holder.id()))
+            .args(["--mount", "--", "chroot"])
+            .arg(&self.root)
+            .args(["/bin/sh", "-c", script])
+            .env("DEBIAN_FRONTEND", "noninteractive")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    }
+
+    fn ok(&self, script: &str) -> String {
+        check(script, self.sh(script))
+    }
+
+    fn exists(&self, path: &str) -> bool {
+        self.sh(&format!("test -e '{path}' || test -L '{path}'"))
+            .status
+            .success()
+    }
+
+    fn read(&self, path: &str) -> String {
+        self.ok(&format!("cat '{path}'"))
+    }
+
+    fn read_bytes(&self, path: &str) -> Vec<u8> {
+        let output = self.sh(&format!("cat '{path}'"));
+        assert!(output.status.success(), "cannot read {path}");
+        output.stdout
+    }
+
+    fn install(&self, deb: &Path) -> String {
+        let name = deb.file_name().unwrap().to_str().unwrap();
+        // Whatever is on the machine already of the config is kept: no conffile question.
+        self.ok(&format!(
+            "apt-get install -y -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold /tmp/debs/{name} 2>&1"
+        ))
+    }
+
+    /// "ii 0.1.0-1", "rc 0.1.0-1", or "" once purged.
+    fn status(&self) -> String {
+        let out =
+            self.sh("dpkg-query -W -f='${db:Status-Abbrev} ${Version}' kiosk-player 2>/dev/null");
+        String::from_utf8_lossy(&out.stdout)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        // The holder's `read` returns, it exits, and the namespace with every mount goes with it.
+        drop(self.stdin.take());
+        let _ = self.holder.wait();
+    }
+}
+
+/// Runs the installed unit's own command as the kiosk user under cage on wlroots' headless
+/// backend (as systemd would, less the logind session on tty1), and checks that the screen shows
+/// the demo's slide on screen as `preview` draws it. The test shim keeps cage from scanning the
+/// player's buffers out (see tests/cage/headless_shim.c); the status endpoint is moved off the
+/// default port, which a player on this machine may hold.
+fn the_units_command_shows_the_demo_under_cage(sandbox: &Sandbox, exec: &str) {
+    sandbox.ok(&format!(
+        "mkdir -m 700 /tmp/kiosk-run && chown kiosk: /tmp/kiosk-run
+         cd /var/lib/kiosk-player
+         runuser -u kiosk -- env -i PATH=/usr/bin:/bin HOME=/var/lib/kiosk-player \
+             XDG_RUNTIME_DIR=/tmp/kiosk-run WLR_BACKENDS=headless WLR_RENDERER=pixman \
+             WLR_LIBINPUT_NO_DEVICES=1 NO_COLOR=1 LD_PRELOAD=/tmp/debs/headless_shim.so \
+             {exec} --status-listen 127.0.0.1:0 </dev/null >/tmp/kiosk-run/log 2>&1 &
+         echo $! > /tmp/kiosk-run/pid"
+    ));
+    let log = || sandbox.read("/tmp/kiosk-run/log");
+    let address = wait_for(
+        "the installed player's status",
+        Duration::from_secs(30),
+        || {
+            log().lines().find_map(|line| {
+                line.split_once("status on http://")
+                    .map(|(_, rest)| rest.split('/').next().unwrap().to_string())
+            })
+        },
+    );
+    let (playlist, slide) = wait_for(
+        "a slide on the whole screen",
+        Duration::from_secs(30),
+        || {
+            let status: serde_json::Value =
+                serde_json::from_str(&http_get(&address, "/status").1).ok()?;
+            let showing = &status["showing"];
+            (status["screen"]["fullscreen"] == true && showing["kind"] != "idle").then_some(())?;
+            Some((
+                showing["playlist"].as_str()?.to_string(),
+                showing["slide"].as_u64()? as usize,
+            ))
+        },
+    );
+    let expected = preview_slide(
+        &Path::new(CRATE).join("playlists").join(&playlist),
+        slide,
+        "1280x720",
+    );
+    assert_comes_to_show(
+        || {
+            sandbox.ok(
+                "runuser -u kiosk -- env XDG_RUNTIME_DIR=/tmp/kiosk-run WAYLAND_DISPLAY=wayland-0 \
+                 grim /tmp/kiosk-run/screen.png",
+            );
+            image::load_from_memory(&sandbox.read_bytes("/tmp/kiosk-run/screen.png"))
+                .unwrap()
+                .to_rgb8()
+        },
+        &expected,
+        "the installed unit's command",
+        Duration::from_secs(3),
+    );
+    // SIGTERM aborts cage 0.1.4: the player is stopped, and cage ends with it.
+    sandbox.ok(
+        "runuser=$(cat /tmp/kiosk-run/pid); cage=$(pgrep -P \"$runuser\" -x cage)
+         kill -TERM $(pgrep -P \"$cage\")
+         for _ in $(seq 100); do kill -0 \"$runuser\" 2>/dev/null || exit 0; sleep 0.1; done
+         echo 'cage did not end with its client' >&2; exit 1",
+    );
+}
+
+/// What the test may not change on this machine.
+fn host_state() -> String {
+    let query = Command::new("dpkg-query")
+        .args(["-W", "-f=${db:Status-Abbrev} ${Version}", "kiosk-player"])
+        .output()
+        .unwrap();
+    let user = Command::new("getent")
+        .args(["passwd", "kiosk"])
+        .output()
+        .unwrap();
+    let paths: Vec<String> = [
+        "/var/lib/kiosk-player",
+        "/etc/kiosk-player",
+        "/usr/bin/kiosk-player",
+    ]
+    .iter()
+    .map(|p| format!("{p}: {}", Path::new(p).exists()))
+    .collect();
+    format!(
+        "package: {}\nuser: {}\n{}",
+        String::from_utf8_lossy(&query.stdout),
+        String::from_utf8_lossy(&user.stdout),
+        paths.join("\n")
+    )
+}
+
+#[test]
+fn the_debian_package_installs_upgrades_removes_and_purges_as_documented() {
+    assert!(Path::new(BINARY).exists());
+    let host_before = host_state();
+    let debs = tempfile::tempdir().unwrap();
+
+    // The cage test shim, for running the installed unit's command.
+    common::cage::build_shim(debs.path());
+    // Build: one package as released, one that upgrades it.
+    let first = build_deb(debs.path(), None);
+    let version = field(&first, "Version");
+    let upgrade = build_deb(debs.path(), Some(&format!("{version}+upgrade1")));
+
+    // What dpkg-deb says of it.
+    let info = run(Command::new("dpkg-deb").arg("--info").arg(&first));
+    println!("{info}");
+    let arch = run(Command::new("dpkg").arg("--print-architecture"));
+    assert_eq!(field(&first, "Architecture"), arch.trim());
+    let depends = field(&first, "Depends");
+    let names: Vec<&str> = depends
+        .split(',')
+        .map(|d| d.split_whitespace().next().unwrap())
+        .collect();
+    for needed in [
+        "cage",
+        "xwayland",
+        "libvulkan1",
+        "mesa-vulkan-drivers",
+        "libwayland-client0",
+        "libxkbcommon0",
+        "libpam-systemd",
+        "libc6",
+    ] {
+        assert!(names.contains(&needed), "Depends lacks {needed}: {depends}");
+    }
+    // Every dependency must resolve on this distribution, and be installed already so that apt
+    // downloads nothing inside the sandbox (add a missing one to .ci/run's list).
+    for name in &names {
+        let status = Command::new("dpkg-query")
+            .args(["-W", "-f=${db:Status-Abbrev}", name])
+            .output()
+            .unwrap();
+        assert!(
+            String::from_utf8_lossy(&status.stdout).starts_with("ii"),
+            "{name} (in Depends) is not installed here"
+        );
+    }
+    let contents = run(Command::new("dpkg-deb").arg("--contents").arg(&first));
+    for path in [
+        "./usr/bin/kiosk-player",
+        "./usr/lib/systemd/system/kiosk-player.service",
+        "./etc/pam.d/kiosk-player",
+        "./etc/kiosk-player/kiosk.ron",
+        "./usr/share/kiosk-player/playlists/food-safety.ron",
+        "./usr/share/doc/kiosk-player/copyright",
+        "./usr/share/doc/kiosk-player/OFL.txt",
+        "./usr/share/doc/kiosk-player/changelog.Debian.gz",
+        "./usr/share/man/man1/kiosk-player.1.gz",
+    ] {
+        assert!(
+            contents.lines().any(|l| l.ends_with(path)),
+            "{path} not in the package:\n{contents}"
+        );
+    }
+    let conffiles = run(Command::new("sh").arg("-c").arg(format!(
+        "dpkg-deb --ctrl-tarfile '{}' | tar -xOf - ./conffiles",
+        first.display()
+    )));
+    assert!(
+        conffiles
+            .lines()
+            .any(|l| l == "/etc/kiosk-player/kiosk.ron"),
+        "{conffiles}"
+    );
+
+    // lintian: no error and no warning (the one expected warning is overridden in the package,
+    // with its reason in deploy/debian/lintian-overrides). Informational tags are allowed.
+    // lintian leaves a /tmp/mldbm-elf-* file behind on every run: give it a TMPDIR of ours.
+    let lintian_tmp = tempfile::tempdir().unwrap();
+    let lintian = Command::new("lintian")
+        .args(["--fail-on", "error,warning"])
+        .arg(&first)
+        .env("TMPDIR", lintian_tmp.path())
+        .output()
+        .unwrap();
+    println!("lintian:\n{}", String::from_utf8_lossy(&lintian.stdout));
+    check("lintian", lintian);
+
+    // The man page names every command that --help lists.
+    let help = run(Command::new(BINARY).arg("--help"));
+    let man = run(Command::new("sh").arg("-c").arg(format!("dpkg-deb --fsys-tarfile '{}' | tar -xOf - ./usr/share/man/man1/kiosk-player.1.gz | gzip -dc", first.display())));
+    let commands: Vec<&str> = help
+        .lines()
+        .skip_while(|l| !l.starts_with("Commands:"))
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        // A command's line, not the wrapped rest of a description.
+        .filter(|l| !l.starts_with("   "))
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|c| *c != "help")
+        .collect();
+    assert!(!commands.is_empty(), "{help}");
+    for command in commands {
+        assert!(
+            man.contains(&format!(".B {command}")),
+            "the man page does not describe `{command}`"
+        );
+    }
+
+    {
+        let sandbox = Sandbox::new(debs.path());
+        // A clean slate inside the copy, whatever this machine has.
+        sandbox.ok(
+            "if dpkg-query -W kiosk-player >/dev/null 2>&1; then KIOSK_PLAYER_PURGE_CONTENT=yes apt-get purge -y kiosk-player; fi
+             if getent passwd kiosk >/dev/null; then userdel kiosk; fi
+             if getent group kiosk >/dev/null; then groupdel kiosk; fi
+             rm -rf /var/lib/kiosk-player /etc/kiosk-player
+             rm -f /etc/systemd/system/kiosk-player.service /etc/systemd/system/*.wants/kiosk-player.service
+             # A Raspberry Pi's kernel command line, to see consoleblank=0 added and taken off.
+             mkdir -p /boot/firmware && echo 'console=tty1 root=PARTUUID=0-02 rootwait' > /boot/firmware/cmdline.txt",
+        );
+
+        // First install.
+        sandbox.install(&first);
+        assert_eq!(sandbox.status(), format!("ii {version}"));
+        let passwd = sandbox.ok("getent passwd kiosk");
+        assert!(
+            passwd
+                .trim()
+                .ends_with(":/var/lib/kiosk-player:/usr/sbin/nologin"),
+            "{passwd}"
+        );
+        let groups = sandbox.ok("id -nG kiosk");
+        for group in ["video", "render", "input"] {
+            if sandbox
+                .sh(&format!("getent group {group}"))
+                .status
+                .success()
+            {
+                assert!(
+                    groups.split_whitespace().any(|g| g == group),
+                    "kiosk not in {group}: {groups}"
+                );
+            }
+        }
+        for dir in [
+            "/var/lib/kiosk-player",
+            "/var/lib/kiosk-player/playlists",
+            "/var/lib/kiosk-player/cache",
+        ] {
+            assert_eq!(
+                sandbox.ok(&format!("stat -c %U '{dir}'")).trim(),
+                "kiosk",
+                "{dir}"
+            );
+        }
+        assert_eq!(
+            sandbox.ok("cd /var/lib/kiosk-player/playlists && find . | sort"),
+            sandbox.ok("cd /usr/share/kiosk-player/playlists && find . | sort"),
+            "the demo content is seeded"
+        );
+        let conffiles = sandbox.ok("dpkg-query -W -f='${Conffiles}' kiosk-player");
+        for conffile in ["/etc/kiosk-player/kiosk.ron", "/etc/pam.d/kiosk-player"] {
+            assert!(conffiles.contains(conffile), "{conffiles}");
+        }
+        // Enabled for multi-user.target, also without a running systemd (deb-systemd-helper).
+        assert_eq!(
+            sandbox
+                .ok("systemctl --root=/ is-enabled kiosk-player.service")
+                .trim(),
+            "enabled"
+        );
+        assert!(sandbox.exists("/etc/systemd/system/multi-user.target.wants/kiosk-player.service"));
+        sandbox.ok("systemd-analyze verify /usr/lib/systemd/system/kiosk-player.service");
+        // verify checks only ExecStart's own program (cage): check the player's path too.
+        let unit = sandbox.read("/usr/lib/systemd/system/kiosk-player.service");
+        let exec = unit
+            .lines()
+            .find_map(|l| l.strip_prefix("ExecStart="))
+            .unwrap();
+        assert!(exec.contains(" /usr/bin/kiosk-player "), "{exec}");
+        for path in exec.split_whitespace().filter(|w| w.starts_with('/')) {
+            assert!(sandbox.exists(path), "{path} in ExecStart does not exist");
+        }
+        the_units_command_shows_the_demo_under_cage(&sandbox, exec);
+        // The shipped config and the demo content pass the player's own check.
+        sandbox
+            .ok("kiosk-player check /etc/kiosk-player/kiosk.ron /var/lib/kiosk-player/playlists");
+        assert!(
+            sandbox
+                .read("/boot/firmware/cmdline.txt")
+                .contains(" consoleblank=0")
+        );
+
+        // Upgrade: staff edited the config, added a playlist and removed a demo one; the player
+        // logged and cached. All of it stays, and the demos do not come back.
+        sandbox.ok(
+            "cd /var/lib/kiosk-player
+             echo '// edited on this screen' >> /etc/kiosk-player/kiosk.ron
+             runuser -u kiosk -- cp playlists/food-safety.ron playlists/lobby.ron
+             rm playlists/after-hours.ron
+             runuser -u kiosk -- sh -c 'echo {} > play.jsonl; echo x > cache/blob; mkdir -p .cache/mesa_shader_cache'",
+        );
+        let edited = sandbox.read("/etc/kiosk-player/kiosk.ron");
+        sandbox.install(&upgrade);
+        assert_eq!(sandbox.status(), format!("ii {version}+upgrade1"));
+        assert_eq!(sandbox.read("/etc/kiosk-player/kiosk.ron"), edited);
+        for kept in ["playlists/lobby.ron", "play.jsonl", "cache/blob"] {
+            assert!(
+                sandbox.exists(&format!("/var/lib/kiosk-player/{kept}")),
+                "{kept} lost on upgrade"
+            );
+        }
+        assert!(
+            !sandbox.exists("/var/lib/kiosk-player/playlists/after-hours.ron"),
+            "demo re-seeded"
+        );
+        assert_eq!(
+            sandbox
+                .ok("systemctl --root=/ is-enabled kiosk-player.service")
+                .trim(),
+            "enabled"
+        );
+        assert_eq!(
+            sandbox
+                .read("/boot/firmware/cmdline.txt")
+                .matches("consoleblank=0")
+                .count(),
+            1
+        );
+
+        // Remove: the player goes, content, config and user stay.
+        sandbox.ok("apt-get remove -y kiosk-player 2>&1");
+        assert!(sandbox.status().starts_with("rc"), "{}", sandbox.status());
+        assert!(!sandbox.exists("/usr/bin/kiosk-player"));
+        assert_eq!(sandbox.read("/etc/kiosk-player/kiosk.ron"), edited);
+        for kept in [
+            "playlists/lobby.ron",
+            "playlists/food-safety.ron",
+            "cache/blob",
+            "play.jsonl",
+        ] {
+            assert!(
+                sandbox.exists(&format!("/var/lib/kiosk-player/{kept}")),
+                "{kept} lost on remove"
+            );
+        }
+        sandbox.ok("getent passwd kiosk");
+
+        // Purge: config, cache and logs go; the playlists and the kiosk user stay.
+        sandbox.ok("apt-get purge -y kiosk-player 2>&1");
+        assert_eq!(sandbox.status(), "");
+        for gone in [
+            "/etc/kiosk-player",
+            "/etc/pam.d/kiosk-player",
+            "/var/lib/kiosk-player/cache",
+            "/var/lib/kiosk-player/.cache",
+            "/var/lib/kiosk-player/play.jsonl",
+            "/etc/systemd/system/multi-user.target.wants/kiosk-player.service",
+            "/etc/systemd/system/kiosk-player.service",
+            "/var/lib/systemd/deb-systemd-helper-enabled/kiosk-player.service.dsh-also",
+        ] {
+            assert!(!sandbox.exists(gone), "{gone} left after purge");
+        }
+        assert!(
+            sandbox.exists("/var/lib/kiosk-player/playlists/lobby.ron"),
+            "purge removed the staff's playlists"
+        );
+        sandbox.ok("getent passwd kiosk");
+        assert_eq!(
+            sandbox.read("/boot/firmware/cmdline.txt").trim(),
+            "console=tty1 root=PARTUUID=0-02 rootwait"
+        );
+
+        // Installing again onto the kept folder and the existing user seeds nothing; purging
+        // with KIOSK_PLAYER_PURGE_CONTENT=yes removes the content too.
+        sandbox.install(&first);
+        assert!(
+            !sandbox.exists("/var/lib/kiosk-player/playlists/after-hours.ron"),
+            "demo seeded into kept content"
+        );
+        sandbox.ok("KIOSK_PLAYER_PURGE_CONTENT=yes apt-get purge -y kiosk-player 2>&1");
+        assert!(!sandbox.exists("/var/lib/kiosk-player"));
+    }
+
+    assert_eq!(host_state(), host_before, "the test changed this machine");
+}
