@@ -6,11 +6,12 @@ mod common;
 
 use common::cage::{Cage, CageOptions, HEADLESS_OUTPUT, copy_tree};
 use common::display::{
-    assert_comes_to_show, assert_shows, http_get, http_get_bytes, preview_slide, wait_for,
+    assert_comes_to_show, assert_shows, http_get, preview_slide, screenshot_within_a_second,
+    wait_for,
 };
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// The demo content and the installed device config (deploy/kiosk.ron) with its paths moved
 /// into the test's own folder, as the unit would find them on a kiosk.
@@ -167,9 +168,7 @@ fn a_portrait_panel_shows_the_slide_upright_and_screenshots_turn_back() {
         "rotated panel",
         Duration::from_secs(3),
     );
-    let (line, png) = http_get_bytes(&address, "/screenshot");
-    assert!(line.contains("200"), "{line}");
-    let screenshot = image::load_from_memory(&png).unwrap().to_rgb8();
+    let screenshot = screenshot_within_a_second(&address, 0);
     assert_shows(&screenshot, &seen, "rotated screenshot");
     cage.stop();
 }
@@ -187,15 +186,7 @@ fn screenshots_answer_within_a_second_and_show_what_grim_reads() {
     // Let the player fall asleep on its still slide: that is when a screenshot used to wait.
     std::thread::sleep(Duration::from_secs(2));
     for request in 0..10 {
-        let start = Instant::now();
-        let (line, png) = http_get_bytes(&address, "/screenshot");
-        let took = start.elapsed();
-        assert!(line.contains("200"), "request {request}: {line}");
-        assert!(
-            took <= Duration::from_secs(1),
-            "request {request} took {took:?}"
-        );
-        let screenshot = image::load_from_memory(&png).unwrap().to_rgb8();
+        let screenshot = screenshot_within_a_second(&address, request);
         screen_shows(
             &cage,
             &address,

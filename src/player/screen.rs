@@ -251,7 +251,6 @@ pub struct ScreenFit {
     pub window: UVec2,
     /// The monitor's size, once the windowing system has said.
     pub monitor: Option<UVec2>,
-    pub rotation: Rotation,
 }
 
 impl ScreenFit {
@@ -272,10 +271,7 @@ fn fill_monitor(
     _winit_lives_on_this_thread: NonSendMarker,
 ) {
     let (window_entity, mut window, on) = window.into_inner();
-    let chosen = on
-        .and_then(|on| monitors.get(on.0).ok())
-        .or_else(|| monitors.iter().max_by_key(|(_, _, primary)| *primary));
-    let Some((entity, monitor, _)) = chosen else {
+    let Some((entity, monitor)) = monitor_of(on, &monitors) else {
         return;
     };
     let size = UVec2::new(monitor.physical_width, monitor.physical_height);
@@ -301,12 +297,21 @@ fn fill_monitor(
     });
 }
 
+/// The monitor the window is on, or the primary one (or any) before winit has said.
+fn monitor_of<'a>(
+    on: Option<&OnMonitor>,
+    monitors: &'a Query<(Entity, &Monitor, Has<PrimaryMonitor>)>,
+) -> Option<(Entity, &'a Monitor)> {
+    on.and_then(|on| monitors.get(on.0).ok())
+        .or_else(|| monitors.iter().max_by_key(|(_, _, primary)| *primary))
+        .map(|(entity, monitor, _)| (entity, monitor))
+}
+
 /// Keeps [`ScreenFit`] true, and says in the log when the window does not cover the screen
 /// (once it has had a moment to get there: the compositor's configure takes a round trip).
 fn report_fit(
     window: Single<(&Window, Option<&OnMonitor>), With<PrimaryWindow>>,
     monitors: Query<(Entity, &Monitor, Has<PrimaryMonitor>)>,
-    canvas: Res<Canvas>,
     clock: Res<Clock>,
     mut fit: ResMut<ScreenFit>,
     mut next_frame: ResMut<NextFrame>,
@@ -316,14 +321,10 @@ fn report_fit(
     /// How long a window may take to reach the screen's size before the log says it did not.
     const GRACE_SECONDS: f64 = 2.0;
     let (window, on) = *window;
-    let monitor = on
-        .and_then(|on| monitors.get(on.0).ok())
-        .or_else(|| monitors.iter().max_by_key(|(_, _, primary)| *primary))
-        .map(|(_, m, _)| UVec2::new(m.physical_width, m.physical_height));
     let now = ScreenFit {
         window: window.physical_size(),
-        monitor,
-        rotation: canvas.rotation,
+        monitor: monitor_of(on, &monitors)
+            .map(|(_, m)| UVec2::new(m.physical_width, m.physical_height)),
     };
     if *fit != now {
         *fit = now;

@@ -69,6 +69,14 @@ enum PictureKey {
     Idle(NaiveDateTime, UVec2),
 }
 
+impl PictureKey {
+    fn size(&self) -> UVec2 {
+        match self {
+            PictureKey::Slide(_, size) | PictureKey::Idle(_, size) => *size,
+        }
+    }
+}
+
 enum Preparation {
     Drawing(Drawing),
     Ready(Handle<Image>),
@@ -276,7 +284,7 @@ fn advance(
     // The screen changed size (the compositor's configure, a monitor change): the slide on
     // screen is drawn again now, here, so no frame shows it stretched.
     if let (Some(on_screen), Some(cue)) = (&prepared.on_screen, show.0.current())
-        && *on_screen != key_of(cue)
+        && on_screen.size() != size
     {
         let key = key_of(cue);
         let preparation = match drawing_job(cue, library, size, now, &idle.0) {

@@ -136,11 +136,16 @@ fn take_screenshots(
     pending: Res<PendingScreenshots>,
     canvas: Res<Canvas>,
     mut redraw: MessageWriter<RequestRedraw>,
+    mut frames_waited: Local<u32>,
 ) {
+    /// A capture that has not come back after this many frames will not: stop drawing for it
+    /// (its request answers 503), rather than burn a core on frames.
+    const MOST_FRAMES_PER_CAPTURE: u32 = 30;
     let Ok(requests) = requests.0.lock() else {
         return;
     };
     for reply in requests.try_iter() {
+        *frames_waited = 0;
         pending.0.fetch_add(1, Ordering::SeqCst);
         let (pending, rotation) = (pending.0.clone(), canvas.rotation);
         commands.spawn(Screenshot::primary_window()).observe(
@@ -158,7 +163,10 @@ fn take_screenshots(
             },
         );
     }
-    if pending.0.load(Ordering::SeqCst) > 0 {
+    if pending.0.load(Ordering::SeqCst) == 0 {
+        *frames_waited = 0;
+    } else if *frames_waited < MOST_FRAMES_PER_CAPTURE {
+        *frames_waited += 1;
         redraw.write(RequestRedraw);
     }
 }
@@ -259,7 +267,7 @@ fn refresh_snapshot(
             height: fit.window.y,
             fullscreen: fit.fullscreen(),
             monitor: fit.monitor.map(|m| (m.x, m.y)),
-            rotation: fit.rotation.degrees(),
+            rotation: canvas.rotation.degrees(),
         },
         panel: panel.map(|panel| panel.report()),
     };

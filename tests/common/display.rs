@@ -107,6 +107,19 @@ pub fn http_get(address: &str, path: &str) -> (String, String) {
     (status, String::from_utf8(body).unwrap())
 }
 
+/// `/screenshot` from the player's status endpoint, which must answer 200 within a second.
+pub fn screenshot_within_a_second(address: &str, request: usize) -> image::RgbImage {
+    let start = Instant::now();
+    let (line, png) = http_get_bytes(address, "/screenshot");
+    let took = start.elapsed();
+    assert!(line.contains("200"), "request {request}: {line}");
+    assert!(
+        took <= Duration::from_secs(1),
+        "request {request} took {took:?}"
+    );
+    image::load_from_memory(&png).unwrap().to_rgb8()
+}
+
 /// The whole root window of an X display, as a person would see it.
 pub fn read_x_screen(display: &str) -> image::RgbImage {
     use x11rb::connection::Connection;

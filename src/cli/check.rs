@@ -1,0 +1,115 @@
+//! `check`: every problem of playlist, quiz and config files as `file:line:column`, with the
+//! player's own decoders and layout.
+
+use super::{load_config, print_problems};
+use crate::content::{load_playlist, playlist_folder, read_text};
+use crate::core::diagnostic::{Diagnostic, document_kind};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+pub(super) fn check(paths: &[PathBuf]) -> ExitCode {
+    let mut files = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            match crate::content::folder::playlist_files(path) {
+                Ok(found) => files.extend(found),
+                Err(error) => {
+                    eprintln!("error: cannot read {}: {error}", path.display());
+                    return ExitCode::FAILURE;
+                }
+            }
+        } else {
+            files.push(path.clone());
+        }
+    }
+    let mut failed = 0;
+    for file in &files {
+        let problems = check_file(file);
+        if problems.is_empty() {
+            println!("{}: ok", file.display());
+        } else {
+            failed += 1;
+            print_problems(&problems);
+        }
+    }
+    if files.is_empty() {
+        eprintln!(
+            "error: no playlist files found in {}",
+            paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        return ExitCode::FAILURE;
+    }
+    println!("{} file(s) checked, {failed} with problems", files.len());
+    if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+fn check_file(file: &Path) -> Vec<Diagnostic> {
+    let source = match read_text(file, crate::core::playlist::MAX_PLAYLIST_BYTES) {
+        Ok(source) => source,
+        Err(problem) => return vec![problem.in_file(file)],
+    };
+    match document_kind(&source) {
+        Some("Config") => load_config(file).err().unwrap_or_default(),
+        Some("Quiz") => crate::content::load_quiz(file).err().unwrap_or_default(),
+        Some("Playlist") => match load_playlist(file) {
+            Err(problems) => problems,
+            // The player would skip slides whose media cannot be drawn; say so now instead.
+            Ok(playlist) => media_problems(&playlist, file),
+        },
+        other => vec![
+            Diagnostic::new(
+                crate::core::diagnostic::Position::START,
+                format!(
+                    "this is not a playlist, quiz or config file (it starts with `{}`)",
+                    other.unwrap_or("")
+                ),
+            )
+            .with_hint("a playlist starts with `Playlist(`, a quiz with `Quiz(`, a device config with `Config(`")
+            .in_file(file),
+        ],
+    }
+}
+
+/// Decodes every picture of a playlist with the player's own decoder, so a damaged photo is found
+/// by `check` rather than skipped on screen.
+fn media_problems(playlist: &crate::core::playlist::Playlist, file: &Path) -> Vec<Diagnostic> {
+    let folder = playlist_folder(file);
+    let mut composer = crate::compose::Composer::default();
+    let mut problems = Vec::new();
+    for (index, slide) in playlist.slides.iter().enumerate() {
+        for (width, height) in [(1920, 1080), (1080, 1920)] {
+            match composer.slide(slide, folder, width, height) {
+                Ok(picture) => {
+                    for warning in picture.warnings {
+                        problems.push(slide_problem(
+                            file,
+                            index,
+                            format!("on a {width}×{height} screen, {warning}"),
+                        ));
+                    }
+                }
+                Err(error) => {
+                    problems.push(slide_problem(file, index, error.to_string()));
+                    break;
+                }
+            }
+        }
+    }
+    problems
+}
+
+fn slide_problem(file: &Path, index: usize, message: String) -> Diagnostic {
+    Diagnostic::new(
+        crate::core::diagnostic::Position::START,
+        format!("slide {}: {message}", index + 1),
+    )
+    .in_file(file)
+}

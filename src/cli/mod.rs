@@ -1,0 +1,100 @@
+//! The command line: `run` (the default), `check`, `preview`, `report`, `publish` and `sync`,
+//! one file a command; this one parses the arguments and hands over.
+
+mod check;
+mod content_set;
+mod preview;
+mod report;
+mod run;
+
+use crate::content::read_text;
+use crate::core::config::{Config, MAX_CONFIG_BYTES, ScreenSize};
+use crate::core::diagnostic::Diagnostic;
+use clap::{Parser, Subcommand};
+use run::RunArgs;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "kiosk-player",
+    version,
+    about = "A fullscreen digital-signage player",
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    run: RunArgs,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Play playlists fullscreen (what happens with no command at all).
+    Run(RunArgs),
+    /// Check playlist and config files and print every problem as file:line:column.
+    Check {
+        /// Files or folders (every *.ron directly inside a folder is checked).
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
+    /// Summarise play logs (how often and how long each slide ran) and quiz results logs
+    /// (rounds per day, correct answers per question).
+    Report {
+        /// Play logs and quiz results logs (rotated ones too: play.jsonl.1 …).
+        #[arg(required = true)]
+        logs: Vec<PathBuf>,
+        /// Comma-separated values for a spreadsheet instead of a table.
+        #[arg(long)]
+        csv: bool,
+    },
+    /// Write DIR/manifest.ron listing every file of a content folder, for serving over HTTP(S).
+    Publish { folder: PathBuf },
+    /// Sync the config's HTTP sources into the cache.
+    Sync {
+        #[arg(long)]
+        config: PathBuf,
+        /// Sync once and exit (for cron and tests); the player itself syncs continuously.
+        #[arg(long, required = true)]
+        once: bool,
+    },
+    /// Draw each slide of a playlist to DIR/NNN-<kind>.png, as it looks on screen (or, for a quiz
+    /// file, each of its screens).
+    Preview {
+        playlist: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+        /// Screen size, e.g. 1920x1080 or 1080x1920 for a portrait screen.
+        #[arg(long, default_value = "1920x1080")]
+        size: ScreenSize,
+    },
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        None => run::run(cli.run),
+        Some(Command::Run(args)) => run::run(args),
+        Some(Command::Check { paths }) => check::check(&paths),
+        Some(Command::Preview {
+            playlist,
+            out,
+            size,
+        }) => preview::preview(&playlist, &out, size),
+        Some(Command::Publish { folder }) => content_set::publish(&folder),
+        Some(Command::Report { logs, csv }) => report::report(&logs, csv),
+        Some(Command::Sync { config, .. }) => content_set::sync_once(&config),
+    }
+}
+
+fn load_config(path: &Path) -> Result<Config, Vec<Diagnostic>> {
+    let source = read_text(path, MAX_CONFIG_BYTES).map_err(|d| vec![d.in_file(path)])?;
+    Config::parse(&source).map_err(|ds| ds.into_iter().map(|d| d.in_file(path)).collect())
+}
+
+fn print_problems(problems: &[Diagnostic]) {
+    for problem in problems {
+        eprintln!("{problem}");
+    }
+}
