@@ -7,8 +7,8 @@
 #
 #   sudo deploy/install.sh [--deb FILE] [--dry-run]
 #
-# --deb      the package to install (default: target/debian/kiosk-player_*_<arch>.deb, built first
-#            with `cargo deb` as the user who ran sudo if there is none)
+# --deb      the package to install (default: build it with `cargo deb`, as the user who ran
+#            sudo, and install target/debian/kiosk-player_*_<arch>.deb)
 # --dry-run  print what would be done, change nothing (no root needed)
 set -euo pipefail
 
@@ -38,14 +38,12 @@ fi
 
 arch="$(dpkg --print-architecture)"
 if [ -z "$deb" ]; then
-    deb="$(ls -t "$root"/target/debian/kiosk-player_*_"$arch".deb 2>/dev/null | head -n 1 || true)"
-fi
-if [ -z "$deb" ]; then
+    # Built every time: after a `git pull` the package in target/debian is the old code.
     step "Build the package (cargo build --release and cargo deb, as ${SUDO_USER:-$(id -un)}, not as root)"
     builder="${SUDO_USER:-}"
     if [ -z "$builder" ] || [ "$builder" = root ]; then
-        echo "no package in target/debian: run 'cargo deb' first (cargo install cargo-deb --locked)," >&2
-        echo "or run this script with sudo from the account that has cargo" >&2
+        echo "run this script with sudo from the account that has cargo and cargo-deb" >&2
+        echo "(cargo install cargo-deb --locked), or pass --deb FILE" >&2
         exit 1
     fi
     run runuser -u "$builder" -- sh -c 'cd "$1" && PATH="$HOME/.cargo/bin:$PATH" cargo deb' sh "$root"
@@ -58,8 +56,9 @@ step "Install $deb and what it depends on (cage, xwayland, Mesa's Vulkan drivers
 export DEBIAN_FRONTEND=noninteractive
 run apt-get update -qq
 # confdef/confold: an edited kiosk.ron (or one an earlier install.sh put there) is kept without a
-# question, which would otherwise stop an unattended run.
-run apt-get install -y -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "$deb"
+# question, which would otherwise stop an unattended run. --reinstall: a new build of the same
+# version (the version changes only with a release) still replaces the installed one.
+run apt-get install -y --reinstall -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "$deb"
 
 # The old install.sh copied the player to /usr/local/bin; the package's is /usr/bin/kiosk-player.
 if [ -e /usr/local/bin/kiosk-player ]; then

@@ -2,7 +2,7 @@
 //! compositor's output management (`wlr-randr`), or X11's DPMS (`xset`), tried in that order.
 
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// One way of switching the panel.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -48,8 +48,12 @@ impl Method {
                 run(&["wlr-randr", "--output", name, state])
             }
             Method::Dpms => {
-                if std::env::var_os("DISPLAY").is_none() {
-                    return Err("not on X11".into());
+                // Under a Wayland compositor DISPLAY names its Xwayland, which has no DPMS
+                // (and xset still exits 0 there).
+                if std::env::var_os("DISPLAY").is_none()
+                    || std::env::var_os("WAYLAND_DISPLAY").is_some()
+                {
+                    return Err("not on an X11 session".into());
                 }
                 run(&["xset", "dpms", "force", if on { "on" } else { "off" }])
             }
@@ -83,26 +87,28 @@ fn run(command: &[&str]) -> Result<(), String> {
 }
 
 fn output(command: &[&str]) -> Result<String, String> {
-    let mut child = Command::new(command[0])
+    let child = Command::new(command[0])
         .args(&command[1..])
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .map_err(|error| format!("cannot run {}: {error}", command[0]))?;
-    let start = Instant::now();
-    loop {
-        if child.try_wait().map_err(|e| e.to_string())?.is_some() {
-            break;
-        }
-        if start.elapsed() > COMMAND_LIMIT {
-            let _ = child.kill();
-            let _ = child.wait();
+    let pid = child.id();
+    // Waited for on a thread of its own, which also drains its output as it comes.
+    let (sender, done) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = sender.send(child.wait_with_output());
+    });
+    let done = match done.recv_timeout(COMMAND_LIMIT) {
+        Ok(done) => done.map_err(|e| e.to_string())?,
+        Err(_) => {
+            // SAFETY: signalling the child started above, not yet reaped (its waiting thread
+            // has not returned).
+            unsafe { libc::kill(pid as i32, libc::SIGKILL) };
             return Err(format!("no answer in {} s", COMMAND_LIMIT.as_secs()));
         }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let done = child.wait_with_output().map_err(|e| e.to_string())?;
+    };
     if done.status.success() {
         Ok(String::from_utf8_lossy(&done.stdout).into_owned())
     } else {

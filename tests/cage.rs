@@ -6,8 +6,8 @@ mod common;
 
 use common::cage::{Cage, CageOptions, HEADLESS_OUTPUT, copy_tree};
 use common::display::{
-    assert_comes_to_show, assert_shows, http_get, preview_slide, screenshot_within_a_second,
-    wait_for,
+    assert_comes_to_show, assert_shows, preview_slide, screenshot_within_a_second, status,
+    status_address, wait_for,
 };
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -50,18 +50,9 @@ fn start_kiosk(options: CageOptions, extra_config: &str) -> (Cage, String) {
     });
     let address = wait_for("the status endpoint", Duration::from_secs(30), || {
         assert!(cage.running(), "cage stopped:\n{}", cage.log());
-        cage.log().lines().find_map(|line| {
-            line.split_once("status on http://")
-                .map(|(_, rest)| rest.split('/').next().unwrap().to_string())
-        })
+        status_address(&cage.log())
     });
     (cage, address)
-}
-
-fn status(address: &str) -> serde_json::Value {
-    let (line, body) = http_get(address, "/status");
-    assert!(line.contains("200"), "{line}");
-    serde_json::from_str(&body).unwrap()
 }
 
 /// Waits until a slide is on screen, drawn at the window's full size, and returns its playlist
@@ -72,16 +63,7 @@ fn slide_on_full_screen(cage: &mut Cage, address: &str) -> (String, usize) {
         Duration::from_secs(30),
         || {
             assert!(cage.running(), "cage stopped:\n{}", cage.log());
-            let status = status(address);
-            let showing = &status["showing"];
-            (status["screen"]["fullscreen"] == true && showing["kind"] != "idle")
-                .then(|| {
-                    Some((
-                        showing["playlist"].as_str()?.to_string(),
-                        showing["slide"].as_u64()? as usize,
-                    ))
-                })
-                .flatten()
+            common::display::slide_on_full_screen(address)
         },
     )
 }

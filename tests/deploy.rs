@@ -27,7 +27,7 @@ fn the_unit_passes_systemd_analyze_verify() {
 }
 
 #[test]
-fn the_install_script_installs_the_package_with_apt_and_keeps_an_edited_config() {
+fn the_install_script_hands_the_package_to_apt_which_keeps_an_edited_config_unasked() {
     // A dry run changes nothing and needs no root; the real install is tests/package.rs.
     let output = Command::new("bash")
         .arg(deploy("install.sh"))
@@ -42,7 +42,7 @@ fn the_install_script_installs_the_package_with_apt_and_keeps_an_edited_config()
     );
     assert!(
         steps.contains(
-            "+ apt-get install -y -o Dpkg::Options::=--force-confdef \
+            "+ apt-get install -y --reinstall -o Dpkg::Options::=--force-confdef \
              -o Dpkg::Options::=--force-confold /tmp/kiosk-player_0.1.0-1_test.deb"
         ),
         "{steps}"

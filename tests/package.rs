@@ -11,11 +11,14 @@
 //! stopped on this machine, with or without systemd as PID 1.
 //!
 //! Needs root (CI runs as root), cargo-deb and lintian (.ci/run installs both) and every package
-//! the .deb depends on installed beforehand (.ci/run's list), so that apt downloads nothing.
+//! the .deb depends on installed beforehand (.ci/run's list), so that apt downloads nothing (it
+//! installs without the recommended packages for the same reason).
 
 mod common;
 
-use common::display::{assert_comes_to_show, http_get, preview_slide, wait_for};
+use common::display::{
+    assert_comes_to_show, preview_slide, slide_on_full_screen, status_address, wait_for,
+};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Output, Stdio};
@@ -177,7 +180,7 @@ impl Sandbox {
         let name = deb.file_name().unwrap().to_str().unwrap();
         // Whatever is on the machine already of the config is kept: no conffile question.
         self.ok(&format!(
-            "apt-get install -y -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold /tmp/debs/{name} 2>&1"
+            "apt-get install -y --no-install-recommends -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold /tmp/debs/{name} 2>&1"
         ))
     }
 
@@ -215,30 +218,16 @@ fn the_units_command_shows_the_demo_under_cage(sandbox: &Sandbox, exec: &str) {
              {exec} --status-listen 127.0.0.1:0 </dev/null >/tmp/kiosk-run/log 2>&1 &
          echo $! > /tmp/kiosk-run/pid"
     ));
-    let log = || sandbox.read("/tmp/kiosk-run/log");
+    let _stopped_however_the_test_ends = StopsTheKiosk(sandbox);
     let address = wait_for(
         "the installed player's status",
         Duration::from_secs(30),
-        || {
-            log().lines().find_map(|line| {
-                line.split_once("status on http://")
-                    .map(|(_, rest)| rest.split('/').next().unwrap().to_string())
-            })
-        },
+        || status_address(&sandbox.read("/tmp/kiosk-run/log")),
     );
     let (playlist, slide) = wait_for(
         "a slide on the whole screen",
         Duration::from_secs(30),
-        || {
-            let status: serde_json::Value =
-                serde_json::from_str(&http_get(&address, "/status").1).ok()?;
-            let showing = &status["showing"];
-            (status["screen"]["fullscreen"] == true && showing["kind"] != "idle").then_some(())?;
-            Some((
-                showing["playlist"].as_str()?.to_string(),
-                showing["slide"].as_u64()? as usize,
-            ))
-        },
+        || slide_on_full_screen(&address),
     );
     let expected = preview_slide(
         &Path::new(CRATE).join("playlists").join(&playlist),
@@ -259,13 +248,25 @@ fn the_units_command_shows_the_demo_under_cage(sandbox: &Sandbox, exec: &str) {
         "the installed unit's command",
         Duration::from_secs(3),
     );
-    // SIGTERM aborts cage 0.1.4: the player is stopped, and cage ends with it.
-    sandbox.ok(
-        "runuser=$(cat /tmp/kiosk-run/pid); cage=$(pgrep -P \"$runuser\" -x cage)
-         kill -TERM $(pgrep -P \"$cage\")
-         for _ in $(seq 100); do kill -0 \"$runuser\" 2>/dev/null || exit 0; sleep 0.1; done
-         echo 'cage did not end with its client' >&2; exit 1",
-    );
+}
+
+/// Stops the kiosk started in the sandbox when dropped, as the test ends, pass or fail: the
+/// sandbox's mounts outlive a process left running in it. SIGTERM aborts cage 0.1.4, so the
+/// player is stopped and cage ends with it.
+struct StopsTheKiosk<'a>(&'a Sandbox);
+
+impl Drop for StopsTheKiosk<'_> {
+    fn drop(&mut self) {
+        let stopped = self.0.sh(
+            "runuser=$(cat /tmp/kiosk-run/pid); cage=$(pgrep -P \"$runuser\" -x cage)
+             kill -TERM $(pgrep -P \"$cage\")
+             for _ in $(seq 100); do kill -0 \"$runuser\" 2>/dev/null || exit 0; sleep 0.1; done
+             kill -KILL \"$cage\" \"$runuser\"; exit 1",
+        );
+        if !std::thread::panicking() {
+            assert!(stopped.status.success(), "cage did not end with its client");
+        }
+    }
 }
 
 /// What the test may not change on this machine.
@@ -296,7 +297,12 @@ fn host_state() -> String {
 
 #[test]
 fn the_debian_package_installs_upgrades_removes_and_purges_as_documented() {
-    assert!(Path::new(BINARY).exists());
+    // cargo deb --no-build packages target/release/kiosk-player: it must be the binary this
+    // test run built (`cargo test --release`).
+    assert!(
+        BINARY.ends_with("/target/release/kiosk-player"),
+        "run with --release: {BINARY}"
+    );
     let host_before = host_state();
     let debs = tempfile::tempdir().unwrap();
 

@@ -6,7 +6,7 @@ mod common;
 
 use common::display::{
     Running, assert_shows, http_get, preview_slide, read_x_screen, screenshot_within_a_second,
-    spawn_with_status, start_xvfb, wait_for, write_atomically,
+    spawn_with_status, start_xvfb, status, wait_for, write_atomically,
 };
 use std::path::Path;
 use std::process::Command;
@@ -27,10 +27,6 @@ fn bare_player(display: &str, folder: &Path) -> Command {
         .env("XDG_RUNTIME_DIR", folder)
         .env_remove("WAYLAND_DISPLAY");
     command
-}
-
-fn status(address: &str) -> serde_json::Value {
-    serde_json::from_str(&http_get(address, "/status").1).unwrap()
 }
 
 #[test]

@@ -294,9 +294,15 @@ fn advance(
             },
             Err(reason) => Preparation::Failed(reason),
         };
-        if let Preparation::Ready(handle) = &preparation {
-            info!("screen is now {}x{}: slide drawn again", size.x, size.y);
-            redrawn.write(SlideRedrawn(handle.clone()));
+        match &preparation {
+            Preparation::Ready(handle) => {
+                info!("screen is now {}x{}: slide drawn again", size.x, size.y);
+                redrawn.write(SlideRedrawn(handle.clone()));
+            }
+            Preparation::Failed(reason) => {
+                warn!("the slide on screen could not be drawn again at the new size: {reason}")
+            }
+            Preparation::Drawing(_) => {}
         }
         prepared.pictures.insert(key.clone(), preparation);
         prepared.on_screen = Some(key);

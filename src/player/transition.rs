@@ -20,7 +20,7 @@ pub fn plugin(app: &mut App) {
         // After the slideshow, so a slide started in this update is on screen in this frame.
         .add_systems(
             Update,
-            (start_transition, animate, follow_redrawn_slide)
+            (follow_redrawn_slide, start_transition, animate)
                 .chain()
                 .after(SlideTimer),
         );

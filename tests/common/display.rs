@@ -68,12 +68,36 @@ pub fn spawn_with_status(command: &mut Command) -> (Running, String) {
     let address = stderr
         .lines()
         .map_while(Result::ok)
-        .find_map(|line| {
-            line.split_once("status on http://")
-                .map(|(_, rest)| rest.split('/').next().unwrap().to_string())
-        })
+        .find_map(|line| status_address(&line))
         .expect("the player says where its status endpoint is");
     (running, address)
+}
+
+/// The status endpoint's address, if `log` is (or has) the player's line that tells it.
+pub fn status_address(log: &str) -> Option<String> {
+    log.lines().find_map(|line| {
+        line.split_once("status on http://")
+            .map(|(_, rest)| rest.split('/').next().unwrap().to_string())
+    })
+}
+
+/// The player's `/status`.
+pub fn status(address: &str) -> serde_json::Value {
+    let (line, body) = http_get(address, "/status");
+    assert!(line.contains("200"), "{line}");
+    serde_json::from_str(&body).unwrap()
+}
+
+/// The playlist file and index of the slide on screen, once one is and the window covers its
+/// monitor.
+pub fn slide_on_full_screen(address: &str) -> Option<(String, usize)> {
+    let status = status(address);
+    let showing = &status["showing"];
+    (status["screen"]["fullscreen"] == true && showing["kind"] != "idle").then_some(())?;
+    Some((
+        showing["playlist"].as_str()?.to_string(),
+        showing["slide"].as_u64()? as usize,
+    ))
 }
 
 /// Replaces a file the way careful copy tools do: a temporary file renamed into place.
