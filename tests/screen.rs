@@ -29,16 +29,15 @@ fn bare_player(display: &str, folder: &Path) -> Command {
     command
 }
 
-#[test]
-fn with_no_arguments_the_player_fills_a_bare_x_server_and_screenshots_show_it() {
-    let folder = tempfile::tempdir().unwrap();
-    std::fs::create_dir(folder.path().join("playlists")).unwrap();
-    std::fs::write(folder.path().join("playlists/lobby.ron"), PLAYLIST).unwrap();
-    let (_xvfb, display) = start_xvfb("1600x900");
-    // No arguments but where to report, so the test can find the endpoint.
-    let mut command = bare_player(&display, folder.path());
+/// Starts `kiosk-player` with no arguments (but where to report) on `display`, waits for the
+/// slide on the whole screen, checks the X server's own picture against `preview`, and returns
+/// the player with its status address.
+fn fills_the_screen(display: &str, folder: &Path, what: &str) -> (Running, String) {
+    std::fs::create_dir(folder.join("playlists")).unwrap();
+    std::fs::write(folder.join("playlists/lobby.ron"), PLAYLIST).unwrap();
+    let mut command = bare_player(display, folder);
     command.args(["--status-listen", "127.0.0.1:0"]);
-    let (_player, address) = spawn_with_status(&mut command);
+    let (player, address) = spawn_with_status(&mut command);
     wait_for(
         "the slide on the whole screen",
         Duration::from_secs(30),
@@ -48,14 +47,39 @@ fn with_no_arguments_the_player_fills_a_bare_x_server_and_screenshots_show_it() 
                 .then_some(())
         },
     );
-    let expected = preview_slide(&folder.path().join("playlists/lobby.ron"), 0, "1600x900");
-    assert_shows(&read_x_screen(&display), &expected, "bare X server");
+    let expected = preview_slide(&folder.join("playlists/lobby.ron"), 0, "1600x900");
+    assert_shows(&read_x_screen(display), &expected, what);
+    (player, address)
+}
+
+#[test]
+fn with_no_arguments_the_player_fills_a_bare_x_server_and_screenshots_show_it() {
+    let folder = tempfile::tempdir().unwrap();
+    let (_xvfb, display) = start_xvfb("1600x900");
+    let (_player, address) = fills_the_screen(&display, folder.path(), "bare X server");
     // The player sleeps on a still slide; every screenshot must still come within a second.
     std::thread::sleep(Duration::from_secs(2));
     for request in 0..10 {
         let screenshot = screenshot_within_a_second(&address, request);
         assert_shows(&screenshot, &read_x_screen(&display), "X11 screenshot");
     }
+}
+
+#[test]
+fn under_a_desktop_window_manager_the_player_is_fullscreen_too() {
+    let folder = tempfile::tempdir().unwrap();
+    let (_xvfb, display) = start_xvfb("1600x900");
+    // openbox, as on a desktop session: it decorates and places windows unless told fullscreen.
+    let _window_manager = Running(
+        Command::new("openbox")
+            .env("DISPLAY", &display)
+            .env("HOME", folder.path())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("openbox is installed (.ci/run installs it)"),
+    );
+    fills_the_screen(&display, folder.path(), "openbox");
 }
 
 /// A stand-in `cec-ctl` that writes its arguments to `calls`, one call a line.
