@@ -5,8 +5,8 @@
 mod common;
 
 use common::display::{
-    Running, assert_shows, http_get, preview_slide, read_x_screen, screenshot_within_a_second,
-    spawn_with_status, start_xvfb, status, wait_for, write_atomically,
+    Running, assert_comes_to_show, assert_shows, http_get, preview_slide, read_x_screen,
+    screenshot_within_a_second, spawn_with_status, start_xvfb, status, wait_for, write_atomically,
 };
 use std::path::Path;
 use std::process::Command;
@@ -158,5 +158,65 @@ fn the_panel_goes_off_when_nothing_is_scheduled_and_on_for_an_emergency() {
         status(&address)["showing"]["emergency"],
         true,
         "the emergency is on screen"
+    );
+}
+
+/// Runs xdotool on `display` and returns what it printed.
+fn xdotool(display: &str, args: &[&str]) -> String {
+    let output = Command::new("xdotool")
+        .args(args)
+        .env("DISPLAY", display)
+        .output()
+        .expect("xdotool is installed (.ci/run installs it)");
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[test]
+fn a_window_that_changes_size_shows_its_slide_drawn_again_at_the_new_size() {
+    let folder = tempfile::tempdir().unwrap();
+    std::fs::create_dir(folder.path().join("playlists")).unwrap();
+    std::fs::write(folder.path().join("playlists/lobby.ron"), PLAYLIST).unwrap();
+    let (_xvfb, display) = start_xvfb("1600x900");
+    let mut command = bare_player(&display, folder.path());
+    command.args([
+        "run",
+        "--windowed",
+        "--size",
+        "640x360",
+        "--status-listen",
+        "127.0.0.1:0",
+    ]);
+    let (_player, address) = spawn_with_status(&mut command);
+    wait_for("the slide", Duration::from_secs(30), || {
+        (status(&address)["showing"]["kind"] == "text").then_some(())
+    });
+    let window = wait_for("the player's window", Duration::from_secs(10), || {
+        xdotool(&display, &["search", "--name", "kiosk-player"])
+            .lines()
+            .next()
+            .map(str::to_owned)
+    });
+    // The slide stays up for a minute: only the new size can make it be drawn again.
+    wait_for("the new size in /status", Duration::from_secs(20), || {
+        // Asked again until it shows: a request made while the window is still being mapped
+        // can be lost.
+        xdotool(&display, &["windowsize", &window, "960", "540"]);
+        std::thread::sleep(Duration::from_millis(200));
+        (status(&address)["screen"]["width"] == 960).then_some(())
+    });
+    let geometry = xdotool(&display, &["getwindowgeometry", &window]);
+    let (x, y) = geometry
+        .lines()
+        .find_map(|line| line.trim().strip_prefix("Position: "))
+        .and_then(|at| at.split_whitespace().next())
+        .and_then(|at| at.split_once(','))
+        .map(|(x, y)| (x.parse::<u32>().unwrap(), y.parse::<u32>().unwrap()))
+        .unwrap_or_else(|| panic!("xdotool says where the window is: {geometry}"));
+    let expected = preview_slide(&folder.path().join("playlists/lobby.ron"), 0, "960x540");
+    assert_comes_to_show(
+        || image::imageops::crop_imm(&read_x_screen(&display), x, y, 960, 540).to_image(),
+        &expected,
+        "resized window",
+        Duration::from_secs(3),
     );
 }
