@@ -8,3 +8,4 @@ pub mod panel;
 pub mod player;
 pub mod rotating_log;
 pub mod status;
+pub mod video;

@@ -332,6 +332,9 @@ fn the_debian_package_installs_upgrades_removes_and_purges_as_documented() {
         "libxkbcommon0",
         "libpam-systemd",
         "libc6",
+        "libgstreamer1.0-0",
+        "gstreamer1.0-plugins-good",
+        "gstreamer1.0-libav",
     ] {
         assert!(names.contains(&needed), "Depends lacks {needed}: {depends}");
     }

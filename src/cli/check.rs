@@ -85,6 +85,12 @@ fn media_problems(playlist: &crate::core::playlist::Playlist, file: &Path) -> Ve
     let mut composer = crate::compose::Composer::default();
     let mut problems = Vec::new();
     for (index, slide) in playlist.slides.iter().enumerate() {
+        if let crate::core::playlist::Slide::Video(video) = slide
+            && let Err(problem) = probe_video(video, folder, file, index)
+        {
+            problems.push(slide_problem(file, index, problem));
+            continue;
+        }
         for (width, height) in [(1920, 1080), (1080, 1920)] {
             match composer.slide(slide, folder, width, height) {
                 Ok(picture) => {
@@ -104,6 +110,40 @@ fn media_problems(playlist: &crate::core::playlist::Playlist, file: &Path) -> Ve
         }
     }
     problems
+}
+
+/// Opens a video slide's file as the player would, and says what it holds.
+fn probe_video(
+    video: &crate::core::playlist::VideoSlide,
+    folder: &Path,
+    file: &Path,
+    index: usize,
+) -> Result<(), String> {
+    let path = crate::compose::picture::resolve_media(
+        folder,
+        &video.file.relative,
+        crate::video::MAX_VIDEO_BYTES,
+    )
+    .map_err(|e| e.to_string())?;
+    let opened = crate::video::open(
+        &path,
+        crate::core::video::DecoderChoice::Auto,
+        std::sync::Arc::new(|| {}),
+        Default::default(),
+    )
+    .map_err(|e| format!("{}: {e}", video.file.written))?;
+    let seconds =
+        crate::core::video::video_slide_seconds(video.seconds, video.loops, &opened.facts)
+            .map_err(|e| format!("{}: {e}", video.file.written))?;
+    println!(
+        "{}: slide {}: {}: {}; the slide lasts {}",
+        file.display(),
+        index + 1,
+        video.file.written,
+        crate::video::summary(&opened.facts, &opened.description),
+        crate::core::video::clock_text(seconds)
+    );
+    Ok(())
 }
 
 fn slide_problem(file: &Path, index: usize, message: String) -> Diagnostic {

@@ -143,6 +143,7 @@ pub(super) fn run(args: RunArgs) -> ExitCode {
         size: args.size.or(config.size),
         rotation: args.rotation.unwrap_or(config.rotation),
         panel: config.display.clone(),
+        video_decoder: config.video_decoder,
         play_log: args.play_log.or(config.play_log),
         idle: IdleMessage {
             japanese: config.idle_message.unwrap_or(default_idle.japanese),

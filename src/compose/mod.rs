@@ -9,7 +9,7 @@ pub mod picture;
 pub mod quiz;
 pub mod text;
 
-use crate::core::playlist::{Colour, Fit, ImageSlide, PosterSlide, Slide, TextSlide};
+use crate::core::playlist::{Colour, Fit, ImageSlide, PosterSlide, Slide, TextSlide, VideoSlide};
 use chrono::{Datelike, NaiveDateTime};
 use parley::Alignment;
 use picture::{MAX_MEDIA_BYTES, MAX_SVG_BYTES, PictureError};
@@ -98,6 +98,11 @@ impl Composer {
             Slide::Text(s) => self.text_slide(s, folder, width, height, &mut warnings)?,
             Slide::Image(s) => self.image_slide(s, folder, width, height, &mut warnings)?,
             Slide::Poster(s) => poster_slide(s, folder, width, height)?,
+            Slide::Video(s) => {
+                let (picture, _) = self.video_backdrop(s, width, height);
+                warnings.extend(picture.warnings);
+                return Ok(Picture { warnings, ..picture });
+            }
             Slide::Quiz(s) => self.quiz_invitation(s, folder, width, height)?,
         };
         Ok(finish(canvas, warnings))
@@ -296,9 +301,52 @@ impl Composer {
                 canvas
             };
 
+        self.caption_band(
+            &mut canvas,
+            frame,
+            slide.caption.as_deref(),
+            slide.caption_en.as_deref(),
+            warnings,
+        );
+        Ok(canvas)
+    }
+
+    /// A video slide's picture: black where the video goes, the caption band below it. The
+    /// video's frames are drawn into `area` (left, top, right, bottom, in pixels) on the GPU.
+    pub fn video_backdrop(
+        &mut self,
+        slide: &VideoSlide,
+        width: u32,
+        height: u32,
+    ) -> (Picture, [f32; 4]) {
+        let frame = Frame::new(width, height);
+        // Black under the video: the compositor adds the frame's light to it, so every
+        // transition mixes the video like any other picture.
+        let mut canvas = blank(width, height, Colour::rgb(0, 0, 0));
+        let mut warnings = Vec::new();
+        let band = self.caption_band(
+            &mut canvas,
+            frame,
+            slide.caption.as_deref(),
+            slide.caption_en.as_deref(),
+            &mut warnings,
+        );
+        let area = [0.0, 0.0, frame.width, (frame.height - band).round()];
+        (finish(canvas, warnings), area)
+    }
+
+    /// Draws a caption band along the bottom of `canvas` and returns its height (0 without one).
+    fn caption_band(
+        &mut self,
+        canvas: &mut Pixmap,
+        frame: Frame,
+        caption: Option<&str>,
+        caption_en: Option<&str>,
+        warnings: &mut Vec<String>,
+    ) -> f32 {
         let u = frame.unit;
         let mut paragraphs = Vec::new();
-        if let Some(caption) = &slide.caption {
+        if let Some(caption) = caption {
             paragraphs.push(paragraph(
                 caption,
                 5.0 * u,
@@ -309,7 +357,7 @@ impl Composer {
                 Alignment::Center,
             ));
         }
-        if let Some(caption_en) = &slide.caption_en {
+        if let Some(caption_en) = caption_en {
             let soft = [0xE8, 0xE8, 0xE8, 255];
             paragraphs.push(paragraph(
                 caption_en,
@@ -321,32 +369,33 @@ impl Composer {
                 Alignment::Center,
             ));
         }
-        if !paragraphs.is_empty() {
-            let padding = 2.5 * u;
-            let text_width = frame.width - 2.0 * frame.margin();
-            let setting = self
-                .typesetter
-                .fit(&paragraphs, text_width, frame.height * 0.3);
-            if !setting.fits {
-                warnings.push("the caption is too long to fit and is cut off; shorten it".into());
-            }
-            let band_height = setting.height + 2.0 * padding;
-            fill_rect(
-                &mut canvas,
-                0.0,
-                frame.height - band_height,
-                frame.width,
-                band_height,
-                [0, 0, 0, 165],
-            );
-            self.typesetter.draw(
-                &setting,
-                &mut canvas,
-                frame.margin(),
-                frame.height - band_height + padding,
-            );
+        if paragraphs.is_empty() {
+            return 0.0;
         }
-        Ok(canvas)
+        let padding = 2.5 * u;
+        let text_width = frame.width - 2.0 * frame.margin();
+        let setting = self
+            .typesetter
+            .fit(&paragraphs, text_width, frame.height * 0.3);
+        if !setting.fits {
+            warnings.push("the caption is too long to fit and is cut off; shorten it".into());
+        }
+        let band_height = setting.height + 2.0 * padding;
+        fill_rect(
+            canvas,
+            0.0,
+            frame.height - band_height,
+            frame.width,
+            band_height,
+            [0, 0, 0, 165],
+        );
+        self.typesetter.draw(
+            &setting,
+            canvas,
+            frame.margin(),
+            frame.height - band_height + padding,
+        );
+        band_height
     }
 }
 

@@ -2,6 +2,7 @@
 
 use super::diagnostic::{Diagnostic, SourceLocator, parse_ron};
 use super::display::{PanelPower, Rotation};
+use super::video::DecoderChoice;
 use serde::Deserialize;
 use std::path::PathBuf;
 use std::str::FromStr;
@@ -31,6 +32,8 @@ pub struct Config {
     /// When the panel is switched on and off; without it the player leaves the panel's power
     /// alone.
     pub display: Option<PanelPower>,
+    /// `Auto` (the default) lets a video use the board's hardware decoder; `Software` never does.
+    pub video_decoder: DecoderChoice,
     /// Where to append one JSON line per slide shown.
     pub play_log: Option<PathBuf>,
     /// The local status and metrics endpoint.

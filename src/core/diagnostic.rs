@@ -149,7 +149,17 @@ impl<'a> SourceLocator<'a> {
 
     /// The position of a field name followed by a colon, such as `slides:`.
     pub fn field(&mut self, name: &str) -> Position {
-        let mut from = 0;
+        self.field_from(name, 0).unwrap_or(Position::START)
+    }
+
+    /// The position of a field name, preferring the first one after the last hit: a field of the
+    /// value found last, when every slide may have one.
+    pub fn field_near(&mut self, name: &str) -> Position {
+        self.field_from(name, self.cursor)
+            .unwrap_or_else(|| self.field(name))
+    }
+
+    fn field_from(&mut self, name: &str, mut from: usize) -> Option<Position> {
         while let Some(found) = self.source[from..].find(name) {
             let at = from + found;
             let rest = self.source[at + name.len()..].trim_start();
@@ -159,11 +169,11 @@ impl<'a> SourceLocator<'a> {
                     .next_back()
                     .is_some_and(|c| c.is_alphanumeric() || c == '_');
             if starts_word && rest.starts_with(':') {
-                return self.position(at);
+                return Some(self.position(at));
             }
             from = at + name.len();
         }
-        Position::START
+        None
     }
 
     fn find(&mut self, needle: &str) -> Position {

@@ -13,3 +13,4 @@ pub mod schedule;
 pub mod slideshow;
 pub mod staff_exit;
 pub mod touch;
+pub mod video;

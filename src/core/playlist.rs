@@ -57,6 +57,7 @@ pub enum Slide {
     Text(TextSlide),
     Image(ImageSlide),
     Poster(PosterSlide),
+    Video(VideoSlide),
     Quiz(QuizSlide),
 }
 
@@ -98,6 +99,23 @@ pub struct PosterSlide {
     pub seconds: Option<f32>,
 }
 
+/// A video clip, muted, fitted like a photo. It plays once by default, `loops` times, or for
+/// `seconds` (looping as needed); a caption band may run along the bottom.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VideoSlide {
+    pub file: MediaPath,
+    #[serde(default)]
+    pub fit: Fit,
+    pub loops: Option<u32>,
+    pub seconds: Option<f32>,
+    pub caption: Option<String>,
+    pub caption_en: Option<String>,
+}
+
+/// The most play-throughs a video slide may ask for.
+const MAX_LOOPS: u32 = 1000;
+
 /// An invitation to the touch quiz on a tablet nearby: the quiz's title and one of its questions.
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -122,6 +140,7 @@ pub enum Fit {
 pub enum MediaKind {
     Raster,
     Vector,
+    Video,
 }
 
 /// A media path relative to the playlist's folder, checked to stay inside it.
@@ -140,6 +159,7 @@ impl MediaPath {
         match extension.as_str() {
             "png" | "jpg" | "jpeg" | "webp" => Some(MediaKind::Raster),
             "svg" => Some(MediaKind::Vector),
+            "mp4" | "m4v" | "mov" | "mkv" | "webm" => Some(MediaKind::Video),
             _ => None,
         }
     }
@@ -214,7 +234,9 @@ impl TryFrom<String> for Colour {
 }
 
 impl Slide {
-    /// How long the slide stays, from the slide itself or its playlist.
+    /// How long the slide stays, from the slide itself or its playlist. A video slide without
+    /// `seconds` lasts as long as its video plays (`core::video::video_slide_seconds`), known only
+    /// once it is opened; until then this is the playlist's slide length.
     pub fn seconds(&self, playlist: &Playlist) -> f32 {
         self.own_seconds().unwrap_or(playlist.slide_seconds)
     }
@@ -224,6 +246,7 @@ impl Slide {
             Slide::Text(s) => s.seconds,
             Slide::Image(s) => s.seconds,
             Slide::Poster(s) => s.seconds,
+            Slide::Video(s) => s.seconds,
             Slide::Quiz(s) => s.seconds,
         }
     }
@@ -234,6 +257,7 @@ impl Slide {
             Slide::Text(_) => "text",
             Slide::Image(_) => "image",
             Slide::Poster(_) => "poster",
+            Slide::Video(_) => "video",
             Slide::Quiz(_) => "quiz",
         }
     }
@@ -244,6 +268,7 @@ impl Slide {
             Slide::Text(s) => s.picture.iter().collect(),
             Slide::Image(s) => vec![&s.file],
             Slide::Poster(s) => vec![&s.file],
+            Slide::Video(s) => vec![&s.file],
             Slide::Quiz(s) => vec![&s.file],
         }
     }
@@ -292,7 +317,7 @@ impl Playlist {
         if self.slides.is_empty() {
             problems.push(
                 Diagnostic::new(at.field("slides"), "the playlist has no slides")
-                    .with_hint("add at least one Text(..), Image(..) or Poster(..)"),
+                    .with_hint("add at least one Text(..), Image(..), Poster(..) or Video(..)"),
             );
         }
         for slide in &self.slides {
@@ -311,6 +336,7 @@ impl Playlist {
                 Slide::Text(_) => None,
                 Slide::Image(_) => Some(MediaKind::Raster),
                 Slide::Poster(_) => Some(MediaKind::Vector),
+                Slide::Video(_) => Some(MediaKind::Video),
                 Slide::Quiz(quiz) => {
                     let is_ron = quiz
                         .file
@@ -331,29 +357,54 @@ impl Playlist {
             };
             for media in slide.media() {
                 let position = at.string_literal(&media.written);
+                let shown_with = |kind| match kind {
+                    MediaKind::Raster => "show photos with Image(file: ..)",
+                    MediaKind::Vector => "show SVG files with Poster(file: ..)",
+                    MediaKind::Video => "show videos with Video(file: ..)",
+                };
                 match (media.kind(), wanted) {
                     (None, _) => problems.push(
                         Diagnostic::new(
                             position,
                             format!(
-                                "`{}` is not a picture format the player shows",
+                                "`{}` is not a picture or video format the player shows",
                                 media.written
                             ),
                         )
-                        .with_hint("use PNG, JPEG, WebP or SVG"),
+                        .with_hint("use PNG, JPEG, WebP or SVG pictures, or MP4, MKV or WebM videos"),
                     ),
-                    (Some(MediaKind::Vector), Some(MediaKind::Raster)) => problems.push(
-                        Diagnostic::new(position, format!("`{}` is an SVG file", media.written))
-                            .with_hint("show SVG files with Poster(file: ..)"),
-                    ),
-                    (Some(MediaKind::Raster), Some(MediaKind::Vector)) => problems.push(
-                        Diagnostic::new(
-                            position,
-                            format!("`{}` is not an SVG file", media.written),
+                    (Some(kind), Some(wanted)) if kind != wanted => {
+                        let what = match (kind, wanted) {
+                            (MediaKind::Vector, _) => "is an SVG file",
+                            (MediaKind::Video, _) => "is a video",
+                            (_, MediaKind::Vector) => "is not an SVG file",
+                            _ => "is not a video",
+                        };
+                        problems.push(
+                            Diagnostic::new(position, format!("`{}` {what}", media.written))
+                                .with_hint(shown_with(kind)),
                         )
-                        .with_hint("show photos with Image(file: ..)"),
+                    }
+                    (Some(MediaKind::Video), None) => problems.push(
+                        Diagnostic::new(position, format!("`{}` is a video", media.written))
+                            .with_hint("a text slide's picture is a photo or an SVG; show videos with Video(file: ..)"),
                     ),
                     _ => {}
+                }
+            }
+            if let Slide::Video(video) = slide
+                && let Some(loops) = video.loops
+            {
+                if video.seconds.is_some() {
+                    problems.push(
+                        Diagnostic::new(at.field_near("loops"), "a video slide has both `loops` and `seconds`")
+                            .with_hint("keep one: `loops: 3` plays it three times, `seconds: 30` plays it (looping) for 30 seconds"),
+                    );
+                } else if !(1..=MAX_LOOPS).contains(&loops) {
+                    problems.push(Diagnostic::new(
+                        at.field_near("loops"),
+                        format!("`loops` is {loops}; a video plays between 1 and {MAX_LOOPS} times"),
+                    ));
                 }
             }
         }
@@ -525,9 +576,44 @@ mod tests {
             ("5:5:", "`transition_seconds` must be between 0 and 5"),
             ("7:22:", "`media/poster.svg` is an SVG file"),
             ("8:23:", "`media/photo.jpg` is not an SVG file"),
-            ("9:22:", "`notes.txt` is not a picture format"),
+            ("9:22:", "`notes.txt` is not a picture or video format"),
             ("10:22:", "the title is empty"),
             ("10:26:", "`seconds` is 100000"),
+        ];
+        assert_eq!(problems.len(), expected.len(), "{problems:#?}");
+        for (problem, (place, message)) in problems.iter().zip(expected) {
+            assert!(
+                problem.starts_with(place) && problem.contains(message),
+                "{problem} ≠ {place} {message}"
+            );
+        }
+    }
+
+    #[test]
+    fn video_slides_name_a_video_and_play_for_loops_or_seconds() {
+        let good = r#"Playlist(title: "t", slides: [
+    Video(file: "media/handwash.mp4", loops: 2, caption: "手洗い", fit: Cover),
+    Video(file: "media/drill.webm", seconds: 30),
+])"#;
+        let playlist = Playlist::parse(good).unwrap();
+        let Slide::Video(video) = &playlist.slides[0] else {
+            panic!("{:?}", playlist.slides[0]);
+        };
+        assert_eq!((video.loops, video.fit), (Some(2), Fit::Cover));
+        assert_eq!(playlist.slides[1].seconds(&playlist), 30.0);
+        assert_eq!(playlist.slides[1].kind_name(), "video");
+        let bad = r#"Playlist(title: "t", slides: [
+    Video(file: "media/photo.jpg"),
+    Image(file: "media/clip.mp4"),
+    Video(file: "media/clip.mkv", loops: 2, seconds: 10),
+    Video(file: "media/clip.mov", loops: 0),
+])"#;
+        let problems = problems_of(bad);
+        let expected = [
+            ("2:17:", "`media/photo.jpg` is not a video"),
+            ("3:17:", "`media/clip.mp4` is a video"),
+            ("4:38:", "both `loops` and `seconds`"),
+            ("5:38:", "`loops` is 0"),
         ];
         assert_eq!(problems.len(), expected.len(), "{problems:#?}");
         for (problem, (place, message)) in problems.iter().zip(expected) {

@@ -117,6 +117,22 @@ impl Slideshow {
         self.showing = Some(Showing { cue, since: clock });
     }
 
+    /// Whether the slide on screen is `key`.
+    pub fn is_showing(&self, key: &SlideKey) -> bool {
+        matches!(self.current(), Some(Cue::Slide(cue)) if cue.key == *key)
+    }
+
+    /// Ends the slide on screen at `clock`, before its time: its media failed while playing.
+    pub fn cut_short(&mut self, clock: f64) {
+        if let Some(Showing {
+            cue: Cue::Slide(cue),
+            since,
+        }) = &mut self.showing
+        {
+            cue.seconds = (clock - *since).max(0.0) as f32;
+        }
+    }
+
     /// Records that a slide cannot be shown (its media is broken), so the loop skips it.
     pub fn mark_unplayable(&mut self, key: SlideKey, library: &Library) {
         // Forget failures of versions that are gone, so the set cannot grow with uptime.

@@ -6,6 +6,11 @@
 //! of CPU at 1080p, and here a still slide is one draw and nothing else.
 
 use super::screen::Canvas;
+use super::video::{VideoDraw, VideoLayers};
+use super::video_render::{
+    VideoBinding, VideoOnScreen, VideoTextures, bind_video, init_video_binding,
+    upload_video_frames,
+};
 use crate::core::display::Rotation;
 use bevy::asset::{AssetEventSystems, load_internal_asset, uuid_handle};
 use bevy::ecs::schedule::ScheduleLabel;
@@ -14,7 +19,8 @@ use bevy::render::extract_resource::{ExtractResource, ExtractResourcePlugin};
 use bevy::render::render_asset::RenderAssets;
 use bevy::render::render_resource::binding_types::{sampler, texture_2d, uniform_buffer};
 use bevy::render::render_resource::{
-    BindGroupEntries, BindGroupLayoutDescriptor, BindGroupLayoutEntries, BlendState,
+    BindGroupEntries, BindGroupLayoutDescriptor, BindGroupLayoutEntries, BlendComponent,
+    BlendFactor, BlendOperation, BlendState,
     BufferInitDescriptor, BufferUsages, CachedRenderPipelineId, ColorTargetState, ColorWrites,
     FragmentState, PipelineCache, PrimitiveState, PrimitiveTopology, RenderPassDescriptor,
     RenderPipelineDescriptor, Sampler, SamplerBindingType, SamplerDescriptor, ShaderStages,
@@ -102,11 +108,14 @@ impl ExtractResource for ExtractedTurn {
 pub struct ScreenGraph;
 
 const SCREEN_SHADER: Handle<Shader> = uuid_handle!("6f1c2b8e-3d4a-4e5f-9a7b-1c2d3e4f5a6b");
+const VIDEO_SHADER: Handle<Shader> = uuid_handle!("0b9e8f3c-5a61-4c2e-8d7f-2e4a6c8b1d3f");
 
 pub fn plugin(app: &mut App) {
     load_internal_asset!(app, SCREEN_SHADER, "screen.wgsl", Shader::from_wgsl);
+    load_internal_asset!(app, VIDEO_SHADER, "video.wgsl", Shader::from_wgsl);
     app.init_resource::<ScreenLayers>()
         .add_plugins(ExtractResourcePlugin::<ExtractedLayers>::default())
+        .add_plugins(ExtractResourcePlugin::<VideoLayers>::default())
         .add_plugins(ExtractResourcePlugin::<ExtractedTurn>::default())
         // Bevy notices dropped pictures at the start of the next update, and frees their
         // textures in the frame after: a cut, which draws one frame and sleeps, would keep the
@@ -122,10 +131,17 @@ pub fn plugin(app: &mut App) {
     render_app
         .add_schedule(Schedule::new(ScreenGraph))
         .init_resource::<SpecializedRenderPipelines<ScreenPipeline>>()
-        .add_systems(RenderStartup, init_screen_pipeline)
+        .init_resource::<VideoTextures>()
+        .add_systems(
+            RenderStartup,
+            (init_video_binding, init_screen_pipeline).chain(),
+        )
         .add_systems(
             Render,
-            prepare_screen_pipelines.in_set(RenderSystems::Prepare),
+            (
+                prepare_screen_pipelines.in_set(RenderSystems::Prepare),
+                upload_video_frames.in_set(RenderSystems::PrepareResources),
+            ),
         )
         .add_systems(ScreenGraph, draw_screen);
 }
@@ -142,10 +158,15 @@ pub fn screen_camera() -> impl Bundle {
 #[derive(Resource)]
 struct ScreenPipeline {
     layout: BindGroupLayoutDescriptor,
+    video_layout: BindGroupLayoutDescriptor,
     sampler: Sampler,
 }
 
-fn init_screen_pipeline(mut commands: Commands, render_device: Res<RenderDevice>) {
+fn init_screen_pipeline(
+    mut commands: Commands,
+    render_device: Res<RenderDevice>,
+    video: Res<VideoBinding>,
+) {
     let layout = BindGroupLayoutDescriptor::new(
         "screen_picture",
         &BindGroupLayoutEntries::sequential(
@@ -162,6 +183,7 @@ fn init_screen_pipeline(mut commands: Commands, render_device: Res<RenderDevice>
     );
     commands.insert_resource(ScreenPipeline {
         layout,
+        video_layout: video.layout.clone(),
         // Nearest by default: pictures are drawn at the screen's size, one texel to a pixel.
         sampler: render_device.create_sampler(&SamplerDescriptor::default()),
     });
@@ -177,7 +199,33 @@ enum Paint {
     Crossfade,
     /// The picture blended by its own alpha: the quiz layer.
     Alpha,
+    /// A video frame of NV12 or I420 planes, added to the black under it.
+    VideoNv12,
+    VideoI420,
 }
+
+/// Every paint, in the order of [`ScreenPipelines`].
+const PAINTS: [Paint; 5] = [
+    Paint::Opaque,
+    Paint::Crossfade,
+    Paint::Alpha,
+    Paint::VideoNv12,
+    Paint::VideoI420,
+];
+
+/// Adds what is drawn to what is there: a video's weighted light onto its slide's black.
+const ADD: BlendState = BlendState {
+    color: BlendComponent {
+        src_factor: BlendFactor::One,
+        dst_factor: BlendFactor::One,
+        operation: BlendOperation::Add,
+    },
+    alpha: BlendComponent {
+        src_factor: BlendFactor::Zero,
+        dst_factor: BlendFactor::One,
+        operation: BlendOperation::Add,
+    },
+};
 
 impl SpecializedRenderPipeline for ScreenPipeline {
     /// The format of the view drawn into (the window's, or an image's), and the paint.
@@ -188,12 +236,20 @@ impl SpecializedRenderPipeline for ScreenPipeline {
             Paint::Opaque => ("fragment", None),
             Paint::Crossfade => ("crossfade", None),
             Paint::Alpha => ("fragment", Some(BlendState::ALPHA_BLENDING)),
+            Paint::VideoNv12 => ("nv12", Some(ADD)),
+            Paint::VideoI420 => ("i420", Some(ADD)),
+        };
+        let video = matches!(paint, Paint::VideoNv12 | Paint::VideoI420);
+        let (shader, layout) = if video {
+            (VIDEO_SHADER, &self.video_layout)
+        } else {
+            (SCREEN_SHADER, &self.layout)
         };
         RenderPipelineDescriptor {
             label: Some("screen picture".into()),
-            layout: vec![self.layout.clone()],
+            layout: vec![layout.clone()],
             vertex: VertexState {
-                shader: SCREEN_SHADER,
+                shader: shader.clone(),
                 shader_defs: Vec::new(),
                 entry_point: Some("vertex".into()),
                 buffers: Vec::new(),
@@ -203,7 +259,7 @@ impl SpecializedRenderPipeline for ScreenPipeline {
                 ..default()
             },
             fragment: Some(FragmentState {
-                shader: SCREEN_SHADER,
+                shader,
                 entry_point: Some(entry_point.into()),
                 targets: vec![Some(ColorTargetState {
                     format,
@@ -219,7 +275,7 @@ impl SpecializedRenderPipeline for ScreenPipeline {
 
 /// The pipelines for one view, by [`Paint`].
 #[derive(Component, PartialEq)]
-struct ScreenPipelines([CachedRenderPipelineId; 3]);
+struct ScreenPipelines([CachedRenderPipelineId; PAINTS.len()]);
 
 impl ScreenPipelines {
     fn get(&self, paint: Paint) -> CachedRenderPipelineId {
@@ -238,11 +294,9 @@ fn prepare_screen_pipelines(
         let Some(format) = target.out_texture_view_format() else {
             continue;
         };
-        let ids = ScreenPipelines(
-            [Paint::Opaque, Paint::Crossfade, Paint::Alpha].map(|paint| {
-                pipelines.specialize(&pipeline_cache, &screen_pipeline, (format, paint))
-            }),
-        );
+        let ids = ScreenPipelines(PAINTS.map(|paint| {
+            pipelines.specialize(&pipeline_cache, &screen_pipeline, (format, paint))
+        }));
         if prepared != Some(&ids) {
             // A frame without its pipelines would show nothing; compile them now.
             for id in ids.0 {
@@ -251,6 +305,14 @@ fn prepare_screen_pipelines(
             commands.entity(entity).insert(ids);
         }
     }
+}
+
+fn on_screen(draw: Option<&VideoDraw>, offset: f32, weight: f32) -> Option<VideoOnScreen<'_>> {
+    draw.map(|draw| VideoOnScreen {
+        draw,
+        offset,
+        weight,
+    })
 }
 
 /// The whole screen, as fractions of it.
@@ -288,6 +350,11 @@ fn draw_screen(
     backdrop: Res<ClearColor>,
     screen_pipeline: Res<ScreenPipeline>,
     pipeline_cache: Res<PipelineCache>,
+    (videos, video_textures, video_binding): (
+        Option<Res<VideoLayers>>,
+        Res<VideoTextures>,
+        Res<VideoBinding>,
+    ),
     mut ctx: RenderContext,
 ) {
     let (target, pipelines) = view.into_inner();
@@ -295,15 +362,25 @@ fn draw_screen(
     let slide = layers.slide.and_then(|image| images.get(image));
     let leaving = layers.leaving.and_then(|image| images.get(image));
     let mut draws: Vec<Draw> = Vec::with_capacity(3);
+    // Each video goes where its slide is, over the black drawn for it there.
+    let video_of_slide = videos.as_ref().and_then(|v| v.slide.as_ref());
+    let video_of_leaving = videos.as_ref().and_then(|v| v.leaving.as_ref());
+    let mut video_draws: Vec<VideoOnScreen> = Vec::with_capacity(2);
     match (leaving, slide, layers.motion) {
-        (Some(leaving), Some(slide), Motion::Crossfade(progress)) => draws.push(Draw {
-            picture: leaving,
-            arriving: slide,
-            rect: FULL,
-            paint: Paint::Crossfade,
-            progress,
-        }),
+        (Some(leaving), Some(slide), Motion::Crossfade(progress)) => {
+            draws.push(Draw {
+                picture: leaving,
+                arriving: slide,
+                rect: FULL,
+                paint: Paint::Crossfade,
+                progress,
+            });
+            video_draws.extend(on_screen(video_of_leaving, 0.0, 1.0 - progress));
+            video_draws.extend(on_screen(video_of_slide, 0.0, progress));
+        }
         (Some(leaving), Some(slide), Motion::Push(progress)) => {
+            video_draws.extend(on_screen(video_of_leaving, -progress, 1.0));
+            video_draws.extend(on_screen(video_of_slide, 1.0 - progress, 1.0));
             draws.push(Draw::new(
                 leaving,
                 [-progress, 0.0, 1.0 - progress, 1.0],
@@ -315,27 +392,28 @@ fn draw_screen(
                 Paint::Opaque,
             ));
         }
-        (_, Some(slide), _) | (Some(slide), None, _) => {
+        (_, Some(slide), _) => {
             draws.push(Draw::new(slide, FULL, Paint::Opaque));
+            video_draws.extend(on_screen(video_of_slide, 0.0, 1.0));
+        }
+        (Some(leaving), None, _) => {
+            draws.push(Draw::new(leaving, FULL, Paint::Opaque));
+            video_draws.extend(on_screen(video_of_leaving, 0.0, 1.0));
         }
         (None, None, _) => {}
     }
     // Only an empty screen is cleared: slides cover every pixel.
     let clear = draws.is_empty().then(|| backdrop.0.to_linear());
-    if let Some((image, top, bottom)) = layers.overlay
-        && let Some(image) = images.get(image)
-    {
-        draws.push(Draw::new(image, [0.0, top, 1.0, bottom], Paint::Alpha));
-    }
+    let overlay = layers.overlay.and_then(|(image, top, bottom)| {
+        Some(Draw::new(images.get(image)?, [0.0, top, 1.0, bottom], Paint::Alpha))
+    });
     let device = ctx.render_device().clone();
     let layout = pipeline_cache.get_bind_group_layout(&screen_pipeline.layout);
-    let bound: Vec<_> = draws
-        .iter()
-        .filter_map(|draw| {
+    let turn = turn
+        .as_ref()
+        .map_or(Rotation::Upright.matrix(), |turn| turn.0);
+    let bind_picture = |draw: &Draw| {
             let pipeline = pipeline_cache.get_render_pipeline(pipelines.get(draw.paint))?;
-            let turn = turn
-                .as_ref()
-                .map_or(Rotation::Upright.matrix(), |turn| turn.0);
             let uniform = [draw.rect, [draw.progress, 0.0, 0.0, 0.0], turn];
             let placement = device.create_buffer_with_data(&BufferInitDescriptor {
                 label: Some("screen placement"),
@@ -357,8 +435,27 @@ fn draw_screen(
                 )),
             );
             Some((pipeline, bind_group))
-        })
-        .collect();
+    };
+    let mut bound: Vec<_> = draws.iter().filter_map(bind_picture).collect();
+    for video in &video_draws {
+        let paint = match video.draw.frame.layout() {
+            crate::video::Layout::Nv12 => Paint::VideoNv12,
+            crate::video::Layout::I420 => Paint::VideoI420,
+        };
+        if let Some(pipeline) = pipeline_cache.get_render_pipeline(pipelines.get(paint))
+            && let Some(bind_group) = bind_video(
+                video,
+                turn,
+                &video_textures,
+                &video_binding,
+                &device,
+                &pipeline_cache,
+            )
+        {
+            bound.push((pipeline, bind_group));
+        }
+    }
+    bound.extend(overlay.as_ref().and_then(bind_picture));
     let Some(attachment) = target.out_texture_color_attachment(clear) else {
         return;
     };

@@ -9,6 +9,8 @@ pub mod slideshow;
 pub mod status;
 pub mod tablet;
 pub mod transition;
+pub mod video;
+mod video_render;
 pub mod watchdog;
 
 use crate::compose::IdleMessage;
@@ -16,6 +18,7 @@ use crate::content::watch::ContentSource;
 use crate::core::config::ScreenSize;
 use crate::core::display::{PanelPower, Rotation};
 use crate::core::quiz::Quiz;
+use crate::core::video::DecoderChoice;
 use bevy::prelude::*;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -32,6 +35,8 @@ pub struct PlayerSettings {
     pub panel: Option<PanelPower>,
     pub play_log: Option<PathBuf>,
     pub idle: IdleMessage,
+    /// Which decoders video slides may use.
+    pub video_decoder: DecoderChoice,
     /// Where to serve `/status` and `/metrics`, and the token required off loopback.
     pub status_listen: Option<SocketAddr>,
     pub status_token: Option<String>,
@@ -63,6 +68,7 @@ pub fn run(settings: PlayerSettings) -> AppExit {
     .add_plugins(slideshow::SlideshowPlugin {
         sources: settings.sources.clone(),
         idle: settings.idle.clone(),
+        video_decoder: settings.video_decoder,
     })
     .add_plugins(transition::plugin)
     .add_plugins(watchdog::WatchdogPlugin)

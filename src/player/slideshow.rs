@@ -3,12 +3,15 @@
 
 use super::screen::{Canvas, Clock, NextFrame};
 use super::status::PlayerCounters;
+use super::video::{SlideVideo, VideoDecoder, Videos};
 use super::watchdog::MaxSleep;
 use crate::compose::{Composer, IdleMessage, Picture};
 use crate::content::folder::LibraryChange;
 use crate::content::watch::{ContentSource, SharedStatus, watch_source};
 use crate::core::library::{Library, PlaylistId, SlideKey};
+use crate::core::playlist::Slide;
 use crate::core::slideshow::{Cue, Slideshow};
+use crate::core::video::{DecoderChoice, place_video, video_slide_seconds};
 use crate::status::Counters;
 use bevy::asset::RenderAssetUsages;
 use bevy::image::ImageSampler;
@@ -26,6 +29,7 @@ use std::sync::{Arc, Mutex, mpsc};
 pub struct SlideshowPlugin {
     pub sources: Vec<ContentSource>,
     pub idle: IdleMessage,
+    pub video_decoder: DecoderChoice,
 }
 
 /// A slide that just went on screen, for the transition and the play log.
@@ -85,7 +89,7 @@ enum Preparation {
 
 /// A picture being drawn on a worker thread.
 struct Drawing {
-    result: Arc<Mutex<Option<Result<Picture, String>>>>,
+    result: Arc<Mutex<Option<Result<Drawn, String>>>>,
     /// Set once the screen waits for this picture: only then does finishing it wake the event
     /// loop. A picture drawn ahead is picked up at the slide's end, costing no extra frame (on a
     /// software renderer a frame costs tens of milliseconds of CPU).
@@ -94,12 +98,19 @@ struct Drawing {
 
 /// Pictures being drawn or ready: never more than the one on screen and the next one.
 #[derive(Resource, Default)]
-struct Prepared {
+pub(super) struct Prepared {
     pictures: HashMap<PictureKey, Preparation>,
     on_screen: Option<PictureKey>,
 }
 
 impl Prepared {
+    /// Whether `picture` is one of the pictures ready to show.
+    pub(super) fn holds(&self, picture: AssetId<Image>) -> bool {
+        self.pictures
+            .values()
+            .any(|p| matches!(p, Preparation::Ready(handle) if handle.id() == picture))
+    }
+
     /// The preparation of `key`, started with `start` if there is none yet.
     fn start(&mut self, key: PictureKey, start: impl FnOnce() -> Preparation) -> &Preparation {
         self.pictures.entry(key).or_insert_with(start)
@@ -110,7 +121,10 @@ impl Plugin for SlideshowPlugin {
     fn build(&self, app: &mut App) {
         let (sender, receiver) = mpsc::channel();
         let sources = self.sources.clone();
-        app.insert_resource(Inbox(Mutex::new(receiver)))
+        app.add_plugins(super::video::VideoPlugin {
+            decoder: self.video_decoder,
+        })
+        .insert_resource(Inbox(Mutex::new(receiver)))
             .insert_resource(IdleScreen(self.idle.clone()))
             .init_resource::<Playlists>()
             .init_resource::<Show>()
@@ -261,6 +275,7 @@ fn advance(
     max_sleep: Option<Res<MaxSleep>>,
     counters: Res<PlayerCounters>,
     proxy: Option<Res<EventLoopProxyWrapper>>,
+    (mut videos, decoder): (ResMut<Videos>, Res<VideoDecoder>),
 ) {
     /// How long a slow folder (a network share) may delay the first picture.
     const MAX_WAIT_FOR_FIRST_READ: f64 = 3.0;
@@ -287,9 +302,26 @@ fn advance(
         && on_screen.size() != size
     {
         let key = key_of(cue);
-        let preparation = match drawing_job(cue, library, size, now, &idle.0) {
+        let old_picture = match prepared.pictures.get(on_screen) {
+            Some(Preparation::Ready(handle)) => Some(handle.id()),
+            _ => None,
+        };
+        // A video keeps playing: only the picture around it is drawn again.
+        let preparation = match drawing_job(cue, library, size, now, &idle.0, None) {
             Ok(job) => match COMPOSER.with(|c| job(&mut c.borrow_mut())) {
-                Ok(picture) => Preparation::Ready(images.add(into_image(picture))),
+                Ok(drawn) => {
+                    let area = drawn.video_area;
+                    let ready = ready(drawn, &mut images, &mut videos);
+                    if let (Preparation::Ready(handle), Some(area), Some(old)) =
+                        (&ready, area, old_picture)
+                        && let Some(mut video) = videos.0.remove(&old)
+                    {
+                        video.placement =
+                            place_video(video.display, area, (size.x as f32, size.y as f32), video.fit);
+                        videos.0.insert(handle.id(), video);
+                    }
+                    ready
+                }
                 Err(reason) => Preparation::Failed(reason),
             },
             Err(reason) => Preparation::Failed(reason),
@@ -318,9 +350,14 @@ fn advance(
     }
     // The picture due now is awaited: marked so before looking for results, so a drawing
     // finishing in between either is seen below or wakes the loop itself.
+    let opener = VideoOpener {
+        decoder: decoder.0,
+        wake: wake_by(waker(&proxy)),
+        counters: counters.0.clone(),
+    };
     if let Some(cue) = &due
         && let Preparation::Drawing(drawing) = prepared.start(key_of(cue), || {
-            start_drawing(cue, library, size, now, &idle.0, waker(&proxy))
+            start_drawing(cue, library, size, now, &idle.0, waker(&proxy), &opener)
         })
     {
         drawing.awaited.store(true, Ordering::SeqCst);
@@ -330,16 +367,20 @@ fn advance(
             && let Some(result) = drawing.result.lock().ok().and_then(|mut r| r.take())
         {
             *preparation = match result {
-                Ok(picture) => Preparation::Ready(images.add(into_image(picture))),
+                Ok(drawn) => ready(drawn, &mut images, &mut videos),
                 Err(reason) => Preparation::Failed(reason),
             };
         }
     }
 
     let mut still_drawing = None;
-    if let Some(cue) = due {
+    if let Some(mut cue) = due {
         match prepared.pictures.get(&key_of(&cue)) {
             Some(Preparation::Ready(handle)) => {
+                // A video slide lasts as long as its video plays, known once it was opened.
+                if let (Cue::Slide(slide), Some(video)) = (&mut cue, videos.0.get(&handle.id())) {
+                    slide.seconds = video.seconds as f32;
+                }
                 let (playlist_title, kind) = match &cue {
                     Cue::Slide(s) => match library.slide(&s.key) {
                         Some((entry, slide)) => {
@@ -388,7 +429,7 @@ fn advance(
         .collect();
     prepared.pictures.retain(|key, _| wanted.contains(key));
     prepared.start(key_of(&following), || {
-        start_drawing(&following, library, size, now, &idle.0, waker(&proxy))
+        start_drawing(&following, library, size, now, &idle.0, waker(&proxy), &opener)
     });
     // A finished drawing wakes the loop itself; without an event loop (headless), poll.
     if proxy.is_none()
@@ -425,7 +466,41 @@ fn advance(
 const MAX_SLEEP: f64 = 60.0;
 
 /// Work for a drawing thread, with that thread's composer.
-type DrawingJob = Box<dyn FnOnce(&mut Composer) -> Result<Picture, String> + Send>;
+type DrawingJob = Box<dyn FnOnce(&mut Composer) -> Result<Drawn, String> + Send>;
+
+/// A picture drawn for the screen; for a video slide, with its video opened and paused on its
+/// first frame.
+struct Drawn {
+    picture: Picture,
+    video: Option<SlideVideo>,
+    /// Where a video slide's frames go, in pixels.
+    video_area: Option<[f32; 4]>,
+}
+
+/// What opening a video on a drawing thread needs.
+#[derive(Clone)]
+struct VideoOpener {
+    decoder: DecoderChoice,
+    wake: crate::video::Wake,
+    counters: Arc<Counters>,
+}
+
+fn wake_by(waker: Waker) -> crate::video::Wake {
+    Arc::new(move || {
+        if let Some(waker) = &waker {
+            let _ = waker.send_event(WinitUserEvent::WakeUp);
+        }
+    })
+}
+
+/// A drawn picture made an asset, its video kept beside it.
+fn ready(drawn: Drawn, images: &mut Assets<Image>, videos: &mut Videos) -> Preparation {
+    let handle = images.add(into_image(drawn.picture));
+    if let Some(video) = drawn.video {
+        videos.0.insert(handle.id(), video);
+    }
+    Preparation::Ready(handle)
+}
 
 thread_local! {
     /// Each worker thread keeps its own font caches between slides.
@@ -439,18 +514,63 @@ fn waker(proxy: &Option<Res<EventLoopProxyWrapper>>) -> Waker {
     proxy.as_ref().map(|p| (***p).clone())
 }
 
-/// What drawing `cue` at `size` takes, to run on whichever thread draws it.
+/// What drawing `cue` at `size` takes, to run on whichever thread draws it. A video slide's
+/// video is opened with `opener`; without one, only the picture around it is drawn.
 fn drawing_job(
     cue: &Cue,
     library: &Library,
     size: UVec2,
     now: NaiveDateTime,
     idle: &IdleMessage,
+    opener: Option<&VideoOpener>,
 ) -> Result<DrawingJob, String> {
+    let just = |picture| Drawn {
+        picture,
+        video: None,
+        video_area: None,
+    };
     Ok(match cue {
         Cue::Idle => {
             let idle = idle.clone();
-            Box::new(move |composer| Ok(composer.idle(now, &idle, size.x, size.y)))
+            Box::new(move |composer| Ok(just(composer.idle(now, &idle, size.x, size.y))))
+        }
+        Cue::Slide(s) if matches!(library.slide(&s.key), Some((_, Slide::Video(_)))) => {
+            let Some((entry, Slide::Video(slide))) = library.slide(&s.key) else {
+                return Err("the playlist changed".into());
+            };
+            let (slide, folder, key) = (slide.clone(), entry.folder.clone(), s.key.clone());
+            let opener = opener.cloned();
+            Box::new(move |composer| {
+                let (picture, area) = composer.video_backdrop(&slide, size.x, size.y);
+                let Some(opener) = opener else {
+                    return Ok(Drawn {
+                        picture,
+                        video: None,
+                        video_area: Some(area),
+                    });
+                };
+                let path = crate::compose::picture::resolve_media(
+                    &folder,
+                    &slide.file.relative,
+                    crate::video::MAX_VIDEO_BYTES,
+                )
+                .map_err(|e| e.to_string())?;
+                let opened = crate::video::open(&path, opener.decoder, opener.wake, opener.counters)?;
+                let seconds = video_slide_seconds(slide.seconds, slide.loops, &opened.facts)?;
+                let display = (opened.facts.width as f32, opened.facts.height as f32);
+                let placement = place_video(display, area, (size.x as f32, size.y as f32), slide.fit);
+                info!(
+                    "{}: {} ready, {}",
+                    slide.file.written,
+                    crate::video::summary(&opened.facts, &opened.description),
+                    crate::core::video::clock_text(seconds)
+                );
+                Ok(Drawn {
+                    picture,
+                    video: Some(SlideVideo::new(opened.playback, placement, seconds, key, display, slide.fit)),
+                    video_area: Some(area),
+                })
+            })
         }
         Cue::Slide(s) => {
             let Some((entry, _)) = library.slide(&s.key) else {
@@ -469,7 +589,7 @@ fn drawing_job(
                 for warning in &picture.warnings {
                     warn!("{label}: {warning}");
                 }
-                Ok(picture)
+                Ok(just(picture))
             })
         }
     })
@@ -482,8 +602,9 @@ fn start_drawing(
     now: NaiveDateTime,
     idle: &IdleMessage,
     waker: Waker,
+    opener: &VideoOpener,
 ) -> Preparation {
-    let job = match drawing_job(cue, library, size, now, idle) {
+    let job = match drawing_job(cue, library, size, now, idle, Some(opener)) {
         Ok(job) => job,
         Err(reason) => return Preparation::Failed(reason),
     };

@@ -22,9 +22,14 @@ pub fn plugin(app: &mut App) {
             Update,
             (follow_redrawn_slide, start_transition, animate)
                 .chain()
+                .in_set(Transitions)
                 .after(SlideTimer),
         );
 }
+
+/// The systems that change `ScreenLayers` as slides arrive.
+#[derive(SystemSet, Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Transitions;
 
 /// The shortest time between two transition frames. Unlimited on a GPU (vsync paces frames);
 /// on a software renderer, where a 1080p frame costs tens of milliseconds of CPU on every core,

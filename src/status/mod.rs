@@ -113,6 +113,16 @@ pub struct Counters {
     pub transition_frame_max_micros: AtomicU64,
     /// Transition frames that came more than half a second after the one before: visible stalls.
     pub transition_stalls: AtomicU64,
+    /// Video frames decoded and handed to the screen.
+    pub video_frames: AtomicU64,
+    /// Videos that could not be opened or stopped for good.
+    pub video_errors: AtomicU64,
+    /// Times a playing video delivered no frame for `core::video::STALL_SECONDS`.
+    pub video_stalls: AtomicU64,
+    /// Video pipelines torn down and built again after a stall.
+    pub video_rebuilds: AtomicU64,
+    /// Times a stalled hardware decoder made the player use software decoders only.
+    pub video_software_fallbacks: AtomicU64,
 }
 
 impl Counters {
@@ -169,6 +179,36 @@ pub fn metrics_text(
             "counter",
             "Slides skipped because their media could not be drawn.",
             get(&counters.slides_skipped).to_string(),
+        ),
+        (
+            "kiosk_video_frames_total",
+            "counter",
+            "Video frames decoded and handed to the screen.",
+            get(&counters.video_frames).to_string(),
+        ),
+        (
+            "kiosk_video_errors_total",
+            "counter",
+            "Videos that could not be opened, or stopped for good while playing.",
+            get(&counters.video_errors).to_string(),
+        ),
+        (
+            "kiosk_video_stalls_total",
+            "counter",
+            "Times a playing video delivered no frame for 4 s.",
+            get(&counters.video_stalls).to_string(),
+        ),
+        (
+            "kiosk_video_rebuilds_total",
+            "counter",
+            "Video pipelines built again after a stall.",
+            get(&counters.video_rebuilds).to_string(),
+        ),
+        (
+            "kiosk_video_software_fallbacks_total",
+            "counter",
+            "Times a stalled hardware decoder made the player use software decoders only.",
+            get(&counters.video_software_fallbacks).to_string(),
         ),
         (
             "kiosk_frames_total",

@@ -4,6 +4,7 @@
 
 pub mod cage;
 pub mod display;
+pub mod video;
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};

@@ -1,0 +1,317 @@
+//! The rules of video slides: how long one lasts, where its frames go on screen, how their YUV
+//! samples become RGB, what a stalled decoder gets, and which Debian package brings a missing
+//! decoder. The decoding itself is `crate::video`'s.
+
+use super::playlist::Fit;
+use serde::Deserialize;
+
+/// Which decoders a video may use (`video_decoder` in the device config).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+pub enum DecoderChoice {
+    /// GStreamer's ranks decide: a hardware decoder where the board has one (`v4l2h264dec` on a
+    /// Pi 4, `vah264dec` on a NUC), software otherwise.
+    #[default]
+    Auto,
+    /// Software decoders only: for a board whose hardware decoder misbehaves.
+    Software,
+}
+
+/// A video longer than this, with no `seconds:` to cut it short, is not played: it would hold the
+/// screen for hours (a wrong file copied into the share, more likely than a wanted loop).
+pub const MAX_UNBOUNDED_VIDEO_SECONDS: f64 = 3600.0;
+
+/// Videos with more pixels than this are refused before they are played: 1080p (coded as
+/// 1920×1088) is what every board we support decodes in real time; a Pi 4's decoder stops there.
+pub const MAX_VIDEO_PIXELS: u64 = 1920 * 1088;
+
+/// What a video file turned out to hold, from opening it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct VideoFacts {
+    pub width: u32,
+    pub height: u32,
+    /// The length of one play-through; unknown for some streams.
+    pub seconds: Option<f64>,
+}
+
+/// How long a video slide stays on screen: its own `seconds`, else `loops` play-throughs of the
+/// video (one by default). Errors say what a person would change.
+pub fn video_slide_seconds(
+    own_seconds: Option<f32>,
+    loops: Option<u32>,
+    facts: &VideoFacts,
+) -> Result<f64, String> {
+    if u64::from(facts.width) * u64::from(facts.height) > MAX_VIDEO_PIXELS {
+        return Err(format!(
+            "the video is {}×{}, larger than 1920×1080, which this player decodes at most; \
+             export it at 1080p or smaller",
+            facts.width, facts.height
+        ));
+    }
+    if let Some(seconds) = own_seconds {
+        return Ok(f64::from(seconds));
+    }
+    let Some(length) = facts.seconds.filter(|s| *s > 0.0) else {
+        return Err("the video's length is unknown; give the slide `seconds:`".into());
+    };
+    let total = length * f64::from(loops.unwrap_or(1).max(1));
+    if total > MAX_UNBOUNDED_VIDEO_SECONDS {
+        return Err(format!(
+            "the video plays for {}, longer than an hour; give the slide `seconds:` to show part of it",
+            clock_text(total)
+        ));
+    }
+    // A clip shorter than a second loops until one has passed: a slide never flickers by.
+    Ok(total.max(1.0))
+}
+
+/// `1:02:03` or `2:03`.
+pub fn clock_text(seconds: f64) -> String {
+    let whole = seconds.round() as u64;
+    let (h, m, s) = (whole / 3600, whole / 60 % 60, whole % 60);
+    if h > 0 {
+        format!("{h}:{m:02}:{s:02}")
+    } else {
+        format!("{m}:{s:02}")
+    }
+}
+
+/// Where a video's frames go: `screen` is the rectangle on screen and `source` the part of the
+/// frame shown there, both as left, top, right, bottom fractions (of the screen, of the frame).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Placement {
+    pub screen: [f32; 4],
+    pub source: [f32; 4],
+}
+
+/// Fits a `frame` (width, height, already in square pixels) into `area` (left, top, right,
+/// bottom in pixels) of a screen of `screen` pixels, like a photo: `Contain` shows all of it with
+/// bands beside or above, `Cover` fills the area and cuts what sticks out.
+pub fn place_video(frame: (f32, f32), area: [f32; 4], screen: (f32, f32), fit: Fit) -> Placement {
+    let (area_width, area_height) = (area[2] - area[0], area[3] - area[1]);
+    let frame_aspect = frame.0 / frame.1.max(1.0);
+    let area_aspect = area_width / area_height.max(1.0);
+    let fraction = |[l, t, r, b]: [f32; 4]| [l / screen.0, t / screen.1, r / screen.0, b / screen.1];
+    match fit {
+        Fit::Contain => {
+            let (width, height) = if frame_aspect > area_aspect {
+                (area_width, area_width / frame_aspect)
+            } else {
+                (area_height * frame_aspect, area_height)
+            };
+            // Whole pixels: a picture edge between two pixels would blur into a grey line.
+            let left = (area[0] + (area_width - width) / 2.0).round();
+            let top = (area[1] + (area_height - height) / 2.0).round();
+            Placement {
+                screen: fraction([left, top, left + width.round(), top + height.round()]),
+                source: [0.0, 0.0, 1.0, 1.0],
+            }
+        }
+        Fit::Cover => {
+            let source = if frame_aspect > area_aspect {
+                let shown = area_aspect / frame_aspect;
+                [(1.0 - shown) / 2.0, 0.0, (1.0 + shown) / 2.0, 1.0]
+            } else {
+                let shown = frame_aspect / area_aspect;
+                [0.0, (1.0 - shown) / 2.0, 1.0, (1.0 + shown) / 2.0]
+            };
+            Placement {
+                screen: fraction(area),
+                source,
+            }
+        }
+    }
+}
+
+/// The YUV matrix a video was encoded with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum YuvMatrix {
+    /// Standard definition, and what a file that says nothing means.
+    Bt601,
+    /// HD.
+    Bt709,
+    /// UHD.
+    Bt2020,
+}
+
+/// Whether 8-bit samples use 16–235 (video, nearly every file) or 0–255 (JPEG-style).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum YuvRange {
+    Limited,
+    Full,
+}
+
+/// The rows of the 3×4 matrix taking (Y, U, V, 1), each sample in 0–1 as a texture reads it, to
+/// non-linear R'G'B' in 0–1. The shader then converts to linear light, as the screen's sRGB
+/// target expects; without that, video would look washed out.
+pub fn yuv_to_rgb(matrix: YuvMatrix, range: YuvRange) -> [[f32; 4]; 3] {
+    let (kr, kb) = match matrix {
+        YuvMatrix::Bt601 => (0.299, 0.114),
+        YuvMatrix::Bt709 => (0.2126, 0.0722),
+        YuvMatrix::Bt2020 => (0.2627, 0.0593),
+    };
+    let kg = 1.0 - kr - kb;
+    // Y' = (Y - y0) * y_scale; Cb, Cr = (C - 128/255) * c_scale.
+    let (y0, y_scale, c_scale) = match range {
+        YuvRange::Limited => (16.0 / 255.0, 255.0 / 219.0, 255.0 / 224.0),
+        YuvRange::Full => (0.0, 1.0, 1.0),
+    };
+    let c0 = 128.0 / 255.0;
+    // R = Y' + r_cr Cr; G = Y' - g_cb Cb - g_cr Cr; B = Y' + b_cb Cb.
+    let r_cr = 2.0 * (1.0 - kr);
+    let b_cb = 2.0 * (1.0 - kb);
+    let g_cb = 2.0 * kb * (1.0 - kb) / kg;
+    let g_cr = 2.0 * kr * (1.0 - kr) / kg;
+    let row = |cb: f64, cr: f64| {
+        let (u, v) = (cb * c_scale, cr * c_scale);
+        [
+            y_scale,
+            u,
+            v,
+            -y0 * y_scale - c0 * u - c0 * v,
+        ]
+        .map(|x| x as f32)
+    };
+    [row(0.0, r_cr), row(-g_cb, -g_cr), row(b_cb, 0.0)]
+}
+
+/// A video playing with no new frame for this long has stalled (a network share gone, a hardware
+/// decoder hung): longer than any frame interval or start-up, short enough that staff never see it.
+pub const STALL_SECONDS: f64 = 4.0;
+
+/// What a stalled video gets, by how many times it has stalled on this slide.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Recovery {
+    /// Tear the decoder down and build it again from the start of the file.
+    Rebuild,
+    /// The hardware decoder is suspect: software decoders only from now on, then rebuild.
+    FallBackToSoftware,
+    /// Skip the slide; the show goes on.
+    GiveUp,
+}
+
+pub fn recovery_after(stalls: u32, hardware_decoder: bool) -> Recovery {
+    match stalls {
+        0 | 1 => Recovery::Rebuild,
+        2 if hardware_decoder => Recovery::FallBackToSoftware,
+        _ => Recovery::GiveUp,
+    }
+}
+
+/// The Debian package that brings GStreamer's missing element for `caps` (a media type from its
+/// missing-plugin message, e.g. `video/x-h265`).
+pub fn package_for_missing(caps: &str) -> Option<&'static str> {
+    let media = caps.split([',', ' ']).next().unwrap_or(caps);
+    Some(match media {
+        "video/x-h264" | "video/x-h265" | "video/x-av1" | "video/mpeg" | "video/x-divx"
+        | "video/x-msmpeg" | "video/x-wmv" | "video/x-prores" => "gstreamer1.0-libav",
+        "video/x-vp8" | "video/x-vp9" | "video/quicktime" | "video/x-matroska"
+        | "video/webm" | "video/x-msvideo" | "image/jpeg" => "gstreamer1.0-plugins-good",
+        "video/mpegts" | "video/x-flv" => "gstreamer1.0-plugins-bad",
+        "video/x-theora" | "application/ogg" => "gstreamer1.0-plugins-base",
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn facts(width: u32, height: u32, seconds: Option<f64>) -> VideoFacts {
+        VideoFacts {
+            width,
+            height,
+            seconds,
+        }
+    }
+
+    #[test]
+    fn a_video_slide_lasts_its_seconds_or_its_loops() {
+        let clip = facts(1280, 720, Some(12.5));
+        assert_eq!(video_slide_seconds(None, None, &clip), Ok(12.5));
+        assert_eq!(video_slide_seconds(None, Some(3), &clip), Ok(37.5));
+        assert_eq!(video_slide_seconds(Some(20.0), None, &clip), Ok(20.0));
+        // A blip of a clip still stays a second.
+        assert_eq!(
+            video_slide_seconds(None, None, &facts(320, 240, Some(0.2))),
+            Ok(1.0)
+        );
+    }
+
+    #[test]
+    fn long_unknown_and_oversized_videos_are_refused_with_what_to_change() {
+        let ten_hours = facts(1920, 1080, Some(36000.0));
+        let refused = video_slide_seconds(None, None, &ten_hours).unwrap_err();
+        assert!(refused.contains("10:00:00") && refused.contains("`seconds:`"), "{refused}");
+        assert_eq!(video_slide_seconds(Some(60.0), None, &ten_hours), Ok(60.0));
+        let unknown = video_slide_seconds(None, None, &facts(640, 360, None)).unwrap_err();
+        assert!(unknown.contains("`seconds:`"), "{unknown}");
+        let uhd = video_slide_seconds(Some(10.0), None, &facts(3840, 2160, Some(5.0))).unwrap_err();
+        assert!(uhd.contains("3840×2160"), "{uhd}");
+        // Portrait 1080p is as many pixels as landscape.
+        assert!(video_slide_seconds(None, None, &facts(1080, 1920, Some(5.0))).is_ok());
+    }
+
+    #[test]
+    fn contain_letterboxes_in_whole_pixels_and_cover_crops_the_source() {
+        let screen = (1920.0, 1080.0);
+        let area = [0.0, 0.0, 1920.0, 1080.0];
+        // 4:3 on 16:9: pillarboxed, 1440 wide, centred.
+        let contain = place_video((640.0, 480.0), area, screen, Fit::Contain);
+        assert_eq!(contain.screen, [240.0 / 1920.0, 0.0, 1680.0 / 1920.0, 1.0]);
+        assert_eq!(contain.source, [0.0, 0.0, 1.0, 1.0]);
+        let cover = place_video((640.0, 480.0), area, screen, Fit::Cover);
+        assert_eq!(cover.screen, [0.0, 0.0, 1.0, 1.0]);
+        let [l, t, r, b] = cover.source;
+        assert_eq!((l, r), (0.0, 1.0));
+        assert!((t - 0.125).abs() < 1e-6 && (b - 0.875).abs() < 1e-6, "{t} {b}");
+        // Above a caption band: the area's top part only.
+        let above = place_video((1920.0, 1080.0), [0.0, 0.0, 1920.0, 900.0], screen, Fit::Contain);
+        assert_eq!(above.screen[3], 900.0 / 1080.0);
+    }
+
+    fn convert(matrix: [[f32; 4]; 3], yuv: [u8; 3]) -> [u8; 3] {
+        let sample = [yuv[0], yuv[1], yuv[2]].map(|v| f32::from(v) / 255.0);
+        matrix.map(|row| {
+            let value = row[0] * sample[0] + row[1] * sample[1] + row[2] * sample[2] + row[3];
+            (value.clamp(0.0, 1.0) * 255.0).round() as u8
+        })
+    }
+
+    #[test]
+    fn yuv_becomes_the_rgb_the_encoder_was_given() {
+        let bt601 = yuv_to_rgb(YuvMatrix::Bt601, YuvRange::Limited);
+        // videotestsrc's solid #3080C0 encodes to YCbCr (112, 168, 88) in BT.601 limited range.
+        let rgb = convert(bt601, [112, 168, 88]);
+        for (got, want) in rgb.iter().zip([48u8, 128, 192]) {
+            assert!(got.abs_diff(want) <= 1, "{rgb:?}");
+        }
+        // Black and white are 16 and 235 in limited range, 0 and 255 in full range.
+        assert_eq!(convert(bt601, [16, 128, 128]), [0, 0, 0]);
+        assert_eq!(convert(bt601, [235, 128, 128]), [255, 255, 255]);
+        let full = yuv_to_rgb(YuvMatrix::Bt709, YuvRange::Full);
+        assert_eq!(convert(full, [255, 128, 128]), [255, 255, 255]);
+        // BT.709 red: Y 63, Cb 102, Cr 240.
+        let red = convert(yuv_to_rgb(YuvMatrix::Bt709, YuvRange::Limited), [63, 102, 240]);
+        assert!(red[0] > 250 && red[1] < 4 && red[2] < 4, "{red:?}");
+    }
+
+    #[test]
+    fn a_stalled_decoder_is_rebuilt_then_replaced_by_software_then_skipped() {
+        assert_eq!(recovery_after(1, true), Recovery::Rebuild);
+        assert_eq!(recovery_after(2, true), Recovery::FallBackToSoftware);
+        assert_eq!(recovery_after(3, true), Recovery::GiveUp);
+        assert_eq!(recovery_after(2, false), Recovery::GiveUp);
+    }
+
+    #[test]
+    fn missing_decoders_name_their_debian_package() {
+        assert_eq!(
+            package_for_missing("video/x-h265, stream-format=(string)hvc1"),
+            Some("gstreamer1.0-libav")
+        );
+        assert_eq!(package_for_missing("video/x-vp9"), Some("gstreamer1.0-plugins-good"));
+        assert_eq!(package_for_missing("audio/x-unknown"), None);
+        assert_eq!(clock_text(36000.0), "10:00:00");
+        assert_eq!(clock_text(75.0), "1:15");
+    }
+}

@@ -1,0 +1,188 @@
+//! Video slides in the shell: a prerolled video waits beside its slide's picture, plays when the
+//! slide starts, pauses on its first frame when it leaves the screen, and its newest frame is
+//! handed to the compositor each update. A video that fails while playing ends its slide.
+
+use super::compositor::ScreenLayers;
+use super::screen::Clock;
+use super::slideshow::{Prepared, Show, SlideStarted, SlideTimer};
+use super::status::PlayerCounters;
+use crate::core::library::SlideKey;
+use crate::core::playlist::Fit;
+use crate::core::video::{DecoderChoice, Placement};
+use crate::status::Counters;
+use crate::video::{Frame, Playback};
+use bevy::prelude::*;
+use bevy::render::extract_resource::ExtractResource;
+use std::collections::HashMap;
+
+pub struct VideoPlugin {
+    pub decoder: DecoderChoice,
+}
+
+impl Plugin for VideoPlugin {
+    fn build(&self, app: &mut App) {
+        app.insert_resource(VideoDecoder(self.decoder))
+            .init_resource::<Videos>()
+            .init_resource::<VideoLayers>()
+            .add_systems(Update, end_failed_videos.before(SlideTimer))
+            .add_systems(
+                Update,
+                (play_started_videos, follow_the_screen)
+                    .chain()
+                    .after(super::transition::Transitions),
+            );
+    }
+}
+
+/// Which decoders videos may use, from the config.
+#[derive(Resource, Clone, Copy)]
+pub struct VideoDecoder(pub DecoderChoice);
+
+/// A video opened for a slide, beside the picture drawn for it (black where the video goes).
+pub struct SlideVideo {
+    pub playback: Playback,
+    pub placement: Placement,
+    /// How long the slide lasts: its `seconds`, or its video's length times its loops.
+    pub seconds: f64,
+    pub key: SlideKey,
+    /// The video's size in square pixels, and how it fits, to place it again on a new screen size.
+    pub display: (f32, f32),
+    pub fit: Fit,
+    playing: bool,
+    /// Its failure was acted on.
+    ended: bool,
+}
+
+impl SlideVideo {
+    pub fn new(
+        playback: Playback,
+        placement: Placement,
+        seconds: f64,
+        key: SlideKey,
+        display: (f32, f32),
+        fit: Fit,
+    ) -> Self {
+        SlideVideo {
+            playback,
+            placement,
+            seconds,
+            key,
+            display,
+            fit,
+            playing: false,
+            ended: false,
+        }
+    }
+}
+
+/// The videos of the pictures prepared or on screen, by picture.
+#[derive(Resource, Default)]
+pub struct Videos(pub HashMap<AssetId<Image>, SlideVideo>);
+
+/// A video's newest frame where the screen shows it, for the compositor.
+#[derive(Clone)]
+pub struct VideoDraw {
+    /// The playback's id: its textures in the render world are kept by it.
+    pub id: u64,
+    /// The frame's number: a new number is a new upload.
+    pub number: u64,
+    pub frame: Frame,
+    pub placement: Placement,
+}
+
+/// The videos of the slide on screen (arriving) and of the one leaving.
+#[derive(Resource, Clone, Default)]
+pub struct VideoLayers {
+    pub slide: Option<VideoDraw>,
+    pub leaving: Option<VideoDraw>,
+}
+
+impl ExtractResource for VideoLayers {
+    type Source = VideoLayers;
+
+    fn extract_resource(layers: &VideoLayers) -> Self {
+        layers.clone()
+    }
+}
+
+fn play_started_videos(mut started: MessageReader<SlideStarted>, mut videos: ResMut<Videos>) {
+    for slide in started.read() {
+        if let Some(video) = videos.0.get_mut(&slide.picture.id())
+            && !video.playing
+        {
+            video.playback.play();
+            video.playing = true;
+        }
+    }
+}
+
+/// Hands the newest frames to the compositor; a video that left the screen goes back to its
+/// first frame (its slide may come again next), and one whose picture is gone is dropped.
+fn follow_the_screen(
+    layers: Res<ScreenLayers>,
+    prepared: Res<Prepared>,
+    mut videos: ResMut<Videos>,
+    mut drawn: ResMut<VideoLayers>,
+) {
+    let on_screen = |id: AssetId<Image>| {
+        [&layers.slide, &layers.leaving]
+            .into_iter()
+            .flatten()
+            .any(|handle| handle.id() == id)
+    };
+    videos.0.retain(|id, _| on_screen(*id) || prepared.holds(*id));
+    for (id, video) in videos.0.iter_mut() {
+        if video.playing && !on_screen(*id) {
+            video.playback.rewind();
+            video.playing = false;
+        }
+    }
+    let draw_of = |picture: &Option<Handle<Image>>| {
+        let video = videos.0.get(&picture.as_ref()?.id())?;
+        let (number, frame) = video.playback.latest()?;
+        Some(VideoDraw {
+            id: video.playback.id(),
+            number,
+            frame,
+            placement: video.placement,
+        })
+    };
+    let (slide, leaving) = (draw_of(&layers.slide), draw_of(&layers.leaving));
+    let number = |draw: &Option<VideoDraw>| draw.as_ref().map(|d| (d.id, d.number));
+    // Only a new frame is a change: the compositor uploads on change.
+    if number(&slide) != number(&drawn.slide) || number(&leaving) != number(&drawn.leaving) {
+        *drawn = VideoLayers { slide, leaving };
+    }
+}
+
+/// A video that cannot go on (its file went bad, its decoder hung three times) ends its slide
+/// now, and the slide is skipped until its playlist changes.
+fn end_failed_videos(
+    mut videos: ResMut<Videos>,
+    layers: Res<ScreenLayers>,
+    mut show: ResMut<Show>,
+    playlists: Res<super::slideshow::Playlists>,
+    clock: Res<Clock>,
+    counters: Res<PlayerCounters>,
+) {
+    let Some(on_screen) = layers.slide.as_ref().map(Handle::id) else {
+        return;
+    };
+    let Some(video) = videos.0.get_mut(&on_screen) else {
+        return;
+    };
+    if !video.ended
+        && let Some(reason) = video.playback.failure()
+        && show.0.is_showing(&video.key)
+    {
+        video.ended = true;
+        warn!(
+            "skipping slide {} of {}: {reason}",
+            video.key.index + 1,
+            video.key.playlist
+        );
+        show.0.mark_unplayable(video.key.clone(), &playlists.library);
+        show.0.cut_short(clock.seconds());
+        Counters::add(&counters.0.slides_skipped, 1);
+    }
+}

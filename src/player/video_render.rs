@@ -1,0 +1,215 @@
+//! The render world's half of video slides: a video's planes uploaded to its own textures when a
+//! new frame comes (nothing is uploaded otherwise), and the bind groups that draw them.
+
+use super::video::{VideoDraw, VideoLayers};
+use crate::video::{Frame, Layout};
+use bevy::prelude::*;
+use bevy::render::render_resource::binding_types::{sampler, texture_2d, uniform_buffer};
+use bevy::render::render_resource::{
+    AddressMode, BindGroup, BindGroupEntries, BindGroupLayoutDescriptor, BindGroupLayoutEntries,
+    BufferInitDescriptor, BufferUsages, Extent3d, FilterMode, PipelineCache, Sampler,
+    SamplerBindingType, SamplerDescriptor, ShaderStages, TexelCopyBufferLayout, Texture,
+    TextureDescriptor, TextureDimension, TextureFormat, TextureSampleType, TextureUsages,
+    TextureView, TextureViewDescriptor,
+};
+use bevy::render::renderer::{RenderDevice, RenderQueue};
+use std::collections::HashMap;
+
+/// The bind group layout and sampler of video draws.
+#[derive(Resource)]
+pub(super) struct VideoBinding {
+    pub layout: BindGroupLayoutDescriptor,
+    sampler: Sampler,
+}
+
+pub(super) fn init_video_binding(mut commands: Commands, render_device: Res<RenderDevice>) {
+    let layout = BindGroupLayoutDescriptor::new(
+        "screen_video",
+        &BindGroupLayoutEntries::sequential(
+            ShaderStages::VERTEX_FRAGMENT,
+            (
+                // Rectangle, source part, turn, weight, and the three rows of the YUV matrix.
+                uniform_buffer::<[Vec4; 7]>(false),
+                texture_2d(TextureSampleType::Float { filterable: true }),
+                texture_2d(TextureSampleType::Float { filterable: true }),
+                texture_2d(TextureSampleType::Float { filterable: true }),
+                sampler(SamplerBindingType::Filtering),
+            ),
+        ),
+    );
+    // Videos are scaled to their rectangle: bilinear, edges clamped.
+    let sampler = render_device.create_sampler(&SamplerDescriptor {
+        mag_filter: FilterMode::Linear,
+        min_filter: FilterMode::Linear,
+        address_mode_u: AddressMode::ClampToEdge,
+        address_mode_v: AddressMode::ClampToEdge,
+        ..default()
+    });
+    commands.insert_resource(VideoBinding { layout, sampler });
+}
+
+/// One video's textures, by plane, and the number of the frame in them.
+struct Uploaded {
+    number: u64,
+    layout: Layout,
+    size: (u32, u32),
+    planes: Vec<(Texture, TextureView)>,
+}
+
+/// The textures of the videos on screen, by playback id.
+#[derive(Resource, Default)]
+pub(super) struct VideoTextures(HashMap<u64, Uploaded>);
+
+/// Uploads the frames of the videos on screen that are new since the last frame drawn, and lets
+/// go of the textures of videos no longer on screen.
+pub(super) fn upload_video_frames(
+    layers: Option<Res<VideoLayers>>,
+    device: Res<RenderDevice>,
+    queue: Res<RenderQueue>,
+    mut textures: ResMut<VideoTextures>,
+) {
+    let draws: Vec<&VideoDraw> = layers
+        .as_ref()
+        .map(|l| [&l.slide, &l.leaving].into_iter().flatten().collect())
+        .unwrap_or_default();
+    textures
+        .0
+        .retain(|id, _| draws.iter().any(|draw| draw.id == *id));
+    for draw in draws {
+        let (layout, size) = (draw.frame.layout(), draw.frame.size());
+        let uploaded = textures
+            .0
+            .entry(draw.id)
+            .and_modify(|u| {
+                if (u.layout, u.size) != (layout, size) {
+                    *u = create_textures(&device, layout, size);
+                }
+            })
+            .or_insert_with(|| create_textures(&device, layout, size));
+        if uploaded.number != draw.number {
+            write_planes(&queue, &draw.frame, &uploaded.planes);
+            uploaded.number = draw.number;
+        }
+    }
+}
+
+fn create_textures(device: &RenderDevice, layout: Layout, (width, height): (u32, u32)) -> Uploaded {
+    let (half_width, half_height) = (width.div_ceil(2), height.div_ceil(2));
+    let shapes: &[(u32, u32, TextureFormat)] = match layout {
+        Layout::Nv12 => &[
+            (width, height, TextureFormat::R8Unorm),
+            (half_width, half_height, TextureFormat::Rg8Unorm),
+        ],
+        Layout::I420 => &[
+            (width, height, TextureFormat::R8Unorm),
+            (half_width, half_height, TextureFormat::R8Unorm),
+            (half_width, half_height, TextureFormat::R8Unorm),
+        ],
+    };
+    let planes = shapes
+        .iter()
+        .map(|&(width, height, format)| {
+            let texture = device.create_texture(&TextureDescriptor {
+                label: Some("video plane"),
+                size: Extent3d {
+                    width,
+                    height,
+                    depth_or_array_layers: 1,
+                },
+                mip_level_count: 1,
+                sample_count: 1,
+                dimension: TextureDimension::D2,
+                format,
+                usage: TextureUsages::TEXTURE_BINDING | TextureUsages::COPY_DST,
+                view_formats: &[],
+            });
+            let view = texture.create_view(&TextureViewDescriptor::default());
+            (texture, view)
+        })
+        .collect();
+    Uploaded {
+        // Frame numbers start at 1: nothing is in the textures yet.
+        number: 0,
+        layout,
+        size: (width, height),
+        planes,
+    }
+}
+
+/// Copies each plane with its own stride: no repacking on the CPU.
+fn write_planes(queue: &RenderQueue, frame: &Frame, textures: &[(Texture, TextureView)]) {
+    let written = frame.with_planes(|planes| {
+        for (plane, (texture, _)) in planes.iter().zip(textures) {
+            queue.write_texture(
+                texture.as_image_copy(),
+                plane.data,
+                TexelCopyBufferLayout {
+                    offset: 0,
+                    bytes_per_row: Some(plane.stride),
+                    rows_per_image: Some(plane.rows),
+                },
+                Extent3d {
+                    width: plane.width,
+                    height: plane.rows,
+                    depth_or_array_layers: 1,
+                },
+            );
+        }
+    });
+    if written.is_none() {
+        warn!("a video frame could not be read; the one before stays on screen");
+    }
+}
+
+/// A video on its rectangle: `offset` moves it across the screen with its slide (a push), and
+/// `weight` is how much of it shows (a crossfade's share).
+pub(super) struct VideoOnScreen<'a> {
+    pub draw: &'a VideoDraw,
+    pub offset: f32,
+    pub weight: f32,
+}
+
+/// The bind group of one video draw, if its textures are there.
+pub(super) fn bind_video(
+    video: &VideoOnScreen,
+    turn: [f32; 4],
+    textures: &VideoTextures,
+    binding: &VideoBinding,
+    device: &RenderDevice,
+    pipeline_cache: &PipelineCache,
+) -> Option<BindGroup> {
+    let uploaded = textures.0.get(&video.draw.id)?;
+    if uploaded.number == 0 {
+        return None;
+    }
+    let [left, top, right, bottom] = video.draw.placement.screen;
+    let [to_red, to_green, to_blue] = video.draw.frame.to_rgb();
+    let uniform = [
+        [left + video.offset, top, right + video.offset, bottom],
+        video.draw.placement.source,
+        turn,
+        [video.weight, 0.0, 0.0, 0.0],
+        to_red,
+        to_green,
+        to_blue,
+    ];
+    let buffer = device.create_buffer_with_data(&BufferInitDescriptor {
+        label: Some("video placement"),
+        contents: &uniform
+            .as_flattened()
+            .iter()
+            .flat_map(|v| v.to_le_bytes())
+            .collect::<Vec<u8>>(),
+        usage: BufferUsages::UNIFORM,
+    });
+    let view = |index: usize| &uploaded.planes[index.min(uploaded.planes.len() - 1)].1;
+    let (u, v) = match uploaded.layout {
+        Layout::Nv12 => (view(1), view(1)),
+        Layout::I420 => (view(1), view(2)),
+    };
+    Some(device.create_bind_group(
+        "screen_video",
+        &pipeline_cache.get_bind_group_layout(&binding.layout),
+        &BindGroupEntries::sequential((buffer.as_entire_binding(), view(0), u, v, &binding.sampler)),
+    ))
+}

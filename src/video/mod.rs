@@ -1,0 +1,300 @@
+//! Video decoding with GStreamer: a muted `playbin` per video slide, its frames handed over as
+//! YUV planes at their presentation time, for the compositor to convert and scale on the GPU.
+//!
+//! A video is opened ahead of its slide: [`open`] prerolls it (paused, first frame decoded),
+//! so the switch to it never waits. [`Playback`] then plays it, looping by segment seeks (no
+//! teardown, no gap), and watches for a decoder that stops delivering frames.
+
+mod frame;
+mod playback;
+
+pub use frame::{Frame, Layout, Plane};
+pub use playback::Playback;
+
+use crate::core::video::{DecoderChoice, VideoFacts, package_for_missing};
+use crate::status::Counters;
+use gstreamer as gst;
+use gstreamer::prelude::*;
+use gstreamer_app as gst_app;
+use std::path::Path;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+/// Wakes the player's event loop: a new frame is there to draw.
+pub type Wake = Arc<dyn Fn() + Send + Sync>;
+
+/// Video files larger than this are refused unopened (a 1080p clip is about 1 MB per second of
+/// footage; this is over half an hour).
+pub const MAX_VIDEO_BYTES: u64 = 2 * 1024 * 1024 * 1024;
+
+/// The longest a video may take to open and decode its first frame.
+const OPEN_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// What `check` and `/status` say about a video besides its size and length.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Description {
+    pub container: Option<String>,
+    pub codec: Option<String>,
+    /// The decoder element GStreamer chose, e.g. `avdec_h264` or `v4l2h264dec`.
+    pub decoder: Option<String>,
+    pub hardware: bool,
+}
+
+/// A video opened and paused on its first frame.
+pub struct Opened {
+    pub playback: Playback,
+    pub facts: VideoFacts,
+    pub description: Description,
+}
+
+/// "1280×720, 0:12, H.264 in ISO MP4/M4A, decoded by avdec_h264 (software)".
+pub fn summary(facts: &VideoFacts, description: &Description) -> String {
+    let length = facts
+        .seconds
+        .map_or("length unknown".to_string(), crate::core::video::clock_text);
+    let codec = description.codec.as_deref().unwrap_or("unknown codec");
+    let container = description.container.as_deref().unwrap_or("an unknown container");
+    let decoder = match &description.decoder {
+        Some(name) if description.hardware => format!("{name} (hardware)"),
+        Some(name) => format!("{name} (software)"),
+        None => "an unknown decoder".into(),
+    };
+    format!(
+        "{}×{}, {length}, {codec} in {container}, decoded by {decoder}",
+        facts.width, facts.height
+    )
+}
+
+/// Starts GStreamer once per process. With `Software`, hardware decoders are never chosen.
+fn init(choice: DecoderChoice) -> Result<(), String> {
+    static STARTED: OnceLock<Result<(), String>> = OnceLock::new();
+    STARTED
+        .get_or_init(|| {
+            gst::init().map_err(|e| format!("GStreamer cannot start ({e}); video slides are skipped"))
+        })
+        .clone()?;
+    if choice == DecoderChoice::Software {
+        use_software_decoders_only();
+    }
+    Ok(())
+}
+
+/// Takes every hardware decoder out of GStreamer's choice, for the rest of the process: chosen in
+/// the config, or after a hardware decoder stalled on a video twice.
+pub fn use_software_decoders_only() {
+    static DONE: OnceLock<()> = OnceLock::new();
+    DONE.get_or_init(|| {
+        let decoders =
+            gst::ElementFactory::factories_with_type(gst::ElementFactoryType::DECODER, gst::Rank::NONE);
+        for factory in decoders {
+            let klass = factory.metadata(gst::ELEMENT_METADATA_KLASS).unwrap_or("");
+            if klass.contains("Hardware") {
+                tracing::info!("video: not using the hardware decoder {}", factory.name());
+                factory.set_rank(gst::Rank::NONE);
+            }
+        }
+    });
+}
+
+/// Opens `path` and prerolls it: the pipeline built, the file's container and codec found, a
+/// decoder chosen and the first frame decoded, paused at the start of a looping segment.
+pub fn open(
+    path: &Path,
+    choice: DecoderChoice,
+    wake: Wake,
+    counters: Arc<Counters>,
+) -> Result<Opened, String> {
+    init(choice)?;
+    let result = open_pipeline(path, wake, counters.clone());
+    if result.is_err() {
+        Counters::add(&counters.video_errors, 1);
+    }
+    result
+}
+
+fn open_pipeline(path: &Path, wake: Wake, counters: Arc<Counters>) -> Result<Opened, String> {
+    if !path.is_file() {
+        return Err(format!("{} does not exist or is not a file", path.display()));
+    }
+    let absolute = std::path::absolute(path).map_err(|e| e.to_string())?;
+    let uri = gst::glib::filename_to_uri(&absolute, None).map_err(|e| e.to_string())?;
+    let playbin = gst::ElementFactory::make("playbin")
+        .property("uri", uri.as_str())
+        .build()
+        .map_err(|_| "GStreamer's playbin is missing; install gstreamer1.0-plugins-base".to_string())?;
+    // Video only: no audio decoder, no audio device, no subtitles.
+    playbin.set_property_from_str("flags", "video");
+    let caps = gst::Caps::builder("video/x-raw")
+        .field("format", gst::List::new(["NV12", "I420"]))
+        .build();
+    let sink = gst_app::AppSink::builder()
+        .caps(&caps)
+        .sync(true)
+        .max_buffers(2)
+        .build();
+    playbin.set_property("video-sink", &sink);
+    let pipeline = playbin
+        .downcast::<gst::Pipeline>()
+        .map_err(|_| "playbin is not a pipeline".to_string())?;
+
+    let decoder: Arc<Mutex<Option<(String, bool)>>> = Arc::default();
+    let chosen = decoder.clone();
+    pipeline.connect_deep_element_added(move |_, _, element| {
+        if let Some(factory) = element.factory() {
+            let klass = factory.metadata(gst::ELEMENT_METADATA_KLASS).unwrap_or("");
+            if klass.contains("Decoder") && klass.contains("Video") {
+                if let Ok(mut chosen) = chosen.lock() {
+                    *chosen = Some((factory.name().to_string(), klass.contains("Hardware")));
+                }
+            }
+        }
+    });
+    let playback = Playback::new(pipeline.clone(), &sink, wake, counters);
+    let bus = pipeline.bus().ok_or("the pipeline has no bus")?;
+    let deadline = Instant::now() + OPEN_TIMEOUT;
+    let mut description = Description::default();
+    pipeline
+        .set_state(gst::State::Paused)
+        .map_err(|_| explain_failure(&bus, "GStreamer cannot open it"))?;
+    wait_for_preroll(&bus, deadline, &mut description)?;
+    // A segment seek from the start: at its end the pipeline says "segment done" instead of
+    // ending, and the next seek loops the video without tearing anything down.
+    pipeline
+        .seek(
+            1.0,
+            gst::SeekFlags::FLUSH | gst::SeekFlags::SEGMENT | gst::SeekFlags::ACCURATE,
+            gst::SeekType::Set,
+            gst::ClockTime::ZERO,
+            gst::SeekType::None,
+            gst::ClockTime::NONE,
+        )
+        .map_err(|_| "the video cannot be seek'd to its start, so it cannot loop".to_string())?;
+    wait_for_preroll(&bus, deadline, &mut description)?;
+    let first = playback
+        .wait_for_first_frame(deadline)
+        .ok_or("the file has no video stream, or its first frame does not decode")?;
+    let seconds = pipeline
+        .query_duration::<gst::ClockTime>()
+        .map(|d| d.nseconds() as f64 / 1e9);
+    if let Ok(chosen) = decoder.lock()
+        && let Some((name, hardware)) = chosen.clone()
+    {
+        description.decoder = Some(name);
+        description.hardware = hardware;
+    }
+    playback.set_hardware(description.hardware);
+    let (width, height) = first.display_size();
+    Ok(Opened {
+        playback,
+        facts: VideoFacts {
+            width,
+            height,
+            seconds,
+        },
+        description,
+    })
+}
+
+/// Waits for the pipeline to finish a state change or a flushing seek, collecting what its tags
+/// say on the way; an error becomes a message saying what is wrong with the file.
+fn wait_for_preroll(
+    bus: &gst::Bus,
+    deadline: Instant,
+    description: &mut Description,
+) -> Result<(), String> {
+    let mut missing: Vec<(String, String)> = Vec::new();
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(format!(
+                "the video did not open within {} s",
+                OPEN_TIMEOUT.as_secs()
+            ));
+        }
+        let Some(message) = bus.timed_pop(gst::ClockTime::from_mseconds(left.as_millis() as u64))
+        else {
+            continue;
+        };
+        use gst::MessageView;
+        match message.view() {
+            MessageView::AsyncDone(_) => return Ok(()),
+            MessageView::Error(error) => return Err(explain(error, &missing)),
+            MessageView::Element(element) => {
+                if let Some(found) = missing_plugin(element.structure()) {
+                    missing.push(found);
+                }
+            }
+            MessageView::Tag(tag) => {
+                let tags = tag.tags();
+                if let Some(container) = tags.get::<gst::tags::ContainerFormat>() {
+                    description.container = Some(container.get().to_string());
+                }
+                if let Some(codec) = tags.get::<gst::tags::VideoCodec>() {
+                    description.codec = Some(codec.get().to_string());
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The first error on the bus, explained, or `fallback`.
+fn explain_failure(bus: &gst::Bus, fallback: &str) -> String {
+    let mut missing = Vec::new();
+    while let Some(message) = bus.pop() {
+        match message.view() {
+            gst::MessageView::Error(error) => return explain(error, &missing),
+            gst::MessageView::Element(element) => {
+                if let Some(found) = missing_plugin(element.structure()) {
+                    missing.push(found);
+                }
+            }
+            _ => {}
+        }
+    }
+    fallback.to_string()
+}
+
+/// GStreamer's "missing-plugin" message: what is missing and the media type it is for.
+fn missing_plugin(structure: Option<&gst::StructureRef>) -> Option<(String, String)> {
+    let structure = structure.filter(|s| s.name() == "missing-plugin")?;
+    let name = structure.get::<String>("name").unwrap_or_default();
+    let detail = structure
+        .value("detail")
+        .ok()
+        .and_then(|v| {
+            v.get::<gst::Caps>()
+                .ok()
+                .map(|caps| caps.to_string())
+                .or_else(|| v.get::<String>().ok())
+        })
+        .unwrap_or_default();
+    Some((name, detail))
+}
+
+/// What a GStreamer error means for the person who made the file.
+pub(crate) fn explain(error: &gst::message::Error, missing: &[(String, String)]) -> String {
+    if let Some((what, caps)) = missing.first() {
+        let what = if what.is_empty() { caps.as_str() } else { what };
+        return match package_for_missing(caps) {
+            Some(package) => format!(
+                "this machine has no decoder for {what}; install the Debian package {package}"
+            ),
+            None => format!(
+                "this machine has no decoder for {what}; re-export the video as H.264 MP4"
+            ),
+        };
+    }
+    let cause = error.error();
+    if cause.matches(gst::ResourceError::NotFound) || cause.matches(gst::ResourceError::OpenRead) {
+        format!("the file cannot be read: {}", cause.message())
+    } else if cause.matches(gst::StreamError::TypeNotFound)
+        || cause.matches(gst::StreamError::WrongType)
+    {
+        "this is not a video GStreamer recognises: an unknown container, or a damaged file".into()
+    } else if cause.matches(gst::StreamError::CodecNotFound) {
+        "this machine has no decoder for its video; re-export it as H.264 MP4".into()
+    } else {
+        format!("the video cannot be played: {}", cause.message())
+    }
+}

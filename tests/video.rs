@@ -1,0 +1,302 @@
+//! Video slides: GStreamer opening clips made here (first frame, size, length, decoder, seamless
+//! loops, every kind of broken file), and the real player under Xvfb showing a video's frames in
+//! order, and crossfading from a photo into a video and out to a photo without a black frame.
+
+mod common;
+
+use common::display::{Running, read_x_screen, spawn_with_status, start_xvfb, status, wait_for};
+use common::video::{H264_MP4, VP8_WEBM, VP9_MKV, counter_clip, counter_frame, solid_clip};
+use kiosk_player::core::video::DecoderChoice;
+use kiosk_player::status::Counters;
+use kiosk_player::video::{Layout, Opened, open};
+use std::path::Path;
+use std::process::Command;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+fn open_clip(path: &Path) -> Result<Opened, String> {
+    open(
+        path,
+        DecoderChoice::Software,
+        Arc::new(|| {}),
+        Arc::new(Counters::default()),
+    )
+}
+
+/// The Y, U and V samples at the middle of a frame.
+fn middle_yuv(frame: &kiosk_player::video::Frame) -> [u8; 3] {
+    let (width, height) = frame.size();
+    let layout = frame.layout();
+    frame
+        .with_planes(|planes| {
+            let at = |plane: usize, x: u32, y: u32, texel: u32| {
+                let p = &planes[plane];
+                p.data[(y * p.stride + x * p.texel_bytes + texel) as usize]
+            };
+            let (x, y) = (width / 2, height / 2);
+            match layout {
+                Layout::I420 => [at(0, x, y, 0), at(1, x / 2, y / 2, 0), at(2, x / 2, y / 2, 0)],
+                Layout::Nv12 => [at(0, x, y, 0), at(1, x / 2, y / 2, 0), at(1, x / 2, y / 2, 1)],
+            }
+        })
+        .expect("the frame's planes map")
+}
+
+#[test]
+fn each_codec_opens_on_its_first_frame_with_its_size_length_and_decoder() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, encoder, decoder) in [
+        ("clip.mp4", H264_MP4, "avdec_h264"),
+        ("clip.webm", VP8_WEBM, "vp8dec"),
+        ("clip.mkv", VP9_MKV, "vp9dec"),
+    ] {
+        // #3080C0: YCbCr (112, 168, 88) in BT.601's limited range.
+        let path = solid_clip(dir.path(), name, (320, 240), 0xff3080c0, 50, encoder);
+        let opened = open_clip(&path).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!((opened.facts.width, opened.facts.height), (320, 240), "{name}");
+        let seconds = opened.facts.seconds.expect("a length");
+        assert!((seconds - 2.0).abs() < 0.1, "{name}: {seconds}");
+        assert_eq!(opened.description.decoder.as_deref(), Some(decoder), "{name}");
+        assert!(!opened.description.hardware, "{name}");
+        let (number, frame) = opened.playback.latest().expect("the first frame");
+        assert!(number >= 1);
+        let yuv = middle_yuv(&frame);
+        for (got, want) in yuv.iter().zip([112u8, 168, 88]) {
+            assert!(got.abs_diff(want) <= 3, "{name}: {yuv:?}");
+        }
+    }
+}
+
+#[test]
+fn a_looping_video_wraps_to_its_first_frame_without_a_gap() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, encoder) in [("count.mp4", H264_MP4), ("count.webm", VP8_WEBM)] {
+        let path = counter_clip(dir.path(), name, (160, 120), 10, 20, encoder);
+        loops_seamlessly(&path, 10);
+    }
+}
+
+/// Plays a counter clip of `frames` frames at 20 a second for two and a half rounds: every frame
+/// comes, in order, 50 ms apart, across the loop too.
+fn loops_seamlessly(path: &Path, frames: u32) {
+    let name = path.display();
+    let mut opened = open_clip(path).unwrap();
+    let (first_number, first) = opened.playback.latest().unwrap();
+    assert_eq!(counter_frame(shown_grey(&first), frames), 0, "{name}");
+    opened.playback.play();
+    let mut seen: Vec<(u32, Instant)> = Vec::new();
+    let mut last_number = first_number;
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_millis(1250) {
+        if let Some((number, frame)) = opened.playback.latest()
+            && number != last_number
+        {
+            last_number = number;
+            seen.push((counter_frame(shown_grey(&frame), frames), Instant::now()));
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    let order: Vec<u32> = seen.iter().map(|(frame, _)| *frame).collect();
+    let wraps = order.windows(2).filter(|w| w[1] < w[0]).count();
+    assert!(wraps >= 2, "{name}: {order:?}");
+    for pair in order.windows(2) {
+        assert!(
+            pair[1] == pair[0] + 1 || (pair[0] == frames - 1 && pair[1] == 0),
+            "{name}: frames out of order, skipped or repeated: {order:?}"
+        );
+    }
+    // A frame late by a whole interval would be a visible hitch; one early, a frame not seen.
+    for pair in seen.windows(2) {
+        let interval = pair[1].1 - pair[0].1;
+        assert!(
+            (Duration::from_millis(25)..Duration::from_millis(95)).contains(&interval),
+            "{name}: {interval:?} between frames {} and {} in {order:?}",
+            pair[0].0,
+            pair[1].0
+        );
+    }
+    assert!(opened.playback.failure().is_none(), "{name}");
+}
+
+/// The grey the screen shows for a counter frame: its luma converted as the player does.
+fn shown_grey(frame: &kiosk_player::video::Frame) -> u8 {
+    let [y, _, _] = middle_yuv(frame);
+    ((f32::from(y) - 16.0) * 255.0 / 219.0).round().clamp(0.0, 255.0) as u8
+}
+
+#[test]
+fn broken_files_are_refused_with_what_is_wrong() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("missing.mp4");
+    let text = dir.path().join("notes.mp4");
+    std::fs::write(&text, "this is a shopping list, not a video\n".repeat(200)).unwrap();
+    // An MP4 whose index is written at its end (no faststart), cut off half way: a copy that
+    // never finished.
+    let whole = solid_clip(dir.path(), "whole.mp4", (320, 240), 0xff3080c0, 50, "x264enc ! h264parse ! mp4mux");
+    let bytes = std::fs::read(&whole).unwrap();
+    let truncated = dir.path().join("truncated.mp4");
+    std::fs::write(&truncated, &bytes[..bytes.len() / 2]).unwrap();
+    let empty = dir.path().join("empty.webm");
+    std::fs::write(&empty, b"").unwrap();
+    for (path, says) in [
+        (&missing, "does not exist"),
+        (&text, "not a video GStreamer recognises"),
+        (&truncated, "cannot be played"),
+        (&empty, "not a video GStreamer recognises"),
+    ] {
+        let started = Instant::now();
+        let error = open_clip(path).err().unwrap_or_else(|| panic!("{} opened", path.display()));
+        assert!(error.contains(says), "{}: {error}", path.display());
+        assert!(started.elapsed() < Duration::from_secs(5), "{}: {:?}", path.display(), started.elapsed());
+    }
+}
+
+#[test]
+fn check_probes_videos_and_names_the_package_of_a_missing_decoder() {
+    let dir = tempfile::tempdir().unwrap();
+    let media = dir.path().join("media");
+    std::fs::create_dir(&media).unwrap();
+    solid_clip(&media, "clip.mp4", (320, 240), 0xff3080c0, 50, H264_MP4);
+    solid_clip(&media, "clip.webm", (320, 240), 0xff3080c0, 25, VP8_WEBM);
+    let playlist = dir.path().join("videos.ron");
+    std::fs::write(
+        &playlist,
+        r#"Playlist(title: "動画", slides: [
+    Video(file: "media/clip.mp4", loops: 2),
+    Video(file: "media/clip.webm"),
+])"#,
+    )
+    .unwrap();
+    let check = |hide_h264: bool| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_kiosk-player"));
+        command.arg("check").arg(&playlist);
+        if hide_h264 {
+            // A machine without an H.264 decoder: GStreamer never chooses one ranked NONE.
+            command.env("GST_PLUGIN_FEATURE_RANK", "avdec_h264:NONE");
+        }
+        let output = command.output().unwrap();
+        (
+            output.status.success(),
+            String::from_utf8_lossy(&output.stdout).to_string()
+                + &String::from_utf8_lossy(&output.stderr),
+        )
+    };
+    let (ok, said) = check(false);
+    assert!(ok, "{said}");
+    assert!(said.contains("320×240, 0:02") && said.contains("avdec_h264"), "{said}");
+    assert!(said.contains("vp8dec"), "{said}");
+    let (ok, said) = check(true);
+    assert!(!ok, "{said}");
+    assert!(
+        said.contains("slide 1") && said.contains("gstreamer1.0-libav"),
+        "{said}"
+    );
+}
+
+/// The real player on its own Xvfb playing `playlist` in a window of `size`.
+fn player_on(display: &str, playlists: &Path, runtime: &Path, size: &str) -> (Running, String) {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_kiosk-player"));
+    command
+        .args(["run", "--windowed", "--size", size, "--status-listen", "127.0.0.1:0"])
+        .arg("--playlists")
+        .arg(playlists)
+        .env("DISPLAY", display)
+        .env("XDG_RUNTIME_DIR", runtime)
+        .env_remove("WAYLAND_DISPLAY");
+    spawn_with_status(&mut command)
+}
+
+#[test]
+fn a_video_slide_shows_its_frames_in_order_and_loops() {
+    let (_xvfb, display) = start_xvfb("640x480");
+    let dir = tempfile::tempdir().unwrap();
+    let playlists = dir.path().join("playlists");
+    std::fs::create_dir_all(playlists.join("media")).unwrap();
+    let frames = 20;
+    counter_clip(&playlists.join("media"), "count.mp4", (320, 240), frames, 10, H264_MP4);
+    std::fs::write(
+        playlists.join("video.ron"),
+        r#"Playlist(title: "v", slides: [Video(file: "media/count.mp4", seconds: 600)])"#,
+    )
+    .unwrap();
+    let (_player, address) = player_on(&display, &playlists, dir.path(), "640x480");
+    wait_for("the video slide", Duration::from_secs(30), || {
+        (status(&address)["showing"]["kind"] == "video").then_some(())
+    });
+    // The screen read back for five seconds: two and a half rounds of a two-second clip.
+    let mut order: Vec<u32> = Vec::new();
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(5) {
+        let screen = read_x_screen(&display);
+        let middle = screen.get_pixel(320, 240).0;
+        assert!(
+            middle[0].abs_diff(middle[1]) <= 3 && middle[1].abs_diff(middle[2]) <= 3,
+            "the video is grey, not {middle:?}"
+        );
+        // Pillarboxed 4:3 in 4:3: the video fills the window; its corner is the video too.
+        let frame = counter_frame(middle[0], frames);
+        if order.last() != Some(&frame) {
+            order.push(frame);
+        }
+        std::thread::sleep(Duration::from_millis(15));
+    }
+    let wraps = order.windows(2).filter(|w| w[1] < w[0]).count();
+    assert!(wraps >= 2, "the video did not loop: {order:?}");
+    for pair in order.windows(2) {
+        let step = (pair[1] + frames - pair[0]) % frames;
+        // Reading the screen may miss a frame now and then, never go backwards.
+        assert!((1..=3).contains(&step), "frames out of order: {order:?}");
+    }
+    assert!(order.len() >= 30, "too few distinct frames seen: {order:?}");
+    let metrics = common::display::http_get(&address, "/metrics").1;
+    assert!(metrics.contains("kiosk_video_frames_total"), "{metrics}");
+}
+
+#[test]
+fn crossfades_from_a_photo_into_a_video_and_out_never_show_black() {
+    let (_xvfb, display) = start_xvfb("640x360");
+    let dir = tempfile::tempdir().unwrap();
+    let playlists = dir.path().join("playlists");
+    let media = playlists.join("media");
+    std::fs::create_dir_all(&media).unwrap();
+    image::RgbImage::from_pixel(64, 36, image::Rgb([230, 120, 20]))
+        .save(media.join("orange.png"))
+        .unwrap();
+    image::RgbImage::from_pixel(64, 36, image::Rgb([20, 60, 200]))
+        .save(media.join("blue.png"))
+        .unwrap();
+    let frames = 20;
+    counter_clip(&media, "count.webm", (320, 180), frames, 10, VP8_WEBM);
+    std::fs::write(
+        playlists.join("mixed.ron"),
+        r#"Playlist(title: "m", transition: Crossfade, transition_seconds: 1, slides: [
+    Image(file: "media/orange.png", fit: Cover, seconds: 2),
+    Video(file: "media/count.webm", seconds: 3),
+    Image(file: "media/blue.png", fit: Cover, seconds: 2),
+])"#,
+    )
+    .unwrap();
+    let (_player, address) = player_on(&display, &playlists, dir.path(), "640x360");
+    wait_for("the orange photo", Duration::from_secs(30), || {
+        (status(&address)["showing"]["kind"] == "image").then_some(())
+    });
+    // Two rounds of the playlist, the middle of the screen read as fast as it comes.
+    let (mut orange, mut grey, mut blue, mut mixed) = (0, 0, 0, 0);
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(14) {
+        let [r, g, b] = read_x_screen(&display).get_pixel(320, 180).0;
+        assert!(r.max(g).max(b) > 24, "a black frame at {:?}", start.elapsed());
+        let near = |want: [u8; 3]| [r, g, b].iter().zip(want).all(|(a, w)| a.abs_diff(w) <= 8);
+        if near([230, 120, 20]) {
+            orange += 1;
+        } else if near([20, 60, 200]) {
+            blue += 1;
+        } else if r.abs_diff(g) <= 3 && g.abs_diff(b) <= 3 {
+            grey += 1;
+        } else {
+            mixed += 1;
+        }
+    }
+    assert!(orange > 0 && grey > 0 && blue > 0, "{orange} {grey} {blue} {mixed}");
+    assert!(mixed > 0, "no crossfade frame was seen: {orange} {grey} {blue}");
+}
