@@ -263,3 +263,74 @@ fn ready_and_watchdog_pings_reach_systemd_through_cage() {
     assert!(said[0].contains("READY=1"), "{said:?}");
     cage.stop();
 }
+
+#[test]
+fn a_video_slide_plays_its_frames_in_order_under_cage() {
+    use common::video::{H264_MP4, counter_clip, counter_frame};
+    let frames = 10;
+    let mut cage = Cage::start_with(
+        CageOptions {
+            no_decorations: true,
+            ..Default::default()
+        },
+        |cage_home| {
+            let config = kiosk_files(cage_home, "");
+            // The demo's playlists make way for one video slide: a counter at 5 frames a second,
+            // slow enough for grim to see every frame.
+            let playlists = cage_home.join("var/playlists");
+            for entry in std::fs::read_dir(&playlists).unwrap() {
+                let path = entry.unwrap().path();
+                if path.extension().is_some_and(|e| e == "ron") {
+                    std::fs::remove_file(path).unwrap();
+                }
+            }
+            counter_clip(&playlists.join("media"), "count.mp4", (320, 240), frames, 5, H264_MP4);
+            std::fs::write(
+                playlists.join("video.ron"),
+                r#"Playlist(title: "v", slides: [Video(file: "media/count.mp4", fit: Cover, seconds: 600)])"#,
+            )
+            .unwrap();
+            vec![
+                "run".into(),
+                "--config".into(),
+                config.into_os_string(),
+                "--status-listen".into(),
+                "127.0.0.1:0".into(),
+            ]
+        },
+    );
+    let address = wait_for("the status endpoint", Duration::from_secs(30), || {
+        assert!(cage.running(), "cage stopped:\n{}", cage.log());
+        status_address(&cage.log())
+    });
+    wait_for("the video slide", Duration::from_secs(30), || {
+        assert!(cage.running(), "cage stopped:\n{}", cage.log());
+        (status(&address)["showing"]["kind"] == "video").then_some(())
+    });
+    let (width, height) = HEADLESS_OUTPUT;
+    let grey = |[r, g, b]: [u8; 3]| r > 20 && r.abs_diff(g) <= 3 && g.abs_diff(b) <= 3;
+    wait_for("the video on screen", Duration::from_secs(5), || {
+        grey(cage.screenshot().get_pixel(width / 2, height / 2).0).then_some(())
+    });
+    let mut order: Vec<u32> = Vec::new();
+    let start = std::time::Instant::now();
+    while start.elapsed() < Duration::from_secs(6) {
+        let screen = cage.screenshot();
+        // Covering the whole screen: the corners are video too.
+        for (x, y) in [(width / 2, height / 2), (4, 4), (width - 4, height - 4)] {
+            let pixel = screen.get_pixel(x, y).0;
+            assert!(grey(pixel), "({x}, {y}) is not the video: {pixel:?}");
+        }
+        let frame = counter_frame(screen.get_pixel(width / 2, height / 2).0[0], frames);
+        if order.last() != Some(&frame) {
+            order.push(frame);
+        }
+    }
+    let wraps = order.windows(2).filter(|w| w[1] < w[0]).count();
+    assert!(wraps >= 2, "the video did not loop: {order:?}");
+    for pair in order.windows(2) {
+        let step = (pair[1] + frames - pair[0]) % frames;
+        assert!((1..=2).contains(&step), "frames out of order: {order:?}");
+    }
+    cage.stop();
+}
