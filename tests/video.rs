@@ -300,3 +300,29 @@ fn crossfades_from_a_photo_into_a_video_and_out_never_show_black() {
     assert!(orange > 0 && grey > 0 && blue > 0, "{orange} {grey} {blue} {mixed}");
     assert!(mixed > 0, "no crossfade frame was seen: {orange} {grey} {blue}");
 }
+
+#[test]
+fn preview_shows_a_video_slide_as_its_first_frame_in_true_colour_with_its_caption() {
+    let dir = tempfile::tempdir().unwrap();
+    let media = dir.path().join("media");
+    std::fs::create_dir(&media).unwrap();
+    solid_clip(&media, "blue.mp4", (320, 240), 0xff3080c0, 25, H264_MP4);
+    let playlist = dir.path().join("video.ron");
+    std::fs::write(
+        &playlist,
+        r#"Playlist(title: "v", slides: [Video(file: "media/blue.mp4", caption: "手を洗いましょう", caption_en: "Wash your hands")])"#,
+    )
+    .unwrap();
+    let shot = common::display::preview_slide(&playlist, 0, "1280x720");
+    // The frame, converted as encoded: #3080C0, not washed out (sRGB handled) nor shifted.
+    let middle = shot.get_pixel(640, 300).0;
+    for (got, want) in middle.iter().zip([48u8, 128, 192]) {
+        assert!(got.abs_diff(want) <= 3, "{middle:?}");
+    }
+    // 4:3 in the area above the caption: black bands at the sides, the caption's white text below.
+    assert_eq!(shot.get_pixel(20, 300).0, [0, 0, 0]);
+    let band = (620..720).flat_map(|y| (0..1280).map(move |x| (x, y)));
+    let white = band.filter(|&(x, y)| shot.get_pixel(x, y).0.iter().all(|&c| c > 200)).count();
+    assert!(white > 500, "no caption text: {white} white pixels");
+    assert_eq!(shot.get_pixel(640, 715).0, [0, 0, 0], "the caption band is below the video");
+}

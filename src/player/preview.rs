@@ -3,10 +3,11 @@
 use super::compositor::{self, Overlay, ScreenLayers};
 use super::screen::{BACKDROP, spawn_camera};
 use super::slideshow::into_image;
+use super::video::{VideoDraw, VideoLayers};
 use crate::compose::quiz::Screenful;
 use crate::compose::{Composer, Picture};
 use crate::core::config::ScreenSize;
-use crate::core::playlist::Playlist;
+use crate::core::playlist::{Playlist, Slide, VideoSlide};
 use crate::core::quiz::{Language, Quiz, QuizMachine, Tap};
 use bevy::asset::RenderAssetUsages;
 use bevy::camera::RenderTarget;
@@ -36,6 +37,14 @@ pub fn render_playlist(
     let mut composer = Composer::default();
     let mut written = Vec::new();
     for (index, slide) in playlist.slides.iter().enumerate() {
+        let path = out.join(format!("{:03}-{}.png", index + 1, slide.kind_name()));
+        if let Slide::Video(video) = slide {
+            match video_first_frame(&mut renderer, &mut composer, video, folder, &path) {
+                Ok(()) => written.push(path),
+                Err(error) => eprintln!("slide {}: skipped: {error}", index + 1),
+            }
+            continue;
+        }
         let picture = match composer.slide(slide, folder, size.width, size.height) {
             Ok(picture) => picture,
             Err(error) => {
@@ -46,11 +55,76 @@ pub fn render_playlist(
         for warning in &picture.warnings {
             eprintln!("slide {}: {warning}", index + 1);
         }
-        let path = out.join(format!("{:03}-{}.png", index + 1, slide.kind_name()));
         renderer.render(picture, 0, &path)?;
         written.push(path);
     }
     Ok(written)
+}
+
+/// A video slide as it first appears on screen: its first frame, placed and converted by the
+/// compositor as the player does.
+fn video_first_frame(
+    renderer: &mut Offscreen,
+    composer: &mut Composer,
+    slide: &VideoSlide,
+    folder: &Path,
+    path: &Path,
+) -> anyhow::Result<()> {
+    use crate::core::video::place_video;
+    let size = renderer.size;
+    let (picture, area) = composer.video_backdrop(slide, size.width, size.height);
+    for warning in &picture.warnings {
+        eprintln!("{}: {warning}", slide.file.written);
+    }
+    let file = crate::compose::picture::resolve_media(
+        folder,
+        &slide.file.relative,
+        crate::video::MAX_VIDEO_BYTES,
+    )?;
+    let opened = crate::video::open(
+        &file,
+        crate::core::video::DecoderChoice::Auto,
+        Arc::new(|| {}),
+        Default::default(),
+    )
+    .map_err(|e| anyhow::anyhow!("{}: {e}", slide.file.written))?;
+    let (number, frame) = opened
+        .playback
+        .latest()
+        .ok_or_else(|| anyhow::anyhow!("{}: no first frame", slide.file.written))?;
+    let display = (opened.facts.width as f32, opened.facts.height as f32);
+    let screen = (size.width as f32, size.height as f32);
+    let placement = place_video(display, area, screen, slide.fit);
+    // The picture around the video first, checked at its own pixels, so it is on the GPU when the
+    // frame is drawn over its black; then the frame, checked where the picture still shows.
+    let probes = probes_of(&picture, 0);
+    let [left, top, right, bottom] = placement.screen;
+    let outside: Vec<_> = probes
+        .iter()
+        .copied()
+        .filter(|&(x, y, _)| {
+            let (fx, fy) = (x as f32 / screen.0, y as f32 / screen.1);
+            !(left..right).contains(&fx) || !(top..bottom).contains(&fy)
+        })
+        .collect();
+    let image = renderer.add_picture(picture);
+    let layers = ScreenLayers {
+        slide: Some(image),
+        ..default()
+    };
+    renderer.render_layers(layers.clone(), path, &probes)?;
+    renderer.app.world_mut().insert_resource(VideoLayers {
+        slide: Some(VideoDraw {
+            id: opened.playback.id(),
+            number,
+            frame,
+            placement,
+        }),
+        leaving: None,
+    });
+    renderer.render_layers(layers, path, &outside)?;
+    renderer.app.world_mut().insert_resource(VideoLayers::default());
+    Ok(())
 }
 
 /// Draws each screen of a quiz round to `out/NN-<screen>.png`: the attract band, a question, right
@@ -181,19 +255,7 @@ impl Offscreen {
 
     /// Shows `picture` with its top edge `top` pixels down the screen, and saves the frame.
     fn render(&mut self, picture: Picture, top: u32, path: &Path) -> anyhow::Result<()> {
-        // A few pixels of the picture, to know the capture shows it.
-        let probes: Vec<(u32, u32, [u8; 4])> = [(0.5, 0.5), (0.1, 0.1), (0.9, 0.9), (0.2, 0.8)]
-            .iter()
-            .map(|(fx, fy)| {
-                let (x, y) = (
-                    (picture.width as f32 * fx) as u32,
-                    (picture.height as f32 * fy) as u32,
-                );
-                let at = ((y * picture.width + x) * 4) as usize;
-                let rgba = &picture.rgba[at..at + 4];
-                (x, y + top, [rgba[0], rgba[1], rgba[2], rgba[3]])
-            })
-            .collect();
+        let probes = probes_of(&picture, top);
         let picture_height = picture.height;
         let image = self.add_picture(picture);
         let screen_height = self.size.height.max(1) as f32;
@@ -225,6 +287,22 @@ impl Offscreen {
         *self.app.world_mut().resource_mut::<ScreenLayers>() = layers;
         capture(&mut self.app, &self.target, path, probes)
     }
+}
+
+/// A few pixels of `picture` shown `top` pixels down the screen, to know a capture shows it.
+fn probes_of(picture: &Picture, top: u32) -> Vec<(u32, u32, [u8; 4])> {
+    [(0.5, 0.5), (0.1, 0.1), (0.9, 0.9), (0.2, 0.8)]
+        .iter()
+        .map(|(fx, fy)| {
+            let (x, y) = (
+                (picture.width as f32 * fx) as u32,
+                (picture.height as f32 * fy) as u32,
+            );
+            let at = ((y * picture.width + x) * 4) as usize;
+            let rgba = &picture.rgba[at..at + 4];
+            (x, y + top, [rgba[0], rgba[1], rgba[2], rgba[3]])
+        })
+        .collect()
 }
 
 fn new_render_target(app: &mut App, size: ScreenSize) -> Handle<Image> {
