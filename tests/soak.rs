@@ -6,12 +6,16 @@
 //! of the last three-eighths may exceed that of the three-eighths before by at most 5% + 8 MiB.
 //! A leak of one texture (or one decoded photo) per switch fails it by far.
 //!
+//! Video soaks the same way at real speed: two clips and a photo crossfading for a few minutes
+//! (a pipeline opened and taken down for every video slide), then one clip looping alone.
+//!
 //! CI runs 1,500 switches; `KIOSK_SOAK_SWITCHES=10000 cargo test --release --test soak -- --nocapture`
 //! is the long run (`deploy/bench/run.sh` does it).
 
 mod common;
 
 use common::display::{http_get, spawn_with_status, start_xvfb, wait_for, write_atomically};
+use common::video::{H264_MP4, VP8_WEBM, counter_clip};
 use image::{Rgb, RgbImage};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -188,5 +192,99 @@ fn memory_levels_off_over_thousands_of_slide_switches() {
     assert!(
         log.contains("emergency.ron") && log.contains("mixed.ron"),
         "emergencies and the rewritten playlist were both shown"
+    );
+}
+
+/// The peak of the samples (seconds, bytes) from `from` to `to` (fractions of the run).
+fn peak_between(samples: &[(f64, u64)], length: f64, from: f64, to: f64) -> u64 {
+    samples
+        .iter()
+        .filter(|(at, _)| *at >= from * length && *at < to * length)
+        .map(|(_, rss)| *rss)
+        .max()
+        .unwrap_or(0)
+}
+
+#[test]
+fn memory_levels_off_over_hundreds_of_video_slides_and_loops() {
+    // In real time: a video plays at its own speed whatever the player's clock.
+    let seconds: f64 = std::env::var("KIOSK_VIDEO_SOAK_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(150.0);
+    let (_xvfb, display) = start_xvfb("640x480");
+    let dir = tempfile::tempdir().unwrap();
+    let playlists = dir.path().join("playlists");
+    let media = playlists.join("media");
+    std::fs::create_dir_all(&media).unwrap();
+    counter_clip(&media, "a.mp4", (640, 360), 25, 25, H264_MP4);
+    counter_clip(&media, "b.webm", (480, 360), 25, 25, VP8_WEBM);
+    RgbImage::from_pixel(640, 360, Rgb([230, 120, 20]))
+        .save(media.join("photo.png"))
+        .unwrap();
+    let mixed = playlists.join("videos.ron");
+    write_atomically(
+        &mixed,
+        r#"Playlist(title: "videos", transition_seconds: 0.3, slides: [
+    Video(file: "media/a.mp4"), Video(file: "media/b.webm", loops: 2), Image(file: "media/photo.png", seconds: 1),
+])"#,
+    );
+    let (player, address) = spawn_with_status(
+        Command::new(env!("CARGO_BIN_EXE_kiosk-player"))
+            .args(["run", "--windowed", "--size", "640x360", "--status-listen"])
+            .arg("127.0.0.1:0")
+            .arg("--playlists")
+            .arg(&playlists)
+            .env("DISPLAY", &display)
+            .env("XDG_RUNTIME_DIR", dir.path())
+            .env_remove("WAYLAND_DISPLAY")
+            .stdout(Stdio::null()),
+    );
+    let pid = player.0.id();
+    let shown = || metric(&address, "kiosk_slides_shown_total").unwrap_or(0);
+    wait_for("the first slide", Duration::from_secs(60), || {
+        (shown() > 0).then_some(())
+    });
+    let started = Instant::now();
+    let mut samples: Vec<(f64, u64)> = Vec::new();
+    let mut alone = false;
+    while started.elapsed().as_secs_f64() < seconds {
+        samples.push((started.elapsed().as_secs_f64(), resident_bytes(pid)));
+        // The last third: one clip alone, looping by segment seeks for good.
+        if !alone && started.elapsed().as_secs_f64() > seconds * 2.0 / 3.0 {
+            write_atomically(
+                &mixed,
+                r#"Playlist(title: "one", slides: [Video(file: "media/a.mp4", seconds: 3600)])"#,
+            );
+            alone = true;
+        }
+        std::thread::sleep(Duration::from_millis(250));
+    }
+    let slides = shown();
+    let frames = metric(&address, "kiosk_video_frames_total").unwrap_or(0);
+    assert_eq!(metric(&address, "kiosk_slides_skipped_total"), Some(0));
+    assert_eq!(metric(&address, "kiosk_video_errors_total"), Some(0));
+    assert_eq!(metric(&address, "kiosk_video_stalls_total"), Some(0));
+    let (warm_up, middle, late) = (
+        peak_between(&samples, seconds, 0.0, 0.25),
+        peak_between(&samples, seconds, 0.25, 0.625),
+        peak_between(&samples, seconds, 0.625, 1.01),
+    );
+    let mib = |b: u64| b as f64 / 1048576.0;
+    println!(
+        "video soak: {seconds:.0} s, {slides} slides, {frames} video frames; peak RSS warm-up \
+         {:.1} MiB, middle {:.1} MiB, end {:.1} MiB",
+        mib(warm_up),
+        mib(middle),
+        mib(late)
+    );
+    // A slide every second or two, and 25 video frames a second for most of the run.
+    assert!(slides as f64 > seconds / 3.0, "only {slides} slides");
+    assert!(frames as f64 > seconds * 25.0 * 0.6, "only {frames} video frames");
+    assert!(
+        late as f64 <= middle as f64 * 1.05 + 8.0 * 1048576.0,
+        "memory keeps growing: {:.1} MiB in the middle, {:.1} MiB at the end",
+        mib(middle),
+        mib(late)
     );
 }
