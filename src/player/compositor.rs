@@ -202,15 +202,21 @@ enum Paint {
     /// A video frame of NV12 or I420 planes, added to the black under it.
     VideoNv12,
     VideoI420,
+    /// A video frame covering the whole screen with nothing under it: a still video slide with
+    /// no caption, where drawing the black first would cost a software renderer a whole pass.
+    VideoNv12Opaque,
+    VideoI420Opaque,
 }
 
 /// Every paint, in the order of [`ScreenPipelines`].
-const PAINTS: [Paint; 5] = [
+const PAINTS: [Paint; 7] = [
     Paint::Opaque,
     Paint::Crossfade,
     Paint::Alpha,
     Paint::VideoNv12,
     Paint::VideoI420,
+    Paint::VideoNv12Opaque,
+    Paint::VideoI420Opaque,
 ];
 
 /// Adds what is drawn to what is there: a video's weighted light onto its slide's black.
@@ -238,8 +244,10 @@ impl SpecializedRenderPipeline for ScreenPipeline {
             Paint::Alpha => ("fragment", Some(BlendState::ALPHA_BLENDING)),
             Paint::VideoNv12 => ("nv12", Some(ADD)),
             Paint::VideoI420 => ("i420", Some(ADD)),
+            Paint::VideoNv12Opaque => ("nv12", None),
+            Paint::VideoI420Opaque => ("i420", None),
         };
-        let video = matches!(paint, Paint::VideoNv12 | Paint::VideoI420);
+        let video = !matches!(paint, Paint::Opaque | Paint::Crossfade | Paint::Alpha);
         let (shader, layout) = if video {
             (VIDEO_SHADER, &self.video_layout)
         } else {
@@ -312,6 +320,7 @@ fn on_screen(draw: Option<&VideoDraw>, offset: f32, weight: f32) -> Option<Video
         draw,
         offset,
         weight,
+        opaque: false,
     })
 }
 
@@ -393,8 +402,16 @@ fn draw_screen(
             ));
         }
         (_, Some(slide), _) => {
-            draws.push(Draw::new(slide, FULL, Paint::Opaque));
-            video_draws.extend(on_screen(video_of_slide, 0.0, 1.0));
+            let covering = video_of_slide.filter(|video| {
+                video.placement.screen == FULL && video_textures.has_frame(video.id)
+            });
+            if covering.is_none() {
+                draws.push(Draw::new(slide, FULL, Paint::Opaque));
+            }
+            video_draws.extend(on_screen(video_of_slide, 0.0, 1.0).map(|video| VideoOnScreen {
+                opaque: covering.is_some(),
+                ..video
+            }));
         }
         (Some(leaving), None, _) => {
             draws.push(Draw::new(leaving, FULL, Paint::Opaque));
@@ -402,8 +419,8 @@ fn draw_screen(
         }
         (None, None, _) => {}
     }
-    // Only an empty screen is cleared: slides cover every pixel.
-    let clear = draws.is_empty().then(|| backdrop.0.to_linear());
+    // Only an empty screen is cleared: slides (or a video covering the screen) cover every pixel.
+    let clear = (draws.is_empty() && video_draws.is_empty()).then(|| backdrop.0.to_linear());
     let overlay = layers.overlay.and_then(|(image, top, bottom)| {
         Some(Draw::new(images.get(image)?, [0.0, top, 1.0, bottom], Paint::Alpha))
     });
@@ -438,9 +455,12 @@ fn draw_screen(
     };
     let mut bound: Vec<_> = draws.iter().filter_map(bind_picture).collect();
     for video in &video_draws {
-        let paint = match video.draw.frame.layout() {
-            crate::video::Layout::Nv12 => Paint::VideoNv12,
-            crate::video::Layout::I420 => Paint::VideoI420,
+        let paint = match (video_textures.layout(video.draw.id), video.opaque) {
+            (Some(crate::video::Layout::Nv12), false) => Paint::VideoNv12,
+            (Some(crate::video::Layout::I420), false) => Paint::VideoI420,
+            (Some(crate::video::Layout::Nv12), true) => Paint::VideoNv12Opaque,
+            (Some(crate::video::Layout::I420), true) => Paint::VideoI420Opaque,
+            (None, _) => continue,
         };
         if let Some(pipeline) = pipeline_cache.get_render_pipeline(pipelines.get(paint))
             && let Some(bind_group) = bind_video(

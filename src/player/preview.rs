@@ -117,7 +117,7 @@ fn video_first_frame(
         slide: Some(VideoDraw {
             id: opened.playback.id(),
             number,
-            frame,
+            frame: Some(frame),
             placement,
         }),
         leaving: None,

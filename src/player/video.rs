@@ -86,7 +86,9 @@ pub struct VideoDraw {
     pub id: u64,
     /// The frame's number: a new number is a new upload.
     pub number: u64,
-    pub frame: Frame,
+    /// Let go once uploaded: a decoder has only so many buffers, and one held here is one it
+    /// cannot decode into.
+    pub frame: Option<Frame>,
     pub placement: Placement,
 }
 
@@ -143,7 +145,7 @@ fn follow_the_screen(
         Some(VideoDraw {
             id: video.playback.id(),
             number,
-            frame,
+            frame: Some(frame),
             placement: video.placement,
         })
     };

@@ -52,6 +52,8 @@ pub(super) fn init_video_binding(mut commands: Commands, render_device: Res<Rend
 struct Uploaded {
     number: u64,
     layout: Layout,
+    /// The frame's YUV matrix.
+    to_rgb: [[f32; 4]; 3],
     size: (u32, u32),
     planes: Vec<(Texture, TextureView)>,
 }
@@ -60,23 +62,43 @@ struct Uploaded {
 #[derive(Resource, Default)]
 pub(super) struct VideoTextures(HashMap<u64, Uploaded>);
 
+impl VideoTextures {
+    /// Whether a frame of playback `id` is in its textures.
+    pub fn has_frame(&self, id: u64) -> bool {
+        self.0.get(&id).is_some_and(|u| u.number != 0)
+    }
+
+    /// How the frames of playback `id` lie in its textures.
+    pub fn layout(&self, id: u64) -> Option<Layout> {
+        self.0.get(&id).map(|u| u.layout)
+    }
+}
+
 /// Uploads the frames of the videos on screen that are new since the last frame drawn, and lets
 /// go of the textures of videos no longer on screen.
 pub(super) fn upload_video_frames(
-    layers: Option<Res<VideoLayers>>,
+    layers: Option<ResMut<VideoLayers>>,
     device: Res<RenderDevice>,
     queue: Res<RenderQueue>,
     mut textures: ResMut<VideoTextures>,
 ) {
-    let draws: Vec<&VideoDraw> = layers
-        .as_ref()
-        .map(|l| [&l.slide, &l.leaving].into_iter().flatten().collect())
-        .unwrap_or_default();
+    let mut layers = layers;
+    let draws: Vec<&mut VideoDraw> = match layers.as_deref_mut() {
+        Some(layers) => [&mut layers.slide, &mut layers.leaving]
+            .into_iter()
+            .flatten()
+            .collect(),
+        None => Vec::new(),
+    };
     textures
         .0
         .retain(|id, _| draws.iter().any(|draw| draw.id == *id));
     for draw in draws {
-        let (layout, size) = (draw.frame.layout(), draw.frame.size());
+        // Taken: uploaded once, then given back to the decoder.
+        let Some(frame) = draw.frame.take() else {
+            continue;
+        };
+        let (layout, size) = (frame.layout(), frame.size());
         let uploaded = textures
             .0
             .entry(draw.id)
@@ -87,8 +109,9 @@ pub(super) fn upload_video_frames(
             })
             .or_insert_with(|| create_textures(&device, layout, size));
         if uploaded.number != draw.number {
-            write_planes(&queue, &draw.frame, &uploaded.planes);
+            write_planes(&queue, &frame, &uploaded.planes);
             uploaded.number = draw.number;
+            uploaded.to_rgb = frame.to_rgb();
         }
     }
 }
@@ -131,6 +154,7 @@ fn create_textures(device: &RenderDevice, layout: Layout, (width, height): (u32,
         // Frame numbers start at 1: nothing is in the textures yet.
         number: 0,
         layout,
+        to_rgb: [[0.0; 4]; 3],
         size: (width, height),
         planes,
     }
@@ -167,6 +191,8 @@ pub(super) struct VideoOnScreen<'a> {
     pub draw: &'a VideoDraw,
     pub offset: f32,
     pub weight: f32,
+    /// Nothing is under it: drawn without blending.
+    pub opaque: bool,
 }
 
 /// The bind group of one video draw, if its textures are there.
@@ -183,7 +209,7 @@ pub(super) fn bind_video(
         return None;
     }
     let [left, top, right, bottom] = video.draw.placement.screen;
-    let [to_red, to_green, to_blue] = video.draw.frame.to_rgb();
+    let [to_red, to_green, to_blue] = uploaded.to_rgb;
     let uniform = [
         [left + video.offset, top, right + video.offset, bottom],
         video.draw.placement.source,
