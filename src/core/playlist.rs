@@ -610,10 +610,10 @@ mod tests {
 ])"#;
         let problems = problems_of(bad);
         let expected = [
-            ("2:17:", "`media/photo.jpg` is not a video"),
-            ("3:17:", "`media/clip.mp4` is a video"),
-            ("4:38:", "both `loops` and `seconds`"),
-            ("5:38:", "`loops` is 0"),
+            ("2:18:", "`media/photo.jpg` is not a video"),
+            ("3:18:", "`media/clip.mp4` is a video"),
+            ("4:35:", "both `loops` and `seconds`"),
+            ("5:35:", "`loops` is 0"),
         ];
         assert_eq!(problems.len(), expected.len(), "{problems:#?}");
         for (problem, (place, message)) in problems.iter().zip(expected) {
