@@ -158,12 +158,14 @@ fn check_probes_videos_and_names_the_package_of_a_missing_decoder() {
     std::fs::create_dir(&media).unwrap();
     solid_clip(&media, "clip.mp4", (320, 240), 0xff3080c0, 50, H264_MP4);
     solid_clip(&media, "clip.webm", (320, 240), 0xff3080c0, 25, VP8_WEBM);
+    solid_clip(&media, "uhd.mp4", (3840, 2160), 0xff3080c0, 3, H264_MP4);
     let playlist = dir.path().join("videos.ron");
     std::fs::write(
         &playlist,
         r#"Playlist(title: "動画", slides: [
     Video(file: "media/clip.mp4", loops: 2),
     Video(file: "media/clip.webm"),
+    Video(file: "media/uhd.mp4", seconds: 10),
 ])"#,
     )
     .unwrap();
@@ -182,13 +184,15 @@ fn check_probes_videos_and_names_the_package_of_a_missing_decoder() {
         )
     };
     let (ok, said) = check(false);
-    assert!(ok, "{said}");
+    assert!(!ok, "{said}");
+    assert!(said.contains("slide 3") && said.contains("3840×2160"), "{said}");
     assert!(said.contains("320×240, 0:02") && said.contains("avdec_h264"), "{said}");
     assert!(said.contains("vp8dec"), "{said}");
     let (ok, said) = check(true);
     assert!(!ok, "{said}");
     assert!(
-        said.contains("slide 1") && said.contains("gstreamer1.0-libav"),
+        said.contains("slide 1: media/clip.mp4: this machine has no decoder for")
+            && said.contains("gstreamer1.0-libav"),
         "{said}"
     );
 }
@@ -325,4 +329,40 @@ fn preview_shows_a_video_slide_as_its_first_frame_in_true_colour_with_its_captio
     let white = band.filter(|&(x, y)| shot.get_pixel(x, y).0.iter().all(|&c| c > 200)).count();
     assert!(white > 500, "no caption text: {white} white pixels");
     assert_eq!(shot.get_pixel(640, 715).0, [0, 0, 0], "the caption band is below the video");
+}
+
+#[test]
+fn an_emergency_interrupts_a_video_at_once_and_the_video_comes_back_after_it() {
+    let (_xvfb, display) = start_xvfb("640x360");
+    let dir = tempfile::tempdir().unwrap();
+    let playlists = dir.path().join("playlists");
+    std::fs::create_dir_all(playlists.join("media")).unwrap();
+    counter_clip(&playlists.join("media"), "count.mp4", (320, 180), 20, 10, H264_MP4);
+    std::fs::write(
+        playlists.join("video.ron"),
+        r#"Playlist(title: "v", slides: [Video(file: "media/count.mp4", seconds: 600)])"#,
+    )
+    .unwrap();
+    let (_player, address) = player_on(&display, &playlists, dir.path(), "640x360");
+    let showing = |kind: &str| {
+        let status = status(&address);
+        (status["showing"]["kind"] == kind).then_some(status)
+    };
+    wait_for("the video slide", Duration::from_secs(30), || showing("video"));
+    common::display::write_atomically(
+        &playlists.join("emergency.ron"),
+        r##"Playlist(title: "地震", emergency: true, slides: [Text(title: "地震です", background: "#B00020")])"##,
+    );
+    let written = Instant::now();
+    wait_for("the emergency", Duration::from_secs(10), || showing("text"));
+    assert!(written.elapsed() < Duration::from_secs(3), "{:?}", written.elapsed());
+    std::fs::remove_file(playlists.join("emergency.ron")).unwrap();
+    wait_for("the video again", Duration::from_secs(10), || showing("video"));
+    // Playing, not frozen: the counter moves on.
+    let frame = || counter_frame(read_x_screen(&display).get_pixel(320, 180).0[0], 20);
+    let first = wait_for("the video on screen", Duration::from_secs(5), || {
+        let [r, g, b] = read_x_screen(&display).get_pixel(320, 180).0;
+        (r.abs_diff(g) <= 3 && g.abs_diff(b) <= 3).then(frame)
+    });
+    wait_for("the next frames", Duration::from_secs(3), || (frame() != first).then_some(()));
 }
