@@ -284,7 +284,14 @@ fn a_video_slide_plays_its_frames_in_order_under_cage() {
                     std::fs::remove_file(path).unwrap();
                 }
             }
-            counter_clip(&playlists.join("media"), "count.mp4", (320, 240), frames, 5, H264_MP4);
+            counter_clip(
+                &playlists.join("media"),
+                "count.mp4",
+                (320, 240),
+                frames,
+                5,
+                H264_MP4,
+            );
             std::fs::write(
                 playlists.join("video.ron"),
                 r#"Playlist(title: "v", slides: [Video(file: "media/count.mp4", fit: Cover, seconds: 600)])"#,

@@ -280,7 +280,10 @@ fn memory_levels_off_over_hundreds_of_video_slides_and_loops() {
     );
     // A slide every second or two, and 25 video frames a second for most of the run.
     assert!(slides as f64 > seconds / 3.0, "only {slides} slides");
-    assert!(frames as f64 > seconds * 25.0 * 0.6, "only {frames} video frames");
+    assert!(
+        frames as f64 > seconds * 25.0 * 0.6,
+        "only {frames} video frames"
+    );
     assert!(
         late as f64 <= middle as f64 * 1.05 + 8.0 * 1048576.0,
         "memory keeps growing: {:.1} MiB in the middle, {:.1} MiB at the end",

@@ -35,8 +35,16 @@ fn middle_yuv(frame: &kiosk_player::video::Frame) -> [u8; 3] {
             };
             let (x, y) = (width / 2, height / 2);
             match layout {
-                Layout::I420 => [at(0, x, y, 0), at(1, x / 2, y / 2, 0), at(2, x / 2, y / 2, 0)],
-                Layout::Nv12 => [at(0, x, y, 0), at(1, x / 2, y / 2, 0), at(1, x / 2, y / 2, 1)],
+                Layout::I420 => [
+                    at(0, x, y, 0),
+                    at(1, x / 2, y / 2, 0),
+                    at(2, x / 2, y / 2, 0),
+                ],
+                Layout::Nv12 => [
+                    at(0, x, y, 0),
+                    at(1, x / 2, y / 2, 0),
+                    at(1, x / 2, y / 2, 1),
+                ],
             }
         })
         .expect("the frame's planes map")
@@ -53,10 +61,18 @@ fn each_codec_opens_on_its_first_frame_with_its_size_length_and_decoder() {
         // #3080C0: YCbCr (112, 168, 88) in BT.601's limited range.
         let path = solid_clip(dir.path(), name, (320, 240), 0xff3080c0, 50, encoder);
         let opened = open_clip(&path).unwrap_or_else(|e| panic!("{name}: {e}"));
-        assert_eq!((opened.facts.width, opened.facts.height), (320, 240), "{name}");
+        assert_eq!(
+            (opened.facts.width, opened.facts.height),
+            (320, 240),
+            "{name}"
+        );
         let seconds = opened.facts.seconds.expect("a length");
         assert!((seconds - 2.0).abs() < 0.1, "{name}: {seconds}");
-        assert_eq!(opened.description.decoder.as_deref(), Some(decoder), "{name}");
+        assert_eq!(
+            opened.description.decoder.as_deref(),
+            Some(decoder),
+            "{name}"
+        );
         assert!(!opened.description.hardware, "{name}");
         let (number, frame) = opened.playback.latest().expect("the first frame");
         assert!(number >= 1);
@@ -121,7 +137,9 @@ fn loops_seamlessly(path: &Path, frames: u32) {
 /// The grey the screen shows for a counter frame: its luma converted as the player does.
 fn shown_grey(frame: &kiosk_player::video::Frame) -> u8 {
     let [y, _, _] = middle_yuv(frame);
-    ((f32::from(y) - 16.0) * 255.0 / 219.0).round().clamp(0.0, 255.0) as u8
+    ((f32::from(y) - 16.0) * 255.0 / 219.0)
+        .round()
+        .clamp(0.0, 255.0) as u8
 }
 
 #[test]
@@ -132,7 +150,14 @@ fn broken_files_are_refused_with_what_is_wrong() {
     std::fs::write(&text, "this is a shopping list, not a video\n".repeat(200)).unwrap();
     // An MP4 whose index is written at its end (no faststart), cut off half way: a copy that
     // never finished.
-    let whole = solid_clip(dir.path(), "whole.mp4", (320, 240), 0xff3080c0, 50, "x264enc ! h264parse ! mp4mux");
+    let whole = solid_clip(
+        dir.path(),
+        "whole.mp4",
+        (320, 240),
+        0xff3080c0,
+        50,
+        "x264enc ! h264parse ! mp4mux",
+    );
     let bytes = std::fs::read(&whole).unwrap();
     let truncated = dir.path().join("truncated.mp4");
     std::fs::write(&truncated, &bytes[..bytes.len() / 2]).unwrap();
@@ -145,9 +170,16 @@ fn broken_files_are_refused_with_what_is_wrong() {
         (&empty, "not a video GStreamer recognises"),
     ] {
         let started = Instant::now();
-        let error = open_clip(path).err().unwrap_or_else(|| panic!("{} opened", path.display()));
+        let error = open_clip(path)
+            .err()
+            .unwrap_or_else(|| panic!("{} opened", path.display()));
         assert!(error.contains(says), "{}: {error}", path.display());
-        assert!(started.elapsed() < Duration::from_secs(5), "{}: {:?}", path.display(), started.elapsed());
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "{}: {:?}",
+            path.display(),
+            started.elapsed()
+        );
     }
 }
 
@@ -185,8 +217,14 @@ fn check_probes_videos_and_names_the_package_of_a_missing_decoder() {
     };
     let (ok, said) = check(false);
     assert!(!ok, "{said}");
-    assert!(said.contains("slide 3") && said.contains("3840×2160"), "{said}");
-    assert!(said.contains("320×240, 0:02") && said.contains("avdec_h264"), "{said}");
+    assert!(
+        said.contains("slide 3") && said.contains("3840×2160"),
+        "{said}"
+    );
+    assert!(
+        said.contains("320×240, 0:02") && said.contains("avdec_h264"),
+        "{said}"
+    );
     assert!(said.contains("vp8dec"), "{said}");
     let (ok, said) = check(true);
     assert!(!ok, "{said}");
@@ -201,7 +239,14 @@ fn check_probes_videos_and_names_the_package_of_a_missing_decoder() {
 fn player_on(display: &str, playlists: &Path, runtime: &Path, size: &str) -> (Running, String) {
     let mut command = Command::new(env!("CARGO_BIN_EXE_kiosk-player"));
     command
-        .args(["run", "--windowed", "--size", size, "--status-listen", "127.0.0.1:0"])
+        .args([
+            "run",
+            "--windowed",
+            "--size",
+            size,
+            "--status-listen",
+            "127.0.0.1:0",
+        ])
         .arg("--playlists")
         .arg(playlists)
         .env("DISPLAY", display)
@@ -217,7 +262,14 @@ fn a_video_slide_shows_its_frames_in_order_and_loops() {
     let playlists = dir.path().join("playlists");
     std::fs::create_dir_all(playlists.join("media")).unwrap();
     let frames = 20;
-    counter_clip(&playlists.join("media"), "count.mp4", (320, 240), frames, 10, H264_MP4);
+    counter_clip(
+        &playlists.join("media"),
+        "count.mp4",
+        (320, 240),
+        frames,
+        10,
+        H264_MP4,
+    );
     std::fs::write(
         playlists.join("video.ron"),
         r#"Playlist(title: "v", slides: [Video(file: "media/count.mp4", seconds: 600)])"#,
@@ -289,7 +341,11 @@ fn crossfades_from_a_photo_into_a_video_and_out_never_show_black() {
     let start = Instant::now();
     while start.elapsed() < Duration::from_secs(14) {
         let [r, g, b] = read_x_screen(&display).get_pixel(320, 180).0;
-        assert!(r.max(g).max(b) > 24, "a black frame at {:?}", start.elapsed());
+        assert!(
+            r.max(g).max(b) > 24,
+            "a black frame at {:?}",
+            start.elapsed()
+        );
         let near = |want: [u8; 3]| [r, g, b].iter().zip(want).all(|(a, w)| a.abs_diff(w) <= 8);
         if near([230, 120, 20]) {
             orange += 1;
@@ -301,8 +357,14 @@ fn crossfades_from_a_photo_into_a_video_and_out_never_show_black() {
             mixed += 1;
         }
     }
-    assert!(orange > 0 && grey > 0 && blue > 0, "{orange} {grey} {blue} {mixed}");
-    assert!(mixed > 0, "no crossfade frame was seen: {orange} {grey} {blue}");
+    assert!(
+        orange > 0 && grey > 0 && blue > 0,
+        "{orange} {grey} {blue} {mixed}"
+    );
+    assert!(
+        mixed > 0,
+        "no crossfade frame was seen: {orange} {grey} {blue}"
+    );
 }
 
 #[test]
@@ -326,9 +388,15 @@ fn preview_shows_a_video_slide_as_its_first_frame_in_true_colour_with_its_captio
     // 4:3 in the area above the caption: black bands at the sides, the caption's white text below.
     assert_eq!(shot.get_pixel(20, 300).0, [0, 0, 0]);
     let band = (620..720).flat_map(|y| (0..1280).map(move |x| (x, y)));
-    let white = band.filter(|&(x, y)| shot.get_pixel(x, y).0.iter().all(|&c| c > 200)).count();
+    let white = band
+        .filter(|&(x, y)| shot.get_pixel(x, y).0.iter().all(|&c| c > 200))
+        .count();
     assert!(white > 500, "no caption text: {white} white pixels");
-    assert_eq!(shot.get_pixel(640, 715).0, [0, 0, 0], "the caption band is below the video");
+    assert_eq!(
+        shot.get_pixel(640, 715).0,
+        [0, 0, 0],
+        "the caption band is below the video"
+    );
 }
 
 #[test]
@@ -337,7 +405,14 @@ fn an_emergency_interrupts_a_video_at_once_and_the_video_comes_back_after_it() {
     let dir = tempfile::tempdir().unwrap();
     let playlists = dir.path().join("playlists");
     std::fs::create_dir_all(playlists.join("media")).unwrap();
-    counter_clip(&playlists.join("media"), "count.mp4", (320, 180), 20, 10, H264_MP4);
+    counter_clip(
+        &playlists.join("media"),
+        "count.mp4",
+        (320, 180),
+        20,
+        10,
+        H264_MP4,
+    );
     std::fs::write(
         playlists.join("video.ron"),
         r#"Playlist(title: "v", slides: [Video(file: "media/count.mp4", seconds: 600)])"#,
@@ -348,21 +423,31 @@ fn an_emergency_interrupts_a_video_at_once_and_the_video_comes_back_after_it() {
         let status = status(&address);
         (status["showing"]["kind"] == kind).then_some(status)
     };
-    wait_for("the video slide", Duration::from_secs(30), || showing("video"));
+    wait_for("the video slide", Duration::from_secs(30), || {
+        showing("video")
+    });
     common::display::write_atomically(
         &playlists.join("emergency.ron"),
         r##"Playlist(title: "地震", emergency: true, slides: [Text(title: "地震です", background: "#B00020")])"##,
     );
     let written = Instant::now();
     wait_for("the emergency", Duration::from_secs(10), || showing("text"));
-    assert!(written.elapsed() < Duration::from_secs(3), "{:?}", written.elapsed());
+    assert!(
+        written.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        written.elapsed()
+    );
     std::fs::remove_file(playlists.join("emergency.ron")).unwrap();
-    wait_for("the video again", Duration::from_secs(10), || showing("video"));
+    wait_for("the video again", Duration::from_secs(10), || {
+        showing("video")
+    });
     // Playing, not frozen: the counter moves on.
     let frame = || counter_frame(read_x_screen(&display).get_pixel(320, 180).0[0], 20);
     let first = wait_for("the video on screen", Duration::from_secs(5), || {
         let [r, g, b] = read_x_screen(&display).get_pixel(320, 180).0;
         (r.abs_diff(g) <= 3 && g.abs_diff(b) <= 3).then(frame)
     });
-    wait_for("the next frames", Duration::from_secs(3), || (frame() != first).then_some(()));
+    wait_for("the next frames", Duration::from_secs(3), || {
+        (frame() != first).then_some(())
+    });
 }

@@ -101,7 +101,10 @@ impl Composer {
             Slide::Video(s) => {
                 let (picture, _) = self.video_backdrop(s, width, height);
                 warnings.extend(picture.warnings);
-                return Ok(Picture { warnings, ..picture });
+                return Ok(Picture {
+                    warnings,
+                    ..picture
+                });
             }
             Slide::Quiz(s) => self.quiz_invitation(s, folder, width, height)?,
         };

@@ -403,7 +403,9 @@ impl Playlist {
                 } else if !(1..=MAX_LOOPS).contains(&loops) {
                     problems.push(Diagnostic::new(
                         at.field_near("loops"),
-                        format!("`loops` is {loops}; a video plays between 1 and {MAX_LOOPS} times"),
+                        format!(
+                            "`loops` is {loops}; a video plays between 1 and {MAX_LOOPS} times"
+                        ),
                     ));
                 }
             }

@@ -90,7 +90,8 @@ pub fn place_video(frame: (f32, f32), area: [f32; 4], screen: (f32, f32), fit: F
     let (area_width, area_height) = (area[2] - area[0], area[3] - area[1]);
     let frame_aspect = frame.0 / frame.1.max(1.0);
     let area_aspect = area_width / area_height.max(1.0);
-    let fraction = |[l, t, r, b]: [f32; 4]| [l / screen.0, t / screen.1, r / screen.0, b / screen.1];
+    let fraction =
+        |[l, t, r, b]: [f32; 4]| [l / screen.0, t / screen.1, r / screen.0, b / screen.1];
     match fit {
         Fit::Contain => {
             let (width, height) = if frame_aspect > area_aspect {
@@ -163,13 +164,7 @@ pub fn yuv_to_rgb(matrix: YuvMatrix, range: YuvRange) -> [[f32; 4]; 3] {
     let g_cr = 2.0 * kr * (1.0 - kr) / kg;
     let row = |cb: f64, cr: f64| {
         let (u, v) = (cb * c_scale, cr * c_scale);
-        [
-            y_scale,
-            u,
-            v,
-            -y0 * y_scale - c0 * u - c0 * v,
-        ]
-        .map(|x| x as f32)
+        [y_scale, u, v, -y0 * y_scale - c0 * u - c0 * v].map(|x| x as f32)
     };
     [row(0.0, r_cr), row(-g_cb, -g_cr), row(b_cb, 0.0)]
 }
@@ -204,8 +199,8 @@ pub fn package_for_missing(caps: &str) -> Option<&'static str> {
     Some(match media {
         "video/x-h264" | "video/x-h265" | "video/x-av1" | "video/mpeg" | "video/x-divx"
         | "video/x-msmpeg" | "video/x-wmv" | "video/x-prores" => "gstreamer1.0-libav",
-        "video/x-vp8" | "video/x-vp9" | "video/quicktime" | "video/x-matroska"
-        | "video/webm" | "video/x-msvideo" | "image/jpeg" => "gstreamer1.0-plugins-good",
+        "video/x-vp8" | "video/x-vp9" | "video/quicktime" | "video/x-matroska" | "video/webm"
+        | "video/x-msvideo" | "image/jpeg" => "gstreamer1.0-plugins-good",
         "video/mpegts" | "video/x-flv" => "gstreamer1.0-plugins-bad",
         "video/x-theora" | "application/ogg" => "gstreamer1.0-plugins-base",
         _ => return None,
@@ -241,7 +236,10 @@ mod tests {
     fn long_unknown_and_oversized_videos_are_refused_with_what_to_change() {
         let ten_hours = facts(1920, 1080, Some(36000.0));
         let refused = video_slide_seconds(None, None, &ten_hours).unwrap_err();
-        assert!(refused.contains("10:00:00") && refused.contains("`seconds:`"), "{refused}");
+        assert!(
+            refused.contains("10:00:00") && refused.contains("`seconds:`"),
+            "{refused}"
+        );
         assert_eq!(video_slide_seconds(Some(60.0), None, &ten_hours), Ok(60.0));
         let unknown = video_slide_seconds(None, None, &facts(640, 360, None)).unwrap_err();
         assert!(unknown.contains("`seconds:`"), "{unknown}");
@@ -263,9 +261,17 @@ mod tests {
         assert_eq!(cover.screen, [0.0, 0.0, 1.0, 1.0]);
         let [l, t, r, b] = cover.source;
         assert_eq!((l, r), (0.0, 1.0));
-        assert!((t - 0.125).abs() < 1e-6 && (b - 0.875).abs() < 1e-6, "{t} {b}");
+        assert!(
+            (t - 0.125).abs() < 1e-6 && (b - 0.875).abs() < 1e-6,
+            "{t} {b}"
+        );
         // Above a caption band: the area's top part only.
-        let above = place_video((1920.0, 1080.0), [0.0, 0.0, 1920.0, 900.0], screen, Fit::Contain);
+        let above = place_video(
+            (1920.0, 1080.0),
+            [0.0, 0.0, 1920.0, 900.0],
+            screen,
+            Fit::Contain,
+        );
         assert_eq!(above.screen[3], 900.0 / 1080.0);
     }
 
@@ -291,7 +297,10 @@ mod tests {
         let full = yuv_to_rgb(YuvMatrix::Bt709, YuvRange::Full);
         assert_eq!(convert(full, [255, 128, 128]), [255, 255, 255]);
         // BT.709 red: Y 63, Cb 102, Cr 240.
-        let red = convert(yuv_to_rgb(YuvMatrix::Bt709, YuvRange::Limited), [63, 102, 240]);
+        let red = convert(
+            yuv_to_rgb(YuvMatrix::Bt709, YuvRange::Limited),
+            [63, 102, 240],
+        );
         assert!(red[0] > 250 && red[1] < 4 && red[2] < 4, "{red:?}");
     }
 
@@ -309,7 +318,10 @@ mod tests {
             package_for_missing("video/x-h265, stream-format=(string)hvc1"),
             Some("gstreamer1.0-libav")
         );
-        assert_eq!(package_for_missing("video/x-vp9"), Some("gstreamer1.0-plugins-good"));
+        assert_eq!(
+            package_for_missing("video/x-vp9"),
+            Some("gstreamer1.0-plugins-good")
+        );
         assert_eq!(package_for_missing("audio/x-unknown"), None);
         assert_eq!(clock_text(36000.0), "10:00:00");
         assert_eq!(clock_text(75.0), "1:15");

@@ -8,8 +8,7 @@
 use super::screen::Canvas;
 use super::video::{VideoDraw, VideoLayers};
 use super::video_render::{
-    VideoBinding, VideoOnScreen, VideoTextures, bind_video, init_video_binding,
-    upload_video_frames,
+    VideoBinding, VideoOnScreen, VideoTextures, bind_video, init_video_binding, upload_video_frames,
 };
 use crate::core::display::Rotation;
 use bevy::asset::{AssetEventSystems, load_internal_asset, uuid_handle};
@@ -20,12 +19,11 @@ use bevy::render::render_asset::RenderAssets;
 use bevy::render::render_resource::binding_types::{sampler, texture_2d, uniform_buffer};
 use bevy::render::render_resource::{
     BindGroupEntries, BindGroupLayoutDescriptor, BindGroupLayoutEntries, BlendComponent,
-    BlendFactor, BlendOperation, BlendState,
-    BufferInitDescriptor, BufferUsages, CachedRenderPipelineId, ColorTargetState, ColorWrites,
-    FragmentState, PipelineCache, PrimitiveState, PrimitiveTopology, RenderPassDescriptor,
-    RenderPipelineDescriptor, Sampler, SamplerBindingType, SamplerDescriptor, ShaderStages,
-    SpecializedRenderPipeline, SpecializedRenderPipelines, TextureFormat, TextureSampleType,
-    VertexState,
+    BlendFactor, BlendOperation, BlendState, BufferInitDescriptor, BufferUsages,
+    CachedRenderPipelineId, ColorTargetState, ColorWrites, FragmentState, PipelineCache,
+    PrimitiveState, PrimitiveTopology, RenderPassDescriptor, RenderPipelineDescriptor, Sampler,
+    SamplerBindingType, SamplerDescriptor, ShaderStages, SpecializedRenderPipeline,
+    SpecializedRenderPipelines, TextureFormat, TextureSampleType, VertexState,
 };
 use bevy::render::renderer::{RenderContext, RenderDevice, ViewQuery};
 use bevy::render::texture::GpuImage;
@@ -302,9 +300,10 @@ fn prepare_screen_pipelines(
         let Some(format) = target.out_texture_view_format() else {
             continue;
         };
-        let ids = ScreenPipelines(PAINTS.map(|paint| {
-            pipelines.specialize(&pipeline_cache, &screen_pipeline, (format, paint))
-        }));
+        let ids =
+            ScreenPipelines(PAINTS.map(|paint| {
+                pipelines.specialize(&pipeline_cache, &screen_pipeline, (format, paint))
+            }));
         if prepared != Some(&ids) {
             // A frame without its pipelines would show nothing; compile them now.
             for id in ids.0 {
@@ -408,10 +407,12 @@ fn draw_screen(
             if covering.is_none() {
                 draws.push(Draw::new(slide, FULL, Paint::Opaque));
             }
-            video_draws.extend(on_screen(video_of_slide, 0.0, 1.0).map(|video| VideoOnScreen {
-                opaque: covering.is_some(),
-                ..video
-            }));
+            video_draws.extend(
+                on_screen(video_of_slide, 0.0, 1.0).map(|video| VideoOnScreen {
+                    opaque: covering.is_some(),
+                    ..video
+                }),
+            );
         }
         (Some(leaving), None, _) => {
             draws.push(Draw::new(leaving, FULL, Paint::Opaque));
@@ -422,7 +423,11 @@ fn draw_screen(
     // Only an empty screen is cleared: slides (or a video covering the screen) cover every pixel.
     let clear = (draws.is_empty() && video_draws.is_empty()).then(|| backdrop.0.to_linear());
     let overlay = layers.overlay.and_then(|(image, top, bottom)| {
-        Some(Draw::new(images.get(image)?, [0.0, top, 1.0, bottom], Paint::Alpha))
+        Some(Draw::new(
+            images.get(image)?,
+            [0.0, top, 1.0, bottom],
+            Paint::Alpha,
+        ))
     });
     let device = ctx.render_device().clone();
     let layout = pipeline_cache.get_bind_group_layout(&screen_pipeline.layout);
@@ -430,28 +435,28 @@ fn draw_screen(
         .as_ref()
         .map_or(Rotation::Upright.matrix(), |turn| turn.0);
     let bind_picture = |draw: &Draw| {
-            let pipeline = pipeline_cache.get_render_pipeline(pipelines.get(draw.paint))?;
-            let uniform = [draw.rect, [draw.progress, 0.0, 0.0, 0.0], turn];
-            let placement = device.create_buffer_with_data(&BufferInitDescriptor {
-                label: Some("screen placement"),
-                contents: &uniform
-                    .as_flattened()
-                    .iter()
-                    .flat_map(|v| v.to_le_bytes())
-                    .collect::<Vec<u8>>(),
-                usage: BufferUsages::UNIFORM,
-            });
-            let bind_group = device.create_bind_group(
-                "screen_picture",
-                &layout,
-                &BindGroupEntries::sequential((
-                    placement.as_entire_binding(),
-                    &draw.picture.texture_view,
-                    &draw.arriving.texture_view,
-                    &screen_pipeline.sampler,
-                )),
-            );
-            Some((pipeline, bind_group))
+        let pipeline = pipeline_cache.get_render_pipeline(pipelines.get(draw.paint))?;
+        let uniform = [draw.rect, [draw.progress, 0.0, 0.0, 0.0], turn];
+        let placement = device.create_buffer_with_data(&BufferInitDescriptor {
+            label: Some("screen placement"),
+            contents: &uniform
+                .as_flattened()
+                .iter()
+                .flat_map(|v| v.to_le_bytes())
+                .collect::<Vec<u8>>(),
+            usage: BufferUsages::UNIFORM,
+        });
+        let bind_group = device.create_bind_group(
+            "screen_picture",
+            &layout,
+            &BindGroupEntries::sequential((
+                placement.as_entire_binding(),
+                &draw.picture.texture_view,
+                &draw.arriving.texture_view,
+                &screen_pipeline.sampler,
+            )),
+        );
+        Some((pipeline, bind_group))
     };
     let mut bound: Vec<_> = draws.iter().filter_map(bind_picture).collect();
     for video in &video_draws {

@@ -123,7 +123,10 @@ fn video_first_frame(
         leaving: None,
     });
     renderer.render_layers(layers, path, &outside)?;
-    renderer.app.world_mut().insert_resource(VideoLayers::default());
+    renderer
+        .app
+        .world_mut()
+        .insert_resource(VideoLayers::default());
     Ok(())
 }
 

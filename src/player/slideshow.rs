@@ -125,22 +125,22 @@ impl Plugin for SlideshowPlugin {
             decoder: self.video_decoder,
         })
         .insert_resource(Inbox(Mutex::new(receiver)))
-            .insert_resource(IdleScreen(self.idle.clone()))
-            .init_resource::<Playlists>()
-            .init_resource::<Show>()
-            .init_resource::<Prepared>()
-            .init_resource::<SourceStatuses>()
-            .add_message::<SlideStarted>()
-            .add_message::<SlideRedrawn>()
-            .insert_resource(Watch {
-                sources,
-                sender: Some(sender),
-            })
-            .add_systems(Startup, start_watching)
-            .add_systems(
-                Update,
-                (receive_changes, advance.in_set(SlideTimer)).chain(),
-            );
+        .insert_resource(IdleScreen(self.idle.clone()))
+        .init_resource::<Playlists>()
+        .init_resource::<Show>()
+        .init_resource::<Prepared>()
+        .init_resource::<SourceStatuses>()
+        .add_message::<SlideStarted>()
+        .add_message::<SlideRedrawn>()
+        .insert_resource(Watch {
+            sources,
+            sender: Some(sender),
+        })
+        .add_systems(Startup, start_watching)
+        .add_systems(
+            Update,
+            (receive_changes, advance.in_set(SlideTimer)).chain(),
+        );
     }
 }
 
@@ -316,8 +316,12 @@ fn advance(
                         (&ready, area, old_picture)
                         && let Some(mut video) = videos.0.remove(&old)
                     {
-                        video.placement =
-                            place_video(video.display, area, (size.x as f32, size.y as f32), video.fit);
+                        video.placement = place_video(
+                            video.display,
+                            area,
+                            (size.x as f32, size.y as f32),
+                            video.fit,
+                        );
                         videos.0.insert(handle.id(), video);
                     }
                     ready
@@ -429,7 +433,15 @@ fn advance(
         .collect();
     prepared.pictures.retain(|key, _| wanted.contains(key));
     prepared.start(key_of(&following), || {
-        start_drawing(&following, library, size, now, &idle.0, waker(&proxy), &opener)
+        start_drawing(
+            &following,
+            library,
+            size,
+            now,
+            &idle.0,
+            waker(&proxy),
+            &opener,
+        )
     });
     // A finished drawing wakes the loop itself; without an event loop (headless), poll.
     if proxy.is_none()
@@ -542,6 +554,9 @@ fn drawing_job(
             let opener = opener.cloned();
             Box::new(move |composer| {
                 let (picture, area) = composer.video_backdrop(&slide, size.x, size.y);
+                for warning in &picture.warnings {
+                    warn!("{}: {warning}", slide.file.written);
+                }
                 let Some(opener) = opener else {
                     return Ok(Drawn {
                         picture,
@@ -555,10 +570,12 @@ fn drawing_job(
                     crate::video::MAX_VIDEO_BYTES,
                 )
                 .map_err(|e| e.to_string())?;
-                let opened = crate::video::open(&path, opener.decoder, opener.wake, opener.counters)?;
+                let opened =
+                    crate::video::open(&path, opener.decoder, opener.wake, opener.counters)?;
                 let seconds = video_slide_seconds(slide.seconds, slide.loops, &opened.facts)?;
                 let display = (opened.facts.width as f32, opened.facts.height as f32);
-                let placement = place_video(display, area, (size.x as f32, size.y as f32), slide.fit);
+                let placement =
+                    place_video(display, area, (size.x as f32, size.y as f32), slide.fit);
                 info!(
                     "{}: {} ready, {}",
                     slide.file.written,
@@ -567,7 +584,14 @@ fn drawing_job(
                 );
                 Ok(Drawn {
                     picture,
-                    video: Some(SlideVideo::new(opened.playback, placement, seconds, key, display, slide.fit)),
+                    video: Some(SlideVideo::new(
+                        opened.playback,
+                        placement,
+                        seconds,
+                        key,
+                        display,
+                        slide.fit,
+                    )),
                     video_area: Some(area),
                 })
             })

@@ -132,7 +132,9 @@ fn follow_the_screen(
             .flatten()
             .any(|handle| handle.id() == id)
     };
-    videos.0.retain(|id, _| on_screen(*id) || prepared.holds(*id));
+    videos
+        .0
+        .retain(|id, _| on_screen(*id) || prepared.holds(*id));
     for (id, video) in videos.0.iter_mut() {
         if video.playing && !on_screen(*id) {
             video.playback.rewind();
@@ -183,7 +185,8 @@ fn end_failed_videos(
             video.key.index + 1,
             video.key.playlist
         );
-        show.0.mark_unplayable(video.key.clone(), &playlists.library);
+        show.0
+            .mark_unplayable(video.key.clone(), &playlists.library);
         show.0.cut_short(clock.seconds());
         Counters::add(&counters.0.slides_skipped, 1);
     }

@@ -236,6 +236,12 @@ pub(super) fn bind_video(
     Some(device.create_bind_group(
         "screen_video",
         &pipeline_cache.get_bind_group_layout(&binding.layout),
-        &BindGroupEntries::sequential((buffer.as_entire_binding(), view(0), u, v, &binding.sampler)),
+        &BindGroupEntries::sequential((
+            buffer.as_entire_binding(),
+            view(0),
+            u,
+            v,
+            &binding.sampler,
+        )),
     ))
 }

@@ -102,7 +102,9 @@ impl Frame {
             let data = frame.plane_data(index as u32).ok()?;
             let stride = u32::try_from(*strides.get(index)?).ok()?;
             // A plane shorter than its rows would be read past its end.
-            if (data.len() as u64) < u64::from(stride) * u64::from(rows - 1) + u64::from(width * texel_bytes) {
+            if (data.len() as u64)
+                < u64::from(stride) * u64::from(rows - 1) + u64::from(width * texel_bytes)
+            {
                 return None;
             }
             planes.push(Plane {

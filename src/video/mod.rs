@@ -53,7 +53,10 @@ pub fn summary(facts: &VideoFacts, description: &Description) -> String {
         .seconds
         .map_or("length unknown".to_string(), crate::core::video::clock_text);
     let codec = description.codec.as_deref().unwrap_or("unknown codec");
-    let container = description.container.as_deref().unwrap_or("an unknown container");
+    let container = description
+        .container
+        .as_deref()
+        .unwrap_or("an unknown container");
     let decoder = match &description.decoder {
         Some(name) if description.hardware => format!("{name} (hardware)"),
         Some(name) => format!("{name} (software)"),
@@ -70,7 +73,8 @@ fn init(choice: DecoderChoice) -> Result<(), String> {
     static STARTED: OnceLock<Result<(), String>> = OnceLock::new();
     STARTED
         .get_or_init(|| {
-            gst::init().map_err(|e| format!("GStreamer cannot start ({e}); video slides are skipped"))
+            gst::init()
+                .map_err(|e| format!("GStreamer cannot start ({e}); video slides are skipped"))
         })
         .clone()?;
     if choice == DecoderChoice::Software {
@@ -84,8 +88,10 @@ fn init(choice: DecoderChoice) -> Result<(), String> {
 pub fn use_software_decoders_only() {
     static DONE: OnceLock<()> = OnceLock::new();
     DONE.get_or_init(|| {
-        let decoders =
-            gst::ElementFactory::factories_with_type(gst::ElementFactoryType::DECODER, gst::Rank::NONE);
+        let decoders = gst::ElementFactory::factories_with_type(
+            gst::ElementFactoryType::DECODER,
+            gst::Rank::NONE,
+        );
         for factory in decoders {
             let klass = factory.metadata(gst::ELEMENT_METADATA_KLASS).unwrap_or("");
             if klass.contains("Hardware") {
@@ -114,14 +120,19 @@ pub fn open(
 
 fn open_pipeline(path: &Path, wake: Wake, counters: Arc<Counters>) -> Result<Opened, String> {
     if !path.is_file() {
-        return Err(format!("{} does not exist or is not a file", path.display()));
+        return Err(format!(
+            "{} does not exist or is not a file",
+            path.display()
+        ));
     }
     let absolute = std::path::absolute(path).map_err(|e| e.to_string())?;
     let uri = gst::glib::filename_to_uri(&absolute, None).map_err(|e| e.to_string())?;
     let playbin = gst::ElementFactory::make("playbin")
         .property("uri", uri.as_str())
         .build()
-        .map_err(|_| "GStreamer's playbin is missing; install gstreamer1.0-plugins-base".to_string())?;
+        .map_err(|_| {
+            "GStreamer's playbin is missing; install gstreamer1.0-plugins-base".to_string()
+        })?;
     // Video only: no audio decoder, no audio device, no subtitles.
     playbin.set_property_from_str("flags", "video");
     let caps = gst::Caps::builder("video/x-raw")
@@ -280,9 +291,9 @@ pub(crate) fn explain(error: &gst::message::Error, missing: &[(String, String)])
             Some(package) => format!(
                 "this machine has no decoder for {what}; install the Debian package {package}"
             ),
-            None => format!(
-                "this machine has no decoder for {what}; re-export the video as H.264 MP4"
-            ),
+            None => {
+                format!("this machine has no decoder for {what}; re-export the video as H.264 MP4")
+            }
         };
     }
     let cause = error.error();

@@ -304,7 +304,9 @@ fn keep_rounds_end_to_end(sink: &gst_app::AppSink) {
                     {
                         segment.set_base(base + (stop - start));
                         let seqnum = event.seqnum();
-                        *event = gst::event::Segment::builder(&segment).seqnum(seqnum).build();
+                        *event = gst::event::Segment::builder(&segment)
+                            .seqnum(seqnum)
+                            .build();
                     }
                     *previous = Some(segment);
                 }

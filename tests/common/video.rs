@@ -49,14 +49,12 @@ pub fn counter_clip(
     }
     std::fs::write(&raw, bytes).unwrap();
     let out = dir.join(name);
-    encode(
-        &format!(
-            "filesrc location={} ! rawvideoparse width={width} height={height} format=i420 \
+    encode(&format!(
+        "filesrc location={} ! rawvideoparse width={width} height={height} format=i420 \
              framerate={fps}/1 ! {encoder} ! filesink location={}",
-            raw.display(),
-            out.display()
-        ),
-    );
+        raw.display(),
+        out.display()
+    ));
     std::fs::remove_file(raw).unwrap();
     out
 }
