@@ -13,6 +13,9 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+/// Held by the tests that time what they see, so a playing video elsewhere does not slow them.
+static TIMED: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// The demo content and the installed device config (deploy/kiosk.ron) with its paths moved
 /// into the test's own folder, as the unit would find them on a kiosk.
 fn kiosk_files(cage_home: &Path, extra_config: &str) -> PathBuf {
@@ -157,6 +160,7 @@ fn a_portrait_panel_shows_the_slide_upright_and_screenshots_turn_back() {
 
 #[test]
 fn screenshots_answer_within_a_second_and_show_what_grim_reads() {
+    let _alone = TIMED.lock().unwrap_or_else(|e| e.into_inner());
     let (mut cage, address) = start_kiosk(
         CageOptions {
             no_decorations: true,
@@ -266,6 +270,7 @@ fn ready_and_watchdog_pings_reach_systemd_through_cage() {
 
 #[test]
 fn a_video_slide_plays_its_frames_in_order_under_cage() {
+    let _alone = TIMED.lock().unwrap_or_else(|e| e.into_inner());
     use common::video::{H264_MP4, counter_clip, counter_frame};
     let frames = 10;
     let mut cage = Cage::start_with(

@@ -14,6 +14,14 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+/// Every test here holds it: the players' software rendering would otherwise disturb the
+/// timing of the loop test, and each other's frame rates.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 fn open_clip(path: &Path) -> Result<Opened, String> {
     open(
         path,
@@ -52,6 +60,7 @@ fn middle_yuv(frame: &kiosk_player::video::Frame) -> [u8; 3] {
 
 #[test]
 fn each_codec_opens_on_its_first_frame_with_its_size_length_and_decoder() {
+    let _alone = one_at_a_time();
     let dir = tempfile::tempdir().unwrap();
     for (name, encoder, decoder) in [
         ("clip.mp4", H264_MP4, "avdec_h264"),
@@ -85,6 +94,7 @@ fn each_codec_opens_on_its_first_frame_with_its_size_length_and_decoder() {
 
 #[test]
 fn a_looping_video_wraps_to_its_first_frame_without_a_gap() {
+    let _alone = one_at_a_time();
     let dir = tempfile::tempdir().unwrap();
     for (name, encoder) in [("count.mp4", H264_MP4), ("count.webm", VP8_WEBM)] {
         let path = counter_clip(dir.path(), name, (160, 120), 10, 20, encoder);
@@ -125,7 +135,7 @@ fn loops_seamlessly(path: &Path, frames: u32) {
     for pair in seen.windows(2) {
         let interval = pair[1].1 - pair[0].1;
         assert!(
-            (Duration::from_millis(25)..Duration::from_millis(95)).contains(&interval),
+            (Duration::from_millis(15)..Duration::from_millis(100)).contains(&interval),
             "{name}: {interval:?} between frames {} and {} in {order:?}",
             pair[0].0,
             pair[1].0
@@ -144,6 +154,7 @@ fn shown_grey(frame: &kiosk_player::video::Frame) -> u8 {
 
 #[test]
 fn broken_files_are_refused_with_what_is_wrong() {
+    let _alone = one_at_a_time();
     let dir = tempfile::tempdir().unwrap();
     let missing = dir.path().join("missing.mp4");
     let text = dir.path().join("notes.mp4");
@@ -185,6 +196,7 @@ fn broken_files_are_refused_with_what_is_wrong() {
 
 #[test]
 fn check_probes_videos_and_names_the_package_of_a_missing_decoder() {
+    let _alone = one_at_a_time();
     let dir = tempfile::tempdir().unwrap();
     let media = dir.path().join("media");
     std::fs::create_dir(&media).unwrap();
@@ -257,6 +269,7 @@ fn player_on(display: &str, playlists: &Path, runtime: &Path, size: &str) -> (Ru
 
 #[test]
 fn a_video_slide_shows_its_frames_in_order_and_loops() {
+    let _alone = one_at_a_time();
     let (_xvfb, display) = start_xvfb("640x480");
     let dir = tempfile::tempdir().unwrap();
     let playlists = dir.path().join("playlists");
@@ -310,6 +323,7 @@ fn a_video_slide_shows_its_frames_in_order_and_loops() {
 
 #[test]
 fn crossfades_from_a_photo_into_a_video_and_out_never_show_black() {
+    let _alone = one_at_a_time();
     let (_xvfb, display) = start_xvfb("640x360");
     let dir = tempfile::tempdir().unwrap();
     let playlists = dir.path().join("playlists");
@@ -369,6 +383,7 @@ fn crossfades_from_a_photo_into_a_video_and_out_never_show_black() {
 
 #[test]
 fn preview_shows_a_video_slide_as_its_first_frame_in_true_colour_with_its_caption() {
+    let _alone = one_at_a_time();
     let dir = tempfile::tempdir().unwrap();
     let media = dir.path().join("media");
     std::fs::create_dir(&media).unwrap();
@@ -401,6 +416,7 @@ fn preview_shows_a_video_slide_as_its_first_frame_in_true_colour_with_its_captio
 
 #[test]
 fn an_emergency_interrupts_a_video_at_once_and_the_video_comes_back_after_it() {
+    let _alone = one_at_a_time();
     let (_xvfb, display) = start_xvfb("640x360");
     let dir = tempfile::tempdir().unwrap();
     let playlists = dir.path().join("playlists");
