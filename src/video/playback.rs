@@ -34,9 +34,10 @@ struct Shared {
 pub struct Playback {
     id: u64,
     shared: Arc<Shared>,
-    commands: mpsc::Sender<Command>,
-    /// Until the control thread starts: the pipeline, for `open` to preroll.
-    start: Mutex<Option<(gst::Pipeline, Wake, Arc<Counters>)>>,
+    /// Once the control thread runs: its commands.
+    commands: Option<mpsc::Sender<Command>>,
+    /// Until the control thread starts (at the first command): what it will own.
+    start: Option<(gst::Pipeline, Wake, Arc<Counters>)>,
 }
 
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
@@ -87,12 +88,11 @@ impl Playback {
                 .build(),
         );
         keep_rounds_end_to_end(sink);
-        let (commands, _) = mpsc::channel();
         Playback {
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             shared,
-            commands,
-            start: Mutex::new(Some((pipeline, wake, counters))),
+            commands: None,
+            start: Some((pipeline, wake, counters)),
         }
     }
 
@@ -141,11 +141,9 @@ impl Playback {
     }
 
     fn send(&mut self, command: Command) {
-        if let Ok(mut start) = self.start.lock()
-            && let Some((pipeline, wake, counters)) = start.take()
-        {
+        if let Some((pipeline, wake, counters)) = self.start.take() {
             let (sender, receiver) = mpsc::channel();
-            self.commands = sender;
+            self.commands = Some(sender);
             let shared = self.shared.clone();
             let spawned = std::thread::Builder::new()
                 .name("video".into())
@@ -154,16 +152,16 @@ impl Playback {
                 tracing::warn!("video: cannot start its thread: {error}");
             }
         }
-        let _ = self.commands.send(command);
+        if let Some(commands) = &self.commands {
+            let _ = commands.send(command);
+        }
     }
 }
 
 impl Drop for Playback {
     fn drop(&mut self) {
         // Never started: take the pipeline down on a thread of its own, since that can block.
-        if let Ok(mut start) = self.start.lock()
-            && let Some((pipeline, _, _)) = start.take()
-        {
+        if let Some((pipeline, _, _)) = self.start.take() {
             let _ = std::thread::Builder::new()
                 .name("video-end".into())
                 .spawn(move || {
