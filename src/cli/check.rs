@@ -2,8 +2,10 @@
 //! player's own decoders and layout.
 
 use super::{load_config, print_problems};
-use crate::content::{load_playlist, playlist_folder, read_text};
+use crate::content::{load_closed_days, load_playlist, playlist_folder, read_text};
 use crate::core::diagnostic::{Diagnostic, document_kind};
+use crate::core::library::Library;
+use chrono::{Local, NaiveDateTime};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -23,15 +25,18 @@ pub(super) fn check(paths: &[PathBuf]) -> ExitCode {
         }
     }
     let mut failed = 0;
+    let mut library = Library::default();
     for file in &files {
         let problems = check_file(file);
         if problems.is_empty() {
             println!("{}: ok", file.display());
+            add_to(&mut library, file);
         } else {
             failed += 1;
             print_problems(&problems);
         }
     }
+    print_next_plays(&library, Local::now().naive_local());
     if files.is_empty() {
         eprintln!(
             "error: no playlist files found in {}",
@@ -59,6 +64,7 @@ fn check_file(file: &Path) -> Vec<Diagnostic> {
     match document_kind(&source) {
         Some("Config") => load_config(file).err().unwrap_or_default(),
         Some("Quiz") => crate::content::load_quiz(file).err().unwrap_or_default(),
+        Some("ClosedDays") => load_closed_days(file).err().unwrap_or_default(),
         Some("Playlist") => match load_playlist(file) {
             Err(problems) => problems,
             // The player would skip slides whose media cannot be drawn; say so now instead.
@@ -72,9 +78,37 @@ fn check_file(file: &Path) -> Vec<Diagnostic> {
                     other.unwrap_or("")
                 ),
             )
-            .with_hint("a playlist starts with `Playlist(`, a quiz with `Quiz(`, a device config with `Config(`")
+            .with_hint("a playlist starts with `Playlist(`, a quiz with `Quiz(`, a device config with `Config(`, an office's closed days with `ClosedDays(`")
             .in_file(file),
         ],
+    }
+}
+
+/// Adds a good playlist or closed-days file to `library`, to tell when each playlist plays.
+fn add_to(library: &mut Library, file: &Path) {
+    let id = file
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    if let Ok(playlist) = load_playlist(file) {
+        library.insert(id, playlist, playlist_folder(file));
+    } else if let Ok(days) = load_closed_days(file) {
+        library.set_closed_days(id, days);
+    }
+}
+
+/// When each playlist is next on screen, by the schedules, priorities and closed days checked.
+fn print_next_plays(library: &Library, now: NaiveDateTime) {
+    let next = library.next_plays(now);
+    for (id, entry) in library.entries() {
+        let when = match next.get(id) {
+            Some(at) if *at == now => "playing now".to_string(),
+            Some(at) => format!("next: {}", at.format("%Y-%m-%d %H:%M")),
+            None => format!(
+                "does not play in the next {} days (its schedule, or a playlist of higher priority)",
+                crate::core::library::NEXT_PLAY_HORIZON_DAYS
+            ),
+        };
+        println!("{id} (\"{}\"): {when}", entry.playlist.title);
     }
 }
 

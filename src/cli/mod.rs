@@ -68,6 +68,9 @@ enum Command {
         /// Screen size, e.g. 1920x1080 or 1080x1920 for a portrait screen.
         #[arg(long, default_value = "1920x1080")]
         size: ScreenSize,
+        /// A device config whose layout and eras apply (the playlist's own layout still wins).
+        #[arg(long)]
+        config: Option<PathBuf>,
     },
 }
 
@@ -81,7 +84,8 @@ pub fn main() -> ExitCode {
             playlist,
             out,
             size,
-        }) => preview::preview(&playlist, &out, size),
+            config,
+        }) => preview::preview(&playlist, &out, size, config.as_deref()),
         Some(Command::Publish { folder }) => content_set::publish(&folder),
         Some(Command::Report { logs, csv }) => report::report(&logs, csv),
         Some(Command::Sync { config, .. }) => content_set::sync_once(&config),

@@ -5,8 +5,10 @@ use crate::compose::IdleMessage;
 use crate::content::load_quiz;
 use crate::content::sync::HttpSource;
 use crate::content::watch::ContentSource;
+use crate::core::calendar::Eras;
 use crate::core::config::{Config, DEFAULT_CACHE, Mode, ScreenSize, Source};
 use crate::core::display::Rotation;
+use crate::core::ticker::Paging;
 use crate::player::{self, PlayerSettings, TabletSettings};
 use clap::Args;
 use std::path::{Path, PathBuf};
@@ -144,10 +146,16 @@ pub(super) fn run(args: RunArgs) -> ExitCode {
         rotation: args.rotation.unwrap_or(config.rotation),
         panel: config.display.clone(),
         video_decoder: config.video_decoder,
+        layout: config.layout,
+        eras: Eras::with(&config.eras),
+        ticker_seconds: config
+            .ticker_seconds
+            .map_or(Paging::DEFAULT_PAGE_SECONDS, f64::from),
         play_log: args.play_log.or(config.play_log),
         idle: IdleMessage {
             japanese: config.idle_message.unwrap_or(default_idle.japanese),
             english: config.idle_message_en.unwrap_or(default_idle.english),
+            eras: Eras::with(&config.eras),
         },
     };
     match player::run(settings) {

@@ -5,12 +5,15 @@
 //! one textured quad, and `preview` shows exactly what the screen will.
 
 pub mod fonts;
+mod furniture;
 pub mod picture;
+mod qr;
 pub mod quiz;
 pub mod text;
 
+use crate::core::calendar::{ClockFace, Eras};
 use crate::core::playlist::{Colour, Fit, ImageSlide, PosterSlide, Slide, TextSlide, VideoSlide};
-use chrono::{Datelike, NaiveDateTime};
+use chrono::NaiveDateTime;
 use parley::Alignment;
 use picture::{MAX_MEDIA_BYTES, MAX_SVG_BYTES, PictureError};
 use resvg::tiny_skia::{self, Pixmap};
@@ -26,11 +29,12 @@ pub struct Picture {
     pub warnings: Vec<String>,
 }
 
-/// What the idle screen says when nothing is scheduled.
+/// What the idle screen says when nothing is scheduled, and the eras its date is written in.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct IdleMessage {
     pub japanese: String,
     pub english: String,
+    pub eras: Eras,
 }
 
 impl Default for IdleMessage {
@@ -38,6 +42,7 @@ impl Default for IdleMessage {
         IdleMessage {
             japanese: "ようこそ".into(),
             english: "Welcome".into(),
+            eras: Eras::default(),
         }
     }
 }
@@ -94,9 +99,27 @@ impl Composer {
         height: u32,
     ) -> Result<Picture, PictureError> {
         let mut warnings = Vec::new();
-        let canvas = match slide {
-            Slide::Text(s) => self.text_slide(s, folder, width, height, &mut warnings)?,
-            Slide::Image(s) => self.image_slide(s, folder, width, height, &mut warnings)?,
+        let frame = Frame::new(width, height);
+        let card = slide
+            .qr()
+            .and_then(|card| match self.plan_card(card, frame) {
+                Ok(card) => Some(card),
+                Err(problem) => {
+                    warnings.push(format!("{problem}; the slide is shown without it"));
+                    None
+                }
+            });
+        let mut reserved = 0.0;
+        let mut canvas = match slide {
+            Slide::Text(s) => {
+                let room = card.as_ref().map(|c| (c.width, c.height));
+                self.text_slide(s, folder, width, height, room, &mut warnings)?
+            }
+            Slide::Image(s) => {
+                let (canvas, band) = self.image_slide(s, folder, width, height, &mut warnings)?;
+                reserved = band;
+                canvas
+            }
             Slide::Poster(s) => poster_slide(s, folder, width, height)?,
             Slide::Video(s) => {
                 let (picture, _) = self.video_backdrop(s, width, height);
@@ -108,6 +131,9 @@ impl Composer {
             }
             Slide::Quiz(s) => self.quiz_invitation(s, folder, width, height)?,
         };
+        if let Some(card) = &card {
+            self.draw_card(&mut canvas, frame, card, reserved);
+        }
         Ok(finish(canvas, warnings))
     }
 
@@ -121,16 +147,9 @@ impl Composer {
     ) -> Picture {
         let frame = Frame::new(width, height);
         let mut canvas = blank(width, height, IDLE_BACKGROUND);
-        let weekday_ja = ["月", "火", "水", "木", "金", "土", "日"]
-            [now.weekday().num_days_from_monday() as usize];
-        let date = format!(
-            "{}年{}月{}日（{weekday_ja}） {}",
-            now.year(),
-            now.month(),
-            now.day(),
-            now.format("%a %-d %b %Y")
-        );
-        let clock = now.format("%H:%M").to_string();
+        let face = ClockFace::at(now, &message.eras);
+        let date = format!("{}　{}", face.date, face.date_en);
+        let clock = face.time;
         let soft = [0xD6, 0xE4, 0xF0, 255];
         let paragraphs = [
             paragraph(
@@ -182,12 +201,14 @@ impl Composer {
         finish(canvas, Vec::new())
     }
 
+    /// A text slide; `card` is the size of a QR card to leave room for in the bottom right.
     fn text_slide(
         &mut self,
         slide: &TextSlide,
         folder: &Path,
         width: u32,
         height: u32,
+        card: Option<(f32, f32)>,
         warnings: &mut Vec<String>,
     ) -> Result<Pixmap, PictureError> {
         let frame = Frame::new(width, height);
@@ -220,7 +241,29 @@ impl Composer {
                 text_box.3 = frame.height - text_box.1 - margin;
                 (margin, margin, frame.width - 2.0 * margin, picture_height)
             };
+            // The picture keeps clear of a QR card: above it beside the text, or beside it
+            // above the text.
+            let picture_box = match card {
+                Some((_, card_height)) if frame.landscape() => (
+                    picture_box.0,
+                    picture_box.1,
+                    picture_box.2,
+                    picture_box.3 - card_height - 3.0 * u,
+                ),
+                _ => picture_box,
+            };
             draw_media(&mut canvas, folder, &picture.relative, picture_box)?;
+        }
+        // So does the text, where it reaches the card's corner (in portrait, or without a
+        // picture): it ends above the card.
+        if let Some((card_width, card_height)) = card
+            && (slide.picture.is_none() || !frame.landscape())
+        {
+            let card_left = frame.width - qr::card_margin(frame) - card_width;
+            if text_box.0 + text_box.2 > card_left {
+                text_box.3 = (frame.height - margin - card_height - 2.0 * u - text_box.1)
+                    .max(text_box.3 * 0.5);
+            }
         }
 
         let faded = |c: Rgba| [c[0], c[1], c[2], (u32::from(c[3]) * 82 / 100) as u8];
@@ -278,6 +321,7 @@ impl Composer {
         Ok(canvas)
     }
 
+    /// The photo and its caption band, and the band's height.
     fn image_slide(
         &mut self,
         slide: &ImageSlide,
@@ -285,7 +329,7 @@ impl Composer {
         width: u32,
         height: u32,
         warnings: &mut Vec<String>,
-    ) -> Result<Pixmap, PictureError> {
+    ) -> Result<(Pixmap, f32), PictureError> {
         let frame = Frame::new(width, height);
         let screen = (0.0, 0.0, frame.width, frame.height);
         let photo = scaled_photo(
@@ -304,14 +348,14 @@ impl Composer {
                 canvas
             };
 
-        self.caption_band(
+        let band = self.caption_band(
             &mut canvas,
             frame,
             slide.caption.as_deref(),
             slide.caption_en.as_deref(),
             warnings,
         );
-        Ok(canvas)
+        Ok((canvas, band))
     }
 
     /// A video slide's picture: black where the video goes, the caption band below it. The

@@ -1,10 +1,11 @@
 //! Turns the state of a playlists folder into library changes, reading only files that have
 //! stopped changing, so a playlist or photo still being copied is never taken as final.
 
-use super::load_playlist;
+use super::{load_closed_days, load_playlist, load_ticker};
 use crate::core::diagnostic::{Diagnostic, document_kind};
 use crate::core::library::PlaylistId;
 use crate::core::playlist::Playlist;
+use crate::core::schedule::ClosedDays;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
@@ -23,6 +24,13 @@ pub enum LibraryChange {
         id: PlaylistId,
         problems: Vec<Diagnostic>,
     },
+    /// A new or changed `ticker.txt`.
+    Ticker {
+        id: PlaylistId,
+        messages: Vec<String>,
+    },
+    /// A new or changed `closed_days.ron` (any file whose document is `ClosedDays(..)`).
+    ClosedDays { id: PlaylistId, days: ClosedDays },
     /// The file is gone.
     Removed { id: PlaylistId },
 }
@@ -92,7 +100,7 @@ impl FolderScanner {
         let first_look = !self.looked;
         self.looked = true;
         // A folder that cannot be read is not an empty folder: keep everything as it is.
-        let present = match playlist_files(&self.folder) {
+        let present = match content_files(&self.folder) {
             Ok(present) => present,
             Err(error) => {
                 scan.unreadable = Some(format!("cannot read {}: {error}", self.folder.display()));
@@ -106,12 +114,12 @@ impl FolderScanner {
             };
             // Quizzes and device configs may sit beside playlists; they are not playlists.
             let source = std::fs::read_to_string(&path).ok();
-            if matches!(
-                source.as_deref().and_then(document_kind),
-                Some("Quiz" | "Config")
-            ) {
+            let kind = source.as_deref().and_then(document_kind);
+            if matches!(kind, Some("Quiz" | "Config")) {
                 continue;
             }
+            let closed_days = kind == Some("ClosedDays");
+            let ticker = is_ticker(&path);
             let id = format!("{}{name}", self.prefix);
             seen.insert(id.clone());
             let fingerprint = fingerprint(&path, source.as_deref());
@@ -127,16 +135,29 @@ impl FolderScanner {
                 continue;
             }
             self.settled.insert(id.clone(), fingerprint);
-            scan.changes.push(match load_playlist(&path) {
-                Ok(playlist) => {
+            let loaded = if ticker {
+                load_ticker(&path).map(|messages| LibraryChange::Ticker {
+                    id: id.clone(),
+                    messages,
+                })
+            } else if closed_days {
+                load_closed_days(&path).map(|days| LibraryChange::ClosedDays {
+                    id: id.clone(),
+                    days,
+                })
+            } else {
+                load_playlist(&path).map(|playlist| LibraryChange::Loaded {
+                    id: id.clone(),
+                    playlist,
+                    folder: self.folder.clone(),
+                })
+            };
+            scan.changes.push(match loaded {
+                Ok(change) => {
                     if !self.complete {
                         clear_problems(&path);
                     }
-                    LibraryChange::Loaded {
-                        id,
-                        playlist,
-                        folder: self.folder.clone(),
-                    }
+                    change
                 }
                 Err(problems) => {
                     // Staff read notes in their own folder, not in the player's cache.
@@ -173,6 +194,25 @@ impl FolderScanner {
         }
         scan
     }
+}
+
+/// The name of the ticker's file in a content folder.
+pub const TICKER_FILE: &str = "ticker.txt";
+
+fn is_ticker(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.eq_ignore_ascii_case(TICKER_FILE))
+}
+
+/// The files a scanner reads: the playlists (and closed days) and the ticker's messages.
+fn content_files(folder: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut files = playlist_files(folder)?;
+    let ticker = folder.join(TICKER_FILE);
+    if ticker.is_file() {
+        files.push(ticker);
+    }
+    Ok(files)
 }
 
 /// The playlist files of a folder: `*.ron` directly inside it, not hidden or temporary files.
@@ -285,6 +325,8 @@ mod tests {
                 LibraryChange::Loaded { id, .. } => format!("loaded {id}"),
                 LibraryChange::Rejected { id, .. } => format!("rejected {id}"),
                 LibraryChange::Removed { id } => format!("removed {id}"),
+                LibraryChange::Ticker { id, messages } => format!("ticker {id} {}", messages.len()),
+                LibraryChange::ClosedDays { id, days } => format!("closed {id} {}", days.0.len()),
             })
             .collect()
     }

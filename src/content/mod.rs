@@ -8,6 +8,8 @@ use crate::compose::picture::{self, MAX_MEDIA_BYTES, MAX_SVG_BYTES, PictureError
 use crate::core::diagnostic::{Diagnostic, Position, SourceLocator};
 use crate::core::playlist::{MAX_PLAYLIST_BYTES, MediaKind, MediaPath, Playlist};
 use crate::core::quiz::Quiz;
+use crate::core::schedule::ClosedDays;
+use crate::core::ticker::parse_ticker;
 use std::path::Path;
 
 /// Reads and checks one playlist file, including that every media file it names exists inside
@@ -57,6 +59,23 @@ pub fn read_text(path: &Path, limit: u64) -> Result<String, Diagnostic> {
             .with_hint("save it as UTF-8 (in Notepad: Save as → Encoding → UTF-8)")
     })
 }
+
+/// Reads and checks an office's `closed_days.ron`.
+pub fn load_closed_days(path: &Path) -> Result<ClosedDays, Vec<Diagnostic>> {
+    let in_file = |d: Diagnostic| d.in_file(path);
+    let source = read_text(path, MAX_PLAYLIST_BYTES).map_err(|d| vec![in_file(d)])?;
+    ClosedDays::parse(&source).map_err(|ds| ds.into_iter().map(in_file).collect())
+}
+
+/// Reads and checks a `ticker.txt`: one message a line.
+pub fn load_ticker(path: &Path) -> Result<Vec<String>, Vec<Diagnostic>> {
+    let in_file = |d: Diagnostic| d.in_file(path);
+    let source = read_text(path, MAX_TICKER_BYTES).map_err(|d| vec![in_file(d)])?;
+    parse_ticker(&source).map_err(|ds| ds.into_iter().map(in_file).collect())
+}
+
+/// A ticker file is a few dozen short lines.
+const MAX_TICKER_BYTES: u64 = 64 * 1024;
 
 /// Reads and checks a quiz file, including that its pictures exist inside its folder.
 pub fn load_quiz(path: &Path) -> Result<Quiz, Vec<Diagnostic>> {

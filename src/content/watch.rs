@@ -342,6 +342,8 @@ mod tests {
                     LibraryChange::Loaded { id, .. } => format!("loaded {id}"),
                     LibraryChange::Rejected { id, .. } => format!("rejected {id}"),
                     LibraryChange::Removed { id } => format!("removed {id}"),
+                    LibraryChange::ClosedDays { id, .. } => format!("closed days {id}"),
+                    LibraryChange::Ticker { id, .. } => format!("ticker {id}"),
                 });
             }
             if seen.iter().any(|s| s.contains("new.ron"))

@@ -1,7 +1,9 @@
 //! The device config file (`kiosk.ron`): where content comes from and how the screen behaves.
 
+use super::calendar::Era;
 use super::diagnostic::{Diagnostic, SourceLocator, parse_ron};
 use super::display::{PanelPower, Rotation};
+use super::layout::Layout;
 use super::video::DecoderChoice;
 use serde::Deserialize;
 use std::path::PathBuf;
@@ -34,6 +36,12 @@ pub struct Config {
     pub display: Option<PanelPower>,
     /// `Auto` (the default) lets a video use the board's hardware decoder; `Software` never does.
     pub video_decoder: DecoderChoice,
+    /// How the screen is shared (`Full`, `Band(..)`, `Side(..)`) unless a playlist says otherwise.
+    pub layout: Layout,
+    /// Eras after 令和, for the clock's date: `eras: [(name: "…", start: "2031-05-01")]`.
+    pub eras: Vec<Era>,
+    /// How long each ticker message stays, in seconds (default 8).
+    pub ticker_seconds: Option<f32>,
     /// Where to append one JSON line per slide shown.
     pub play_log: Option<PathBuf>,
     /// The local status and metrics endpoint.
@@ -171,6 +179,14 @@ impl Config {
                 }
                 Source::Folder(_) => {}
             }
+        }
+        if let Some(seconds) = config.ticker_seconds
+            && !(2.0..=120.0).contains(&seconds)
+        {
+            problems.push(Diagnostic::new(
+                at.field("ticker_seconds"),
+                "`ticker_seconds` must be between 2 and 120",
+            ));
         }
         if config.mode == Mode::Tablet && config.quiz.is_none() {
             problems.push(

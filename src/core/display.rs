@@ -2,7 +2,7 @@
 //! panel itself should be on.
 
 use super::library::Programme;
-use super::schedule::Schedule;
+use super::schedule::{ClosedDays, Schedule};
 use chrono::NaiveDateTime;
 use serde::Deserialize;
 
@@ -101,12 +101,13 @@ pub struct PanelPower {
 impl PanelPower {
     /// Whether the panel should be on at local time `now` while `programme` plays. An
     /// emergency switches it on whatever the hours say.
-    pub fn panel_on(&self, now: NaiveDateTime, programme: &Programme) -> bool {
+    /// The hours may leave out `closed` days (`except: [ClosedDays]`).
+    pub fn panel_on(&self, now: NaiveDateTime, programme: &Programme, closed: &ClosedDays) -> bool {
         if programme.emergency && !programme.playlists.is_empty() {
             return true;
         }
         match &self.hours {
-            Some(hours) => hours.is_active_at(now),
+            Some(hours) => hours.is_active_at(now, closed),
             None => !programme.playlists.is_empty(),
         }
     }
@@ -183,16 +184,16 @@ mod tests {
             playlists: vec!["earthquake.ron".into()],
         };
         let by_programme = PanelPower::default();
-        assert!(!by_programme.panel_on(at("2026-12-01 03:00"), &nothing));
-        assert!(by_programme.panel_on(at("2026-12-01 03:00"), &lobby));
+        assert!(!by_programme.panel_on(at("2026-12-01 03:00"), &nothing, &ClosedDays::default()));
+        assert!(by_programme.panel_on(at("2026-12-01 03:00"), &lobby, &ClosedDays::default()));
         let office_hours = PanelPower {
             hours: Some(Schedule {
                 hours: vec!["08:30-17:15".to_string().try_into().unwrap()],
                 ..Schedule::default()
             }),
         };
-        assert!(office_hours.panel_on(at("2026-12-01 09:00"), &nothing));
-        assert!(!office_hours.panel_on(at("2026-12-01 20:00"), &lobby));
-        assert!(office_hours.panel_on(at("2026-12-01 20:00"), &alarm));
+        assert!(office_hours.panel_on(at("2026-12-01 09:00"), &nothing, &ClosedDays::default()));
+        assert!(!office_hours.panel_on(at("2026-12-01 20:00"), &lobby, &ClosedDays::default()));
+        assert!(office_hours.panel_on(at("2026-12-01 20:00"), &alarm, &ClosedDays::default()));
     }
 }

@@ -1,8 +1,9 @@
 //! The playlists the player knows, and which of them play at a given moment.
 
 use super::playlist::{Playlist, Slide};
-use chrono::NaiveDateTime;
-use std::collections::BTreeMap;
+use super::schedule::ClosedDays;
+use chrono::{NaiveDateTime, TimeDelta};
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -39,7 +40,17 @@ pub struct Programme {
 pub struct Library {
     entries: BTreeMap<PlaylistId, Entry>,
     next_revision: u64,
+    /// Each `closed_days.ron` loaded, by its id, and all of their days together.
+    closed_days_files: BTreeMap<PlaylistId, ClosedDays>,
+    closed_days: ClosedDays,
+    /// The messages of each `ticker.txt`, by its id.
+    tickers: BTreeMap<PlaylistId, Vec<String>>,
+    /// Counts every change, so a caller can tell a result it keeps is out of date.
+    generation: u64,
 }
+
+/// How far ahead [`Library::next_plays`] looks: past a year, a playlist is as good as off.
+pub const NEXT_PLAY_HORIZON_DAYS: i64 = 400;
 
 impl Library {
     pub fn insert(&mut self, id: PlaylistId, playlist: Playlist, folder: &Path) {
@@ -50,10 +61,66 @@ impl Library {
             revision: self.next_revision,
         };
         self.entries.insert(id, entry);
+        self.generation += 1;
     }
 
+    /// A number that changes whenever the library does.
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    /// Removes a playlist or a closed-days file.
     pub fn remove(&mut self, id: &str) -> bool {
-        self.entries.remove(id).is_some()
+        let closed_days = self.closed_days_files.remove(id).is_some();
+        if closed_days {
+            self.gather_closed_days();
+        }
+        let ticker = self.tickers.remove(id).is_some();
+        self.generation += 1;
+        self.entries.remove(id).is_some() || closed_days || ticker
+    }
+
+    /// The messages a `ticker.txt` (by its id) holds.
+    pub fn set_ticker(&mut self, id: PlaylistId, messages: Vec<String>) {
+        self.tickers.insert(id, messages);
+        self.generation += 1;
+    }
+
+    /// The ticker's messages while `programme` plays: every `ticker.txt`'s, then the playing
+    /// playlists' own.
+    pub fn ticker_messages(&self, programme: &Programme) -> Vec<String> {
+        let own = programme
+            .playlists
+            .iter()
+            .filter_map(|id| self.entries.get(id))
+            .flat_map(|e| e.playlist.ticker.iter());
+        self.tickers
+            .values()
+            .flatten()
+            .chain(own)
+            .cloned()
+            .collect()
+    }
+
+    /// The days a `closed_days.ron` (by its id) says the office is closed.
+    pub fn set_closed_days(&mut self, id: PlaylistId, days: ClosedDays) {
+        self.closed_days_files.insert(id, days);
+        self.gather_closed_days();
+    }
+
+    fn gather_closed_days(&mut self) {
+        let days: BTreeSet<_> = self
+            .closed_days_files
+            .values()
+            .flat_map(|d| d.0.iter().copied())
+            .collect();
+        self.closed_days = ClosedDays(days);
+        self.generation += 1;
+    }
+
+    /// The office's closed days from every `closed_days.ron`.
+    pub fn closed_days(&self) -> &ClosedDays {
+        &self.closed_days
     }
 
     /// Every loaded playlist, by id.
@@ -80,7 +147,10 @@ impl Library {
         let active: Vec<(&PlaylistId, &Entry)> = self
             .entries
             .iter()
-            .filter(|(_, e)| !e.playlist.slides.is_empty() && e.playlist.schedule.is_active_at(now))
+            .filter(|(_, e)| {
+                !e.playlist.slides.is_empty()
+                    && e.playlist.schedule.is_active_at(now, &self.closed_days)
+            })
             .collect();
         let emergency = active.iter().any(|(_, e)| e.playlist.emergency);
         let contenders = active
@@ -96,6 +166,36 @@ impl Library {
                 .map(|(id, _)| (*id).clone())
                 .collect(),
         }
+    }
+
+    /// When each playlist is next on screen, from `now` (which counts) up to
+    /// [`NEXT_PLAY_HORIZON_DAYS`] ahead; a playlist that never plays in that time is absent.
+    /// Programmes change only at midnight and where a window starts or ends, so only those
+    /// moments are looked at.
+    pub fn next_plays(&self, now: NaiveDateTime) -> BTreeMap<PlaylistId, NaiveDateTime> {
+        let mut next = BTreeMap::new();
+        let note = |moment: NaiveDateTime, next: &mut BTreeMap<PlaylistId, NaiveDateTime>| {
+            for id in self.programme_at(moment).playlists {
+                next.entry(id).or_insert(moment);
+            }
+        };
+        note(now, &mut next);
+        for day in 0..=NEXT_PLAY_HORIZON_DAYS {
+            if next.len() == self.entries.len() {
+                break;
+            }
+            let date = now.date() + TimeDelta::days(day);
+            let moments: BTreeSet<NaiveDateTime> = self
+                .entries
+                .values()
+                .flat_map(|e| e.playlist.schedule.turning_points(date))
+                .filter(|moment| *moment > now)
+                .collect();
+            for moment in moments {
+                note(moment, &mut next);
+            }
+        }
+        next
     }
 }
 
@@ -165,6 +265,57 @@ mod tests {
             lib.programme_at(at("2026-11-23 11:00")).playlists,
             vec!["a.ron"]
         );
+    }
+
+    #[test]
+    fn next_plays_skip_holidays_the_year_end_and_closed_days() {
+        let weekdays = Playlist::parse(
+            "Playlist(title: \"t\", priority: 10, schedule: (days: [Mon, Tue, Wed, Thu, Fri], \
+             hours: [\"08:30-17:15\"], except: [Holidays, YearEnd, ClosedDays]), slides: [Text(title: \"x\")])",
+        )
+        .unwrap();
+        let mut lib = library(&[
+            ("after-hours.ron", playlist(0, false, "")),
+            ("weekdays.ron", weekdays),
+        ]);
+        // Friday 25 December 2026 evening: Monday the 28th is the last working day of the year.
+        let next = lib.next_plays(at("2026-12-25 18:00"));
+        assert_eq!(next["weekdays.ron"], at("2026-12-28 08:30"));
+        assert_eq!(next["after-hours.ron"], at("2026-12-25 18:00"), "on now");
+        // After the 28th, the closure runs to 3 January; 4 January 2027 is a Monday.
+        assert_eq!(
+            lib.next_plays(at("2026-12-28 17:15"))["weekdays.ron"],
+            at("2027-01-04 08:30")
+        );
+        // The office closes on the 28th too.
+        let mut closed = ClosedDays::default();
+        closed.0.insert(at("2026-12-28 00:00").date());
+        lib.set_closed_days("closed_days.ron".into(), closed);
+        assert_eq!(
+            lib.next_plays(at("2026-12-25 18:00"))["weekdays.ron"],
+            at("2027-01-04 08:30")
+        );
+        assert!(lib.remove("closed_days.ron"));
+        assert_eq!(
+            lib.next_plays(at("2026-12-25 18:00"))["weekdays.ron"],
+            at("2026-12-28 08:30")
+        );
+        // Monday 11 January 2027 is 成人の日.
+        assert_eq!(
+            lib.next_plays(at("2027-01-08 18:00"))["weekdays.ron"],
+            at("2027-01-12 08:30")
+        );
+    }
+
+    #[test]
+    fn a_playlist_that_never_plays_has_no_next_play() {
+        let lib = library(&[
+            ("always.ron", playlist(10, false, "")),
+            ("outranked.ron", playlist(0, false, "")),
+        ]);
+        let next = lib.next_plays(at("2026-12-01 09:00"));
+        assert_eq!(next.len(), 1);
+        assert!(next.contains_key("always.ron"));
     }
 
     #[test]

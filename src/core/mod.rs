@@ -1,8 +1,11 @@
 //! The rules of the player, as pure code: no Bevy, no files, no network, no clock.
 
+pub mod calendar;
 pub mod config;
 pub mod diagnostic;
 pub mod display;
+pub mod holidays;
+pub mod layout;
 pub mod library;
 pub mod manifest;
 pub mod play_report;
@@ -12,5 +15,6 @@ pub mod quiz_report;
 pub mod schedule;
 pub mod slideshow;
 pub mod staff_exit;
+pub mod ticker;
 pub mod touch;
 pub mod video;

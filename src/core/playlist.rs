@@ -1,6 +1,7 @@
 //! Playlists as staff write them: the model, its parsing and every rule a playlist must follow.
 
 use super::diagnostic::{Diagnostic, SourceLocator, parse_ron};
+use super::layout::Layout;
 use super::schedule::Schedule;
 use serde::Deserialize;
 use std::path::{Component, Path, PathBuf};
@@ -31,6 +32,11 @@ pub struct Playlist {
     pub transition: Transition,
     #[serde(default = "default_transition_seconds")]
     pub transition_seconds: f32,
+    /// How the screen is shared while this playlist plays; without it, the device's layout.
+    pub layout: Option<Layout>,
+    /// Short messages for the ticker while this playlist plays, after those of `ticker.txt`.
+    #[serde(default)]
+    pub ticker: Vec<String>,
     pub slides: Vec<Slide>,
 }
 
@@ -75,6 +81,8 @@ pub struct TextSlide {
     /// The colour of the title.
     pub accent: Option<Colour>,
     pub seconds: Option<f32>,
+    /// A QR code card in the corner, pointing to a web page.
+    pub qr: Option<QrCard>,
 }
 
 /// A photo or other raster picture.
@@ -88,6 +96,8 @@ pub struct ImageSlide {
     pub caption_en: Option<String>,
     pub background: Option<Colour>,
     pub seconds: Option<f32>,
+    /// A QR code card in the corner, pointing to a web page.
+    pub qr: Option<QrCard>,
 }
 
 /// A designed SVG poster, drawn crisp at the screen's resolution.
@@ -97,6 +107,8 @@ pub struct PosterSlide {
     pub file: MediaPath,
     pub background: Option<Colour>,
     pub seconds: Option<f32>,
+    /// A QR code card in the corner, pointing to a web page.
+    pub qr: Option<QrCard>,
 }
 
 /// A video clip, muted, fitted like a photo. It plays once by default, `loops` times, or for
@@ -112,6 +124,21 @@ pub struct VideoSlide {
     pub caption: Option<String>,
     pub caption_en: Option<String>,
 }
+
+/// A QR code in a card at the bottom right of a slide, with a line saying what it leads to.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QrCard {
+    pub url: String,
+    /// E.g. "詳しくはこちら".
+    pub caption: Option<String>,
+    pub caption_en: Option<String>,
+}
+
+/// The longest address a card's code holds: a version-3 code (29 modules) at the lowest error
+/// correction. A larger code would need smaller modules to fit its card, and a phone at 2–3 m
+/// could no longer read them (see `compose::qr`).
+pub const MAX_QR_URL_BYTES: usize = 53;
 
 /// The most play-throughs a video slide may ask for.
 const MAX_LOOPS: u32 = 1000;
@@ -251,6 +278,16 @@ impl Slide {
         }
     }
 
+    /// The slide's QR card, if it has one.
+    pub fn qr(&self) -> Option<&QrCard> {
+        match self {
+            Slide::Text(s) => s.qr.as_ref(),
+            Slide::Image(s) => s.qr.as_ref(),
+            Slide::Poster(s) => s.qr.as_ref(),
+            Slide::Video(_) | Slide::Quiz(_) => None,
+        }
+    }
+
     /// A short name for logs and preview file names.
     pub fn kind_name(&self) -> &'static str {
         match self {
@@ -320,7 +357,35 @@ impl Playlist {
                     .with_hint("add at least one Text(..), Image(..), Poster(..) or Video(..)"),
             );
         }
+        for message in &self.ticker {
+            if message.trim().is_empty() || message.contains('\n') {
+                problems.push(
+                    Diagnostic::new(at.string_literal(message), "a ticker message is empty or has a line break")
+                        .with_hint("write each message as one line: ticker: [\"本日の窓口は17時15分まで\", \"...\"]"),
+                );
+            }
+        }
         for slide in &self.slides {
+            if let Some(qr) = slide.qr() {
+                let position = at.string_literal(&qr.url);
+                if !(qr.url.starts_with("https://") || qr.url.starts_with("http://")) {
+                    problems.push(
+                        Diagnostic::new(position, format!("`{}` is not a web address", qr.url))
+                            .with_hint("write the whole address, starting with https://"),
+                    );
+                } else if qr.url.len() > MAX_QR_URL_BYTES {
+                    problems.push(
+                        Diagnostic::new(
+                            position,
+                            format!(
+                                "the address is {} characters; a QR card phones read from 2–3 m holds at most {MAX_QR_URL_BYTES}",
+                                qr.url.len()
+                            ),
+                        )
+                        .with_hint("use a shorter address for the same page (drop tracking parameters, or ask the web team for a short link on the ward's own site)"),
+                    );
+                }
+            }
             if let Slide::Text(text) = slide
                 && text.title.trim().is_empty()
             {

@@ -32,15 +32,42 @@ use bevy::render::{Render, RenderApp, RenderStartup, RenderSystems};
 use bevy::shader::Shader;
 
 /// What the screen shows. Every frame draws exactly this, nothing else.
-#[derive(Resource, Clone, Default)]
+#[derive(Resource, Clone)]
 pub struct ScreenLayers {
     /// The slide on screen, or arriving during a transition.
     pub slide: Option<Handle<Image>>,
     /// The slide leaving during a transition.
     pub leaving: Option<Handle<Image>>,
     pub motion: Motion,
+    /// Where the slides go, as fractions of the screen: all of it, or a layout's main area.
+    pub slide_area: [f32; 4],
+    /// The clock and the ticker beside the slides, each in its own rectangle.
+    pub furniture: Vec<Furniture>,
     /// The quiz layer, above the slides.
     pub overlay: Option<Overlay>,
+}
+
+impl Default for ScreenLayers {
+    fn default() -> Self {
+        ScreenLayers {
+            slide: None,
+            leaving: None,
+            motion: Motion::Still,
+            slide_area: FULL,
+            furniture: Vec::new(),
+            overlay: None,
+        }
+    }
+}
+
+/// A picture of its own beside the slides, changing on its own: the clock, a ticker message.
+#[derive(Clone)]
+pub struct Furniture {
+    pub picture: Handle<Image>,
+    /// Left, top, right and bottom, as fractions of the screen.
+    pub rect: [f32; 4],
+    /// The picture fading out as `picture` fades in, and how far the fade has come.
+    pub fading_from: Option<(Handle<Image>, f32)>,
 }
 
 /// How the leaving and the arriving slide share the screen; progress runs from 0 to 1.
@@ -69,6 +96,8 @@ struct ExtractedLayers {
     slide: Option<AssetId<Image>>,
     leaving: Option<AssetId<Image>>,
     motion: Motion,
+    slide_area: [f32; 4],
+    furniture: Vec<(AssetId<Image>, [f32; 4], Option<(AssetId<Image>, f32)>)>,
     overlay: Option<(AssetId<Image>, f32, f32)>,
 }
 
@@ -80,6 +109,18 @@ impl ExtractResource for ExtractedLayers {
             slide: layers.slide.as_ref().map(Handle::id),
             leaving: layers.leaving.as_ref().map(Handle::id),
             motion: layers.motion,
+            slide_area: layers.slide_area,
+            furniture: layers
+                .furniture
+                .iter()
+                .map(|f| {
+                    let fading = f
+                        .fading_from
+                        .as_ref()
+                        .map(|(p, progress)| (p.id(), *progress));
+                    (f.picture.id(), f.rect, fading)
+                })
+                .collect(),
             overlay: layers
                 .overlay
                 .as_ref()
@@ -314,17 +355,20 @@ fn prepare_screen_pipelines(
     }
 }
 
-fn on_screen(draw: Option<&VideoDraw>, offset: f32, weight: f32) -> Option<VideoOnScreen<'_>> {
-    draw.map(|draw| VideoOnScreen {
-        draw,
-        offset,
-        weight,
-        opaque: false,
-    })
-}
-
 /// The whole screen, as fractions of it.
-const FULL: [f32; 4] = [0.0, 0.0, 1.0, 1.0];
+pub const FULL: [f32; 4] = [0.0, 0.0, 1.0, 1.0];
+
+/// `rect` given as fractions of `area`, as fractions of the screen.
+pub(super) fn within(area: [f32; 4], rect: [f32; 4]) -> [f32; 4] {
+    let [left, top, right, bottom] = area;
+    let (width, height) = (right - left, bottom - top);
+    [
+        left + rect[0] * width,
+        top + rect[1] * height,
+        left + rect[2] * width,
+        top + rect[3] * height,
+    ]
+}
 
 /// One rectangle of the screen and what paints it.
 struct Draw<'a> {
@@ -374,29 +418,45 @@ fn draw_screen(
     let video_of_slide = videos.as_ref().and_then(|v| v.slide.as_ref());
     let video_of_leaving = videos.as_ref().and_then(|v| v.leaving.as_ref());
     let mut video_draws: Vec<VideoOnScreen> = Vec::with_capacity(2);
+    let area = layers.slide_area;
+    fn on_screen(
+        draw: Option<&VideoDraw>,
+        area: [f32; 4],
+        offset: f32,
+        weight: f32,
+    ) -> Option<VideoOnScreen<'_>> {
+        draw.map(|draw| VideoOnScreen {
+            draw,
+            area,
+            offset,
+            weight,
+            opaque: false,
+        })
+    }
     match (leaving, slide, layers.motion) {
         (Some(leaving), Some(slide), Motion::Crossfade(progress)) => {
             draws.push(Draw {
                 picture: leaving,
                 arriving: slide,
-                rect: FULL,
+                rect: area,
                 paint: Paint::Crossfade,
                 progress,
             });
-            video_draws.extend(on_screen(video_of_leaving, 0.0, 1.0 - progress));
-            video_draws.extend(on_screen(video_of_slide, 0.0, progress));
+            video_draws.extend(on_screen(video_of_leaving, area, 0.0, 1.0 - progress));
+            video_draws.extend(on_screen(video_of_slide, area, 0.0, progress));
         }
         (Some(leaving), Some(slide), Motion::Push(progress)) => {
-            video_draws.extend(on_screen(video_of_leaving, -progress, 1.0));
-            video_draws.extend(on_screen(video_of_slide, 1.0 - progress, 1.0));
+            video_draws.extend(on_screen(video_of_leaving, area, -progress, 1.0));
+            video_draws.extend(on_screen(video_of_slide, area, 1.0 - progress, 1.0));
+            // What is pushed past the slides' area is drawn over by the furniture there.
             draws.push(Draw::new(
                 leaving,
-                [-progress, 0.0, 1.0 - progress, 1.0],
+                within(area, [-progress, 0.0, 1.0 - progress, 1.0]),
                 Paint::Opaque,
             ));
             draws.push(Draw::new(
                 slide,
-                [1.0 - progress, 0.0, 2.0 - progress, 1.0],
+                within(area, [1.0 - progress, 0.0, 2.0 - progress, 1.0]),
                 Paint::Opaque,
             ));
         }
@@ -405,22 +465,43 @@ fn draw_screen(
                 video.placement.screen == FULL && video_textures.has_frame(video.id)
             });
             if covering.is_none() {
-                draws.push(Draw::new(slide, FULL, Paint::Opaque));
+                draws.push(Draw::new(slide, area, Paint::Opaque));
             }
-            video_draws.extend(
-                on_screen(video_of_slide, 0.0, 1.0).map(|video| VideoOnScreen {
+            video_draws.extend(on_screen(video_of_slide, area, 0.0, 1.0).map(|video| {
+                VideoOnScreen {
                     opaque: covering.is_some(),
                     ..video
-                }),
-            );
+                }
+            }));
         }
         (Some(leaving), None, _) => {
-            draws.push(Draw::new(leaving, FULL, Paint::Opaque));
-            video_draws.extend(on_screen(video_of_leaving, 0.0, 1.0));
+            draws.push(Draw::new(leaving, area, Paint::Opaque));
+            video_draws.extend(on_screen(video_of_leaving, area, 0.0, 1.0));
         }
         (None, None, _) => {}
     }
-    // Only an empty screen is cleared: slides (or a video covering the screen) cover every pixel.
+    // The furniture, after the slides: it covers what a push moves out of the slides' area.
+    let furniture: Vec<Draw> = layers
+        .furniture
+        .iter()
+        .filter_map(|(picture, rect, fading)| {
+            let picture = images.get(*picture)?;
+            Some(
+                match fading.and_then(|(from, p)| Some((images.get(from)?, p))) {
+                    Some((from, progress)) => Draw {
+                        picture: from,
+                        arriving: picture,
+                        rect: *rect,
+                        paint: Paint::Crossfade,
+                        progress,
+                    },
+                    None => Draw::new(picture, *rect, Paint::Opaque),
+                },
+            )
+        })
+        .collect();
+    // Only an empty screen is cleared: slides (or a video covering the screen) and the
+    // furniture cover every pixel.
     let clear = (draws.is_empty() && video_draws.is_empty()).then(|| backdrop.0.to_linear());
     let overlay = layers.overlay.and_then(|(image, top, bottom)| {
         Some(Draw::new(
@@ -480,6 +561,7 @@ fn draw_screen(
             bound.push((pipeline, bind_group));
         }
     }
+    bound.extend(furniture.iter().filter_map(bind_picture));
     bound.extend(overlay.as_ref().and_then(bind_picture));
     let Some(attachment) = target.out_texture_color_attachment(clear) else {
         return;
@@ -538,7 +620,7 @@ mod tests {
             slide: Some(blue.clone()),
             leaving: Some(red.clone()),
             motion: Motion::Crossfade(0.5),
-            overlay: None,
+            ..default()
         };
         screen
             .render_layers(halfway, &shot, &[(WIDTH / 2, middle, [188, 0, 188, 255])])
@@ -548,7 +630,7 @@ mod tests {
             slide: Some(blue.clone()),
             leaving: Some(red.clone()),
             motion: Motion::Push(0.25),
-            overlay: None,
+            ..default()
         };
         let probes = [
             (1, middle, [255, 0, 0, 255]),

@@ -1,6 +1,7 @@
 //! The Bevy shell: one plugin per concern, each a thin layer of systems over the core.
 
 pub mod compositor;
+pub mod furniture;
 pub mod panel;
 pub mod play_log;
 pub mod preview;
@@ -15,8 +16,10 @@ pub mod watchdog;
 
 use crate::compose::IdleMessage;
 use crate::content::watch::ContentSource;
+use crate::core::calendar::Eras;
 use crate::core::config::ScreenSize;
 use crate::core::display::{PanelPower, Rotation};
+use crate::core::layout::Layout;
 use crate::core::quiz::Quiz;
 use crate::core::video::DecoderChoice;
 use bevy::prelude::*;
@@ -37,6 +40,10 @@ pub struct PlayerSettings {
     pub idle: IdleMessage,
     /// Which decoders video slides may use.
     pub video_decoder: DecoderChoice,
+    /// The device's layout, the eras the clock dates by, and how long a ticker message stays.
+    pub layout: Layout,
+    pub eras: Eras,
+    pub ticker_seconds: f64,
     /// Where to serve `/status` and `/metrics`, and the token required off loopback.
     pub status_listen: Option<SocketAddr>,
     pub status_token: Option<String>,
@@ -69,6 +76,11 @@ pub fn run(settings: PlayerSettings) -> AppExit {
         sources: settings.sources.clone(),
         idle: settings.idle.clone(),
         video_decoder: settings.video_decoder,
+    })
+    .add_plugins(furniture::FurniturePlugin {
+        layout: settings.layout,
+        eras: settings.eras.clone(),
+        ticker_seconds: settings.ticker_seconds,
     })
     .add_plugins(transition::plugin)
     .add_plugins(watchdog::WatchdogPlugin)

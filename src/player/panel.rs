@@ -122,9 +122,11 @@ fn follow_schedule(
     if !playlists.read {
         return;
     }
-    let on = panel
-        .power
-        .panel_on(now, &playlists.library.programme_at(now));
+    let on = panel.power.panel_on(
+        now,
+        &playlists.library.programme_at(now),
+        playlists.library.closed_days(),
+    );
     if panel.wanted == Some(on) {
         return;
     }

@@ -1,12 +1,14 @@
 //! Renders each slide of a playlist, or each screen of a quiz, to PNG with the real renderer, offscreen, without a window.
 
-use super::compositor::{self, Overlay, ScreenLayers};
+use super::compositor::{self, Furniture, Overlay, ScreenLayers};
 use super::screen::{BACKDROP, spawn_camera};
 use super::slideshow::into_image;
 use super::video::{VideoDraw, VideoLayers};
 use crate::compose::quiz::Screenful;
 use crate::compose::{Composer, Picture};
+use crate::core::calendar::{ClockFace, Eras};
 use crate::core::config::ScreenSize;
+use crate::core::layout::{Layout, Rect, Regions};
 use crate::core::playlist::{Playlist, Slide, VideoSlide};
 use crate::core::quiz::{Language, Quiz, QuizMachine, Tap};
 use bevy::asset::RenderAssetUsages;
@@ -17,6 +19,7 @@ use bevy::render::render_resource::{Extent3d, TextureDimension, TextureFormat, T
 use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured};
 use bevy::window::ExitCondition;
 use bevy::winit::WinitPlugin;
+use chrono::NaiveDateTime;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -31,21 +34,30 @@ pub fn render_playlist(
     folder: &Path,
     out: &Path,
     size: ScreenSize,
+    around: &Surroundings,
 ) -> anyhow::Result<Vec<PathBuf>> {
     std::fs::create_dir_all(out)?;
     let mut renderer = Offscreen::new(size);
     let mut composer = Composer::default();
+    let regions = around.layout.regions(size.width, size.height);
+    let (furniture, furniture_probes) = renderer.furniture(&mut composer, &regions, around);
+    let screen = Screen {
+        area: regions.main,
+        furniture,
+        probes: furniture_probes,
+    };
+    let (width, height) = (regions.main.width, regions.main.height);
     let mut written = Vec::new();
     for (index, slide) in playlist.slides.iter().enumerate() {
         let path = out.join(format!("{:03}-{}.png", index + 1, slide.kind_name()));
         if let Slide::Video(video) = slide {
-            match video_first_frame(&mut renderer, &mut composer, video, folder, &path) {
+            match video_first_frame(&mut renderer, &mut composer, video, folder, &path, &screen) {
                 Ok(()) => written.push(path),
                 Err(error) => eprintln!("slide {}: skipped: {error}", index + 1),
             }
             continue;
         }
-        let picture = match composer.slide(slide, folder, size.width, size.height) {
+        let picture = match composer.slide(slide, folder, width, height) {
             Ok(picture) => picture,
             Err(error) => {
                 eprintln!("slide {}: skipped: {error}", index + 1);
@@ -55,10 +67,40 @@ pub fn render_playlist(
         for warning in &picture.warnings {
             eprintln!("slide {}: {warning}", index + 1);
         }
-        renderer.render(picture, 0, &path)?;
+        let mut probes = probes_of(&picture, screen.area.x, screen.area.y);
+        probes.extend_from_slice(&screen.probes);
+        let image = renderer.add_picture(picture);
+        renderer.render_layers(screen.layers(image, size), &path, &probes)?;
         written.push(path);
     }
     Ok(written)
+}
+
+/// What a preview draws around the slides: the layout, and the clock's time and the ticker's
+/// first message in it.
+pub struct Surroundings {
+    pub layout: Layout,
+    pub eras: Eras,
+    pub now: NaiveDateTime,
+    pub ticker: Vec<String>,
+}
+
+/// The slides' area and the furniture around it, the same for every slide of a preview.
+struct Screen {
+    area: Rect,
+    furniture: Vec<Furniture>,
+    probes: Vec<(u32, u32, [u8; 4])>,
+}
+
+impl Screen {
+    fn layers(&self, slide: Handle<Image>, size: ScreenSize) -> ScreenLayers {
+        ScreenLayers {
+            slide: Some(slide),
+            slide_area: self.area.fractions(size.width, size.height),
+            furniture: self.furniture.clone(),
+            ..default()
+        }
+    }
 }
 
 /// A video slide as it first appears on screen: its first frame, placed and converted by the
@@ -69,9 +111,13 @@ fn video_first_frame(
     slide: &VideoSlide,
     folder: &Path,
     path: &Path,
+    around: &Screen,
 ) -> anyhow::Result<()> {
     use crate::core::video::place_video;
-    let size = renderer.size;
+    let size = ScreenSize {
+        width: around.area.width,
+        height: around.area.height,
+    };
     let (picture, area) = composer.video_backdrop(slide, size.width, size.height);
     for warning in &picture.warnings {
         eprintln!("{}: {warning}", slide.file.written);
@@ -97,21 +143,21 @@ fn video_first_frame(
     let placement = place_video(display, area, screen, slide.fit);
     // The picture around the video first, checked at its own pixels, so it is on the GPU when the
     // frame is drawn over its black; then the frame, checked where the picture still shows.
-    let probes = probes_of(&picture, 0);
+    let (dx, dy) = (around.area.x, around.area.y);
+    let mut probes = probes_of(&picture, dx, dy);
     let [left, top, right, bottom] = placement.screen;
-    let outside: Vec<_> = probes
+    let mut outside: Vec<_> = probes
         .iter()
         .copied()
         .filter(|&(x, y, _)| {
-            let (fx, fy) = (x as f32 / screen.0, y as f32 / screen.1);
+            let (fx, fy) = ((x - dx) as f32 / screen.0, (y - dy) as f32 / screen.1);
             !(left..right).contains(&fx) || !(top..bottom).contains(&fy)
         })
         .collect();
+    probes.extend_from_slice(&around.probes);
+    outside.extend_from_slice(&around.probes);
     let image = renderer.add_picture(picture);
-    let layers = ScreenLayers {
-        slide: Some(image),
-        ..default()
-    };
+    let layers = around.layers(image, renderer.size);
     renderer.render_layers(layers.clone(), path, &probes)?;
     renderer.app.world_mut().insert_resource(VideoLayers {
         slide: Some(VideoDraw {
@@ -256,9 +302,46 @@ impl Offscreen {
         Offscreen { app, target, size }
     }
 
+    /// The clock and the first ticker message of `regions`, as pictures on the GPU, with probes
+    /// of their pixels.
+    fn furniture(
+        &mut self,
+        composer: &mut Composer,
+        regions: &Regions,
+        around: &Surroundings,
+    ) -> (Vec<Furniture>, Vec<(u32, u32, [u8; 4])>) {
+        let face = ClockFace::at(around.now, &around.eras);
+        let message = around.ticker.first().map_or("", String::as_str);
+        let pictures = [
+            regions
+                .clock
+                .map(|r| (r, composer.clock(&face, r.width, r.height, regions.stacked))),
+            regions.ticker.map(|r| {
+                (
+                    r,
+                    composer.ticker_page(message, r.width, r.height, regions.stacked),
+                )
+            }),
+        ];
+        let mut furniture = Vec::new();
+        let mut probes = Vec::new();
+        for (rect, picture) in pictures.into_iter().flatten() {
+            for warning in &picture.warnings {
+                eprintln!("{warning}");
+            }
+            probes.extend(probes_of(&picture, rect.x, rect.y));
+            furniture.push(Furniture {
+                picture: self.add_picture(picture),
+                rect: rect.fractions(self.size.width, self.size.height),
+                fading_from: None,
+            });
+        }
+        (furniture, probes)
+    }
+
     /// Shows `picture` with its top edge `top` pixels down the screen, and saves the frame.
     fn render(&mut self, picture: Picture, top: u32, path: &Path) -> anyhow::Result<()> {
-        let probes = probes_of(&picture, top);
+        let probes = probes_of(&picture, 0, top);
         let picture_height = picture.height;
         let image = self.add_picture(picture);
         let screen_height = self.size.height.max(1) as f32;
@@ -292,8 +375,9 @@ impl Offscreen {
     }
 }
 
-/// A few pixels of `picture` shown `top` pixels down the screen, to know a capture shows it.
-fn probes_of(picture: &Picture, top: u32) -> Vec<(u32, u32, [u8; 4])> {
+/// A few pixels of `picture` shown with its top left corner at (`left`, `top`) of the screen, to
+/// know a capture shows it.
+fn probes_of(picture: &Picture, left: u32, top: u32) -> Vec<(u32, u32, [u8; 4])> {
     [(0.5, 0.5), (0.1, 0.1), (0.9, 0.9), (0.2, 0.8)]
         .iter()
         .map(|(fx, fy)| {
@@ -303,7 +387,7 @@ fn probes_of(picture: &Picture, top: u32) -> Vec<(u32, u32, [u8; 4])> {
             );
             let at = ((y * picture.width + x) * 4) as usize;
             let rgba = &picture.rgba[at..at + 4];
-            (x, y + top, [rgba[0], rgba[1], rgba[2], rgba[3]])
+            (x + left, y + top, [rgba[0], rgba[1], rgba[2], rgba[3]])
         })
         .collect()
 }

@@ -1,7 +1,8 @@
 //! Keeps the library up to date, prepares the next slide off the main thread, and puts slides on
 //! screen when the core says so.
 
-use super::screen::{Canvas, Clock, NextFrame};
+use super::furniture::ScreenRegions;
+use super::screen::{Clock, NextFrame};
 use super::status::PlayerCounters;
 use super::video::{SlideVideo, VideoDecoder, Videos};
 use super::watchdog::MaxSleep;
@@ -250,6 +251,16 @@ fn apply_change(
             }
             problems_by_id.insert(id, problems.iter().map(|p| p.to_string()).collect());
         }
+        LibraryChange::Ticker { id, messages } => {
+            info!("loaded {id}: {} ticker messages", messages.len());
+            problems_by_id.remove(&id);
+            library.set_ticker(id, messages);
+        }
+        LibraryChange::ClosedDays { id, days } => {
+            info!("loaded {id}: {} closed days", days.0.len());
+            problems_by_id.remove(&id);
+            library.set_closed_days(id, days);
+        }
         LibraryChange::Removed { id } => {
             problems_by_id.remove(&id);
             if library.remove(&id) {
@@ -265,7 +276,7 @@ fn advance(
     mut show: ResMut<Show>,
     mut prepared: ResMut<Prepared>,
     mut images: ResMut<Assets<Image>>,
-    canvas: Res<Canvas>,
+    regions: Res<ScreenRegions>,
     idle: Res<IdleScreen>,
     clock: Res<Clock>,
     mut started: MessageWriter<SlideStarted>,
@@ -290,7 +301,8 @@ fn advance(
         .with_second(0)
         .and_then(|t| t.with_nanosecond(0))
         .unwrap_or(now);
-    let size = canvas.pixels;
+    // Slides are drawn for the layout's main area (the whole screen without furniture).
+    let size = regions.slide_size();
     let key_of = |cue: &Cue| match cue {
         Cue::Slide(s) => PictureKey::Slide(s.key.clone(), size),
         Cue::Idle => PictureKey::Idle(minute, size),
@@ -517,6 +529,11 @@ fn ready(drawn: Drawn, images: &mut Assets<Image>, videos: &mut Videos) -> Prepa
 thread_local! {
     /// Each worker thread keeps its own font caches between slides.
     static COMPOSER: RefCell<Composer> = RefCell::new(Composer::default());
+}
+
+/// Runs `draw` with this thread's composer, for the small pictures composed on the main thread.
+pub(super) fn compose<T>(draw: impl FnOnce(&mut Composer) -> T) -> T {
+    COMPOSER.with(|c| draw(&mut c.borrow_mut()))
 }
 
 /// Wakes the event loop from a drawing thread when an awaited picture is ready.

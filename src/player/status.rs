@@ -1,11 +1,13 @@
 //! Serves `/status` and `/metrics` from a snapshot refreshed after every frame, and `/screenshot`
 //! as a PNG of the frame on screen.
 
+use super::furniture::ScreenRegions;
 use super::panel::Panel;
 use super::screen::{Canvas, Clock, ScreenFit};
 use super::slideshow::{Playlists, Show, SourceStatuses};
 use super::tablet::Tablet;
 use crate::core::display::Rotation;
+use crate::core::library::{Library, PlaylistId};
 use crate::core::quiz::Language;
 use crate::core::slideshow::Cue;
 use crate::status::server::{Answer, Responder, serve};
@@ -17,6 +19,8 @@ use bevy::prelude::*;
 use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured};
 use bevy::window::RequestRedraw;
 use bevy::winit::{EventLoopProxyWrapper, WinitUserEvent};
+use chrono::{NaiveDateTime, Timelike};
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
@@ -201,7 +205,8 @@ fn refresh_snapshot(
     tablet: Option<Res<Tablet>>,
     canvas: Res<Canvas>,
     fit: Res<ScreenFit>,
-    panel: Option<Res<Panel>>,
+    (panel, regions): (Option<Res<Panel>>, Res<ScreenRegions>),
+    mut next_plays: Local<NextPlays>,
 ) {
     Counters::add(&counters.0.frames, 1);
     let now = clock.seconds();
@@ -221,6 +226,7 @@ fn refresh_snapshot(
             ..Showing::default()
         },
     });
+    let next = next_plays.at(&playlists.library);
     let mut reports: Vec<PlaylistReport> = playlists
         .library
         .entries()
@@ -228,6 +234,7 @@ fn refresh_snapshot(
             id: id.clone(),
             title: Some(entry.playlist.title.clone()),
             problems: playlists.problems.get(id).cloned().unwrap_or_default(),
+            next_play: next.get(id).cloned(),
         })
         .collect();
     for (id, problems) in &playlists.problems {
@@ -236,6 +243,7 @@ fn refresh_snapshot(
                 id: id.clone(),
                 title: None,
                 problems: problems.clone(),
+                next_play: None,
             });
         }
     }
@@ -268,11 +276,49 @@ fn refresh_snapshot(
             fullscreen: fit.fullscreen(),
             monitor: fit.monitor.map(|m| (m.x, m.y)),
             rotation: canvas.rotation.degrees(),
+            slide_area: {
+                let main = regions.regions.main;
+                [main.x, main.y, main.width, main.height]
+            },
         },
         panel: panel.map(|panel| panel.report()),
     };
     if let Ok(mut shared) = snapshot.0.lock() {
         *shared = report;
+    }
+}
+
+/// When each playlist plays next, worked out again only when the minute or the library changes
+/// (the snapshot is refreshed every frame).
+#[derive(Default)]
+struct NextPlays {
+    worked_out_for: Option<(NaiveDateTime, u64)>,
+    next: BTreeMap<PlaylistId, String>,
+}
+
+impl NextPlays {
+    fn at(&mut self, library: &Library) -> &BTreeMap<PlaylistId, String> {
+        let now = chrono::Local::now().naive_local();
+        let minute = now
+            .with_second(0)
+            .and_then(|t| t.with_nanosecond(0))
+            .unwrap_or(now);
+        if self.worked_out_for != Some((minute, library.generation())) {
+            self.worked_out_for = Some((minute, library.generation()));
+            self.next = library
+                .next_plays(minute)
+                .into_iter()
+                .map(|(id, at)| {
+                    let when = if at == minute {
+                        "now".to_string()
+                    } else {
+                        at.format("%Y-%m-%d %H:%M").to_string()
+                    };
+                    (id, when)
+                })
+                .collect();
+        }
+        &self.next
     }
 }
 

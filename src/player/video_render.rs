@@ -1,6 +1,7 @@
 //! The render world's half of video slides: a video's planes uploaded to its own textures when a
 //! new frame comes (nothing is uploaded otherwise), and the bind groups that draw them.
 
+use super::compositor::within;
 use super::video::{VideoDraw, VideoLayers};
 use crate::video::{Frame, Layout};
 use bevy::prelude::*;
@@ -189,6 +190,8 @@ fn write_planes(queue: &RenderQueue, frame: &Frame, textures: &[(Texture, Textur
 /// `weight` is how much of it shows (a crossfade's share).
 pub(super) struct VideoOnScreen<'a> {
     pub draw: &'a VideoDraw,
+    /// The slides' area, as fractions of the screen; the placement is within it.
+    pub area: [f32; 4],
     pub offset: f32,
     pub weight: f32,
     /// Nothing is under it: drawn without blending.
@@ -211,7 +214,10 @@ pub(super) fn bind_video(
     let [left, top, right, bottom] = video.draw.placement.screen;
     let [to_red, to_green, to_blue] = uploaded.to_rgb;
     let uniform = [
-        [left + video.offset, top, right + video.offset, bottom],
+        within(
+            video.area,
+            [left + video.offset, top, right + video.offset, bottom],
+        ),
         video.draw.placement.source,
         turn,
         [video.weight, 0.0, 0.0, 0.0],

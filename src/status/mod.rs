@@ -40,6 +40,9 @@ pub struct ScreenReport {
     pub monitor: Option<(u32, u32)>,
     /// Degrees the picture is turned for the panel as mounted.
     pub rotation: u32,
+    /// Where the slides go on the upright picture, `[x, y, width, height]`: all of it, or the
+    /// main area of a layout with a band or a column.
+    pub slide_area: [u32; 4],
 }
 
 #[derive(Clone, Debug, Default, Serialize)]
@@ -97,6 +100,9 @@ pub struct PlaylistReport {
     pub title: Option<String>,
     /// Empty when the playlist is valid; otherwise every problem, `file:line:col: message`.
     pub problems: Vec<String>,
+    /// When it is next on screen, local time, `"2026-12-02 08:30"`, or `"now"`; absent when its
+    /// schedule (or a playlist of higher priority) keeps it off for the next 400 days.
+    pub next_play: Option<String>,
 }
 
 /// Counters the player bumps as it works; read by `/metrics`.
@@ -348,6 +354,7 @@ mod tests {
                 id: "a.ron".into(),
                 title: None,
                 problems: vec!["x".into()],
+                next_play: None,
             }],
             sources: vec![SourceReport {
                 checks_ok: 4,
