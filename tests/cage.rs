@@ -6,8 +6,8 @@ mod common;
 
 use common::cage::{Cage, CageOptions, HEADLESS_OUTPUT, copy_tree};
 use common::display::{
-    assert_comes_to_show, assert_shows, preview_slide, screenshot_within_a_second, status,
-    status_address, wait_for,
+    assert_comes_to_show, assert_shows, crop, preview_slide_with, screenshot_within_a_second,
+    slide_area, status, status_address, wait_for,
 };
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -71,16 +71,23 @@ fn slide_on_full_screen(cage: &mut Cage, address: &str) -> (String, usize) {
     )
 }
 
-/// Reads the screen with grim until it shows `expected` (cage shows a new frame at its own
-/// next frame), and fails if a slide change came in between.
+/// Reads the slides' `area` of the screen with grim until it shows `expected` (cage shows a new
+/// frame at its own next frame), and fails if a slide change came in between. The clock and the
+/// ticker around it change on their own; [`band_shows_clock_and_ticker`] looks at them.
 fn screen_shows(
     cage: &Cage,
     address: &str,
     slide: &(String, usize),
     expected: &image::RgbImage,
     what: &str,
+    area: (u32, u32, u32, u32),
 ) -> image::RgbImage {
-    let screen = assert_comes_to_show(|| cage.screenshot(), expected, what, Duration::from_secs(3));
+    let screen = assert_comes_to_show(
+        || crop(&cage.screenshot(), area),
+        expected,
+        what,
+        Duration::from_secs(3),
+    );
     let after = status(address);
     assert!(
         after["showing"]["playlist"] == slide.0.as_str() && after["showing"]["slide"] == slide.1,
@@ -113,14 +120,40 @@ fn the_units_command_fills_the_output(no_decorations: bool) {
         (Some(width.into()), Some(height.into())),
         "{status}"
     );
-    let expected = preview_slide(
+    // The installed config's layout: a band with the ticker and the clock below the slides.
+    let area = slide_area(&status);
+    assert!(
+        area.3 < height * 9 / 10,
+        "a band below the slides: {area:?}"
+    );
+    let expected = preview_slide_with(
         &demo_playlist(&cage, &slide.0),
         slide.1,
         &format!("{width}x{height}"),
+        Some(&cage.home.path().join("kiosk.ron")),
     );
     let what = if no_decorations { "cage -d" } else { "cage" };
-    screen_shows(&cage, &address, &slide, &expected, what);
+    screen_shows(&cage, &address, &slide, &crop(&expected, area), what, area);
+    band_shows_clock_and_ticker(&cage.screenshot(), area);
     cage.stop();
+}
+
+/// The band below the slides' `area` is the band's colour, with the ticker's text at its left
+/// and the clock's at its right.
+fn band_shows_clock_and_ticker(screen: &image::RgbImage, area: (u32, u32, u32, u32)) {
+    let (width, height) = screen.dimensions();
+    let top = area.1 + area.3;
+    let band = crop(screen, (0, top, width, height - top));
+    let share = |part: &image::RgbImage, colour: [u8; 3]| {
+        let near = |p: &image::Rgb<u8>| p.0.iter().zip(colour).all(|(a, b)| a.abs_diff(b) <= 12);
+        part.pixels().filter(|p| near(p)).count() as f64 / f64::from(part.width() * part.height())
+    };
+    assert!(share(&band, [0x17, 0x32, 0x4D]) > 0.5, "the band's colour");
+    let third = band.width() / 3;
+    let ticker = crop(&band, (0, 0, third, band.height()));
+    let clock = crop(&band, (band.width() - third, 0, third, band.height()));
+    assert!(share(&ticker, [255, 255, 255]) > 0.02, "the ticker's text");
+    assert!(share(&clock, [255, 255, 255]) > 0.02, "the clock's text");
 }
 
 #[test]
@@ -146,15 +179,22 @@ fn a_portrait_panel_shows_the_slide_upright_and_screenshots_turn_back() {
     let slide = slide_on_full_screen(&mut cage, &address);
     // The panel is turned a quarter clockwise: turning the output's picture the same way shows
     // what a visitor sees, which must be the portrait slide.
-    let expected = preview_slide(&demo_playlist(&cage, &slide.0), slide.1, "1080x1920");
+    let area = slide_area(&status(&address));
+    let expected = preview_slide_with(
+        &demo_playlist(&cage, &slide.0),
+        slide.1,
+        "1080x1920",
+        Some(&cage.home.path().join("kiosk.ron")),
+    );
     let seen = assert_comes_to_show(
-        || image::imageops::rotate90(&cage.screenshot()),
-        &expected,
+        || crop(&image::imageops::rotate90(&cage.screenshot()), area),
+        &crop(&expected, area),
         "rotated panel",
         Duration::from_secs(3),
     );
     let screenshot = screenshot_within_a_second(&address, 0);
-    assert_shows(&screenshot, &seen, "rotated screenshot");
+    assert_shows(&crop(&screenshot, area), &seen, "rotated screenshot");
+    band_shows_clock_and_ticker(&image::imageops::rotate90(&cage.screenshot()), area);
     cage.stop();
 }
 
@@ -171,14 +211,16 @@ fn screenshots_answer_within_a_second_and_show_what_grim_reads() {
     let slide = slide_on_full_screen(&mut cage, &address);
     // Let the player fall asleep on its still slide: that is when a screenshot used to wait.
     std::thread::sleep(Duration::from_secs(2));
+    let area = slide_area(&status(&address));
     for request in 0..10 {
         let screenshot = screenshot_within_a_second(&address, request);
         screen_shows(
             &cage,
             &address,
             &slide,
-            &screenshot,
+            &crop(&screenshot, area),
             "screenshot under cage",
+            area,
         );
     }
     cage.stop();
@@ -326,10 +368,16 @@ fn a_video_slide_plays_its_frames_in_order_under_cage() {
     });
     let mut order: Vec<u32> = Vec::new();
     let start = std::time::Instant::now();
+    // The installed config has a band below the slides.
+    let (_, _, slide_width, slide_height) = slide_area(&status(&address));
     while start.elapsed() < Duration::from_secs(6) {
         let screen = cage.screenshot();
-        // Covering the whole screen: the corners are video too.
-        for (x, y) in [(width / 2, height / 2), (4, 4), (width - 4, height - 4)] {
+        // Covering the slides' whole area: its corners are video too.
+        for (x, y) in [
+            (width / 2, height / 2),
+            (4, 4),
+            (slide_width - 4, slide_height - 4),
+        ] {
             let pixel = screen.get_pixel(x, y).0;
             assert!(grey(pixel), "({x}, {y}) is not the video: {pixel:?}");
         }

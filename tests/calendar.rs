@@ -241,6 +241,7 @@ fn office_playlists(folder: &Path) {
 fn at_time(start: &str, command: &mut Command) -> Command {
     let mut faked = Command::new("faketime");
     faked
+        .arg("-f")
         .arg(format!("@{start}"))
         .arg(command.get_program())
         .args(command.get_args())

@@ -13,7 +13,7 @@ pub(super) fn check(paths: &[PathBuf]) -> ExitCode {
     let mut files = Vec::new();
     for path in paths {
         if path.is_dir() {
-            match crate::content::folder::playlist_files(path) {
+            match crate::content::folder::content_files(path) {
                 Ok(found) => files.extend(found),
                 Err(error) => {
                     eprintln!("error: cannot read {}: {error}", path.display());
@@ -57,6 +57,9 @@ pub(super) fn check(paths: &[PathBuf]) -> ExitCode {
 }
 
 fn check_file(file: &Path) -> Vec<Diagnostic> {
+    if crate::content::folder::is_ticker(file) {
+        return crate::content::load_ticker(file).err().unwrap_or_default();
+    }
     let source = match read_text(file, crate::core::playlist::MAX_PLAYLIST_BYTES) {
         Ok(source) => source,
         Err(problem) => return vec![problem.in_file(file)],

@@ -33,9 +33,10 @@ pub struct Cli {
 enum Command {
     /// Play playlists fullscreen (what happens with no command at all).
     Run(RunArgs),
-    /// Check playlist and config files and print every problem as file:line:column.
+    /// Check playlist, quiz, config, closed-days and ticker files and print every problem as
+    /// file:line:column; say when each playlist plays next.
     Check {
-        /// Files or folders (every *.ron directly inside a folder is checked).
+        /// Files or folders (every *.ron and the ticker.txt directly inside a folder are checked).
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },

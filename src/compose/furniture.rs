@@ -77,8 +77,9 @@ impl Composer {
         finish(canvas, Vec::new())
     }
 
-    /// One ticker message for a `width`×`height` region: one line in a band, wrapped in a column;
-    /// shrunk to fit, and a warning when even that cuts it off.
+    /// One ticker message for a `width`×`height` region: a line (or two, on a narrow portrait
+    /// band) in a band, wrapped in a column; shrunk to fit, and a warning when even that cuts
+    /// it off.
     pub fn ticker_page(
         &mut self,
         message: &str,
@@ -102,7 +103,7 @@ impl Composer {
         )];
         let setting = self.typesetter.fit(&line, w - 2.0 * pad, h - 2.0 * pad);
         let mut warnings = Vec::new();
-        if !setting.fits || (!stacked && setting.height > size * 1.5 * setting.scale) {
+        if !setting.fits {
             warnings.push(format!(
                 "the ticker message \"{message}\" is too long for the band; shorten it or split it into two lines of ticker.txt"
             ));

@@ -199,14 +199,14 @@ impl FolderScanner {
 /// The name of the ticker's file in a content folder.
 pub const TICKER_FILE: &str = "ticker.txt";
 
-fn is_ticker(path: &Path) -> bool {
+pub fn is_ticker(path: &Path) -> bool {
     path.file_name()
         .and_then(|n| n.to_str())
         .is_some_and(|n| n.eq_ignore_ascii_case(TICKER_FILE))
 }
 
 /// The files a scanner reads: the playlists (and closed days) and the ticker's messages.
-fn content_files(folder: &Path) -> std::io::Result<Vec<PathBuf>> {
+pub fn content_files(folder: &Path) -> std::io::Result<Vec<PathBuf>> {
     let mut files = playlist_files(folder)?;
     let ticker = folder.join(TICKER_FILE);
     if ticker.is_file() {

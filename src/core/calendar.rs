@@ -82,9 +82,9 @@ fn weekday_kanji(day: Weekday) -> char {
     }
 }
 
-/// `Tuesday 1 December 2026`.
+/// `Tue 1 Dec 2026`: short enough to sit beside the time in a band.
 pub fn english_date(date: NaiveDate) -> String {
-    date.format("%A %-d %B %Y").to_string()
+    date.format("%a %-d %b %Y").to_string()
 }
 
 /// What a clock shows at local time `now`: the Japanese date, the English date, and `14:05`.
@@ -167,7 +167,7 @@ mod tests {
             NaiveDateTime::parse_from_str("2026-12-01 14:05:59", "%Y-%m-%d %H:%M:%S").unwrap();
         let face = ClockFace::at(now, &Eras::default());
         assert_eq!(face.date, "令和8年12月1日（火）");
-        assert_eq!(face.date_en, "Tuesday 1 December 2026");
+        assert_eq!(face.date_en, "Tue 1 Dec 2026");
         assert_eq!(face.time, "14:05");
     }
 }

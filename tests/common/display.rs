@@ -168,16 +168,28 @@ pub fn read_x_screen(display: &str) -> image::RgbImage {
 /// `kiosk-player preview` of slide `index` (from 0) of `playlist` at `size`: what the screen
 /// must show for it.
 pub fn preview_slide(playlist: &Path, index: usize, size: &str) -> image::RgbImage {
+    preview_slide_with(playlist, index, size, None)
+}
+
+/// [`preview_slide`] as a player with the device config `config` shows it: in its layout.
+pub fn preview_slide_with(
+    playlist: &Path,
+    index: usize,
+    size: &str,
+    config: Option<&Path>,
+) -> image::RgbImage {
     let out = tempfile::tempdir().unwrap();
-    let done = Command::new(env!("CARGO_BIN_EXE_kiosk-player"))
+    let mut preview = Command::new(env!("CARGO_BIN_EXE_kiosk-player"));
+    preview
         .args(["preview"])
         .arg(playlist)
         .arg("--out")
         .arg(out.path())
-        .args(["--size", size])
-        .stderr(Stdio::null())
-        .status()
-        .unwrap();
+        .args(["--size", size]);
+    if let Some(config) = config {
+        preview.arg("--config").arg(config);
+    }
+    let done = preview.stderr(Stdio::null()).status().unwrap();
     assert!(done.success(), "preview of {}", playlist.display());
     let prefix = format!("{:03}-", index + 1);
     let file = std::fs::read_dir(out.path())
@@ -191,6 +203,22 @@ pub fn preview_slide(playlist: &Path, index: usize, size: &str) -> image::RgbIma
         })
         .unwrap_or_else(|| panic!("preview drew slide {}", index + 1));
     image::open(file).unwrap().to_rgb8()
+}
+
+/// Where the slides go on screen, `(x, y, width, height)`, from a `/status`: the whole screen,
+/// or the main area of a layout whose clock and ticker change on their own.
+pub fn slide_area(status: &serde_json::Value) -> (u32, u32, u32, u32) {
+    let area = &status["screen"]["slide_area"];
+    let at = |i: usize| area[i].as_u64().expect("the status has the slide area") as u32;
+    (at(0), at(1), at(2), at(3))
+}
+
+/// The part of `image` in `area`.
+pub fn crop(
+    image: &image::RgbImage,
+    (x, y, width, height): (u32, u32, u32, u32),
+) -> image::RgbImage {
+    image::imageops::crop_imm(image, x, y, width, height).to_image()
 }
 
 /// Why `screen` does not show `expected` pixel for pixel (a channel may differ by 3 from
