@@ -1,6 +1,8 @@
 //! Micro-benchmarks of the player's hot paths: `cargo bench --bench hot_paths`.
 
 use kiosk_player::compose::Composer;
+use kiosk_player::core::calendar::{ClockFace, Eras};
+use kiosk_player::core::layout::{Band, Layout};
 use kiosk_player::core::library::Library;
 use kiosk_player::core::manifest::Manifest;
 use kiosk_player::core::playlist::{Playlist, Slide};
@@ -79,6 +81,35 @@ fn text_slide_at_1080p(bencher: divan::Bencher) {
     let source = std::fs::read_to_string(folder.join("food-safety.ron")).unwrap();
     let playlist = Playlist::parse(&source).unwrap();
     draw_at_1080p(bencher, &playlist.slides[1], &folder);
+}
+
+/// The clock of a 1080p band (drawn once a minute) and one ticker message (once a turn).
+#[divan::bench(sample_count = 20)]
+fn band_clock_and_ticker_message_at_1080p(bencher: divan::Bencher) {
+    let regions = Layout::Band(Band::default()).regions(1920, 1080);
+    let (clock, ticker) = (regions.clock.unwrap(), regions.ticker.unwrap());
+    let now = chrono::NaiveDateTime::parse_from_str("2026-12-01 14:05", "%Y-%m-%d %H:%M").unwrap();
+    let face = ClockFace::at(now, &Eras::default());
+    let mut composer = Composer::default();
+    bencher.bench_local(|| {
+        let clock = composer.clock(&face, clock.width, clock.height, false);
+        let message = "本日の窓口は17時15分までです / Counters close at 17:15";
+        let page = composer.ticker_page(message, ticker.width, ticker.height, false);
+        clock.width + page.width
+    });
+}
+
+/// When each of the demo's playlists plays next, from the evening before the year-end closure
+/// (the longest look ahead the demo has: to 4 January).
+#[divan::bench]
+fn next_plays_of_the_demo(bencher: divan::Bencher) {
+    let mut library = Library::default();
+    for name in ["food-safety.ron", "pet-evacuation.ron", "after-hours.ron"] {
+        let source = std::fs::read_to_string(bundled_playlists().join(name)).unwrap();
+        library.insert(name.into(), Playlist::parse(&source).unwrap(), Path::new("/content"));
+    }
+    let now = chrono::NaiveDateTime::parse_from_str("2026-12-28 17:20", "%Y-%m-%d %H:%M").unwrap();
+    bencher.bench_local(|| library.next_plays(divan::black_box(now)).len());
 }
 
 fn bundled_playlists() -> PathBuf {

@@ -168,8 +168,12 @@ mod tests {
         let fits = composer.ticker_page("本日の窓口は17時15分までです", 1276, 140, false);
         assert!(fits.warnings.is_empty(), "{:?}", fits.warnings);
         assert!(inked(&fits) > 0.02);
-        let long = "とても長いお知らせ".repeat(12);
-        let cut = composer.ticker_page(&long, 1276, 140, false);
+        // The longest message ticker.txt allows shrinks onto two lines of a landscape band, but
+        // not into a small one.
+        let long = "お知らせ".repeat(30);
+        let shrunk = composer.ticker_page(&long, 1276, 140, false);
+        assert!(shrunk.warnings.is_empty(), "{:?}", shrunk.warnings);
+        let cut = composer.ticker_page(&long, 400, 80, false);
         assert_eq!(cut.warnings.len(), 1, "{:?}", cut.warnings);
     }
 }

@@ -8,13 +8,15 @@
 use super::compositor::{FULL, Furniture, ScreenLayers};
 use super::screen::{Canvas, Clock, NextFrame};
 use super::slideshow::{Playlists, SlideTimer, compose, into_image};
-use super::transition::Transitions;
+use super::transition::{SOFTWARE_FPS, Transitions};
 use crate::core::calendar::{ClockFace, Eras};
 use crate::core::layout::{Layout, Rect, Regions};
 use crate::core::library::Programme;
 use crate::core::ticker::Paging;
 use bevy::prelude::*;
+use bevy::render::renderer::RenderAdapterInfo;
 use bevy::window::RequestRedraw;
+use wgpu_types::DeviceType;
 use chrono::{NaiveDateTime, Timelike};
 
 pub struct FurniturePlugin {
@@ -122,7 +124,11 @@ fn draw_furniture(
     mut images: ResMut<Assets<Image>>,
     mut next_frame: ResMut<NextFrame>,
     mut redraw: MessageWriter<RequestRedraw>,
+    adapter: Option<Res<RenderAdapterInfo>>,
 ) {
+    // A software renderer spends tens of milliseconds of CPU on every frame: a fade there runs
+    // at the transitions' pace, not as fast as frames come.
+    let software = adapter.is_some_and(|a| a.device_type == DeviceType::Cpu);
     let size = regions.canvas;
     let fraction = |rect: Rect| rect.fractions(size.x.max(1), size.y.max(1));
     let stacked = regions.regions.stacked;
@@ -191,7 +197,11 @@ fn draw_furniture(
                 ))
             });
             if fading.is_some() {
-                redraw.write(RequestRedraw);
+                if software {
+                    next_frame.within(&clock, 1.0 / SOFTWARE_FPS);
+                } else {
+                    redraw.write(RequestRedraw);
+                }
             } else {
                 drawn.leaving_ticker = None;
                 next_frame.within(&clock, page.next_change_in);

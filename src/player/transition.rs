@@ -40,7 +40,7 @@ struct FramePacing {
     last_frame: Option<Instant>,
 }
 
-const SOFTWARE_FPS: f64 = 15.0;
+pub(super) const SOFTWARE_FPS: f64 = 15.0;
 
 fn pace_software_rendering(
     adapter: Option<Res<RenderAdapterInfo>>,
