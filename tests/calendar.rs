@@ -501,3 +501,116 @@ fn the_ticker_pages_through_ticker_txt_and_reports_a_bad_line() {
         "{text}"
     );
 }
+
+/// How far the ticker moved left from `before` to `after` (rows of the band, each as RGB), in
+/// whole pixels: the shift at which every pixel matches, if there is one.
+fn crawled(before: &image::RgbImage, after: &image::RgbImage, most: u32) -> Option<u32> {
+    let (width, height) = before.dimensions();
+    (0..=most).find(|&shift| {
+        (0..height).all(|y| {
+            (0..width - shift).all(|x| {
+                let (a, b) = (before.get_pixel(x + shift, y).0, after.get_pixel(x, y).0);
+                a.iter().zip(b).all(|(p, q)| p.abs_diff(q) <= 3)
+            })
+        })
+    })
+}
+
+#[test]
+fn a_crawling_ticker_moves_in_whole_pixels_at_its_speed() {
+    let (_xvfb, display) = start_xvfb("960x540");
+    let dir = tempfile::tempdir().unwrap();
+    let playlists = dir.path().join("playlists");
+    std::fs::create_dir(&playlists).unwrap();
+    write_playlist(
+        &playlists,
+        "lobby.ron",
+        "Playlist(title: \"t\", slide_seconds: 60, slides: [Text(title: \"ようこそ\", background: \"#F4EED8\")])",
+    );
+    std::fs::write(
+        playlists.join("ticker.txt"),
+        "本日の窓口は17時15分までです / Counters close at 17:15 / 12月29日から1月3日までは閉庁します\n",
+    )
+    .unwrap();
+    let config = dir.path().join("kiosk.ron");
+    // A crawl even on this software renderer (which would page by itself), 5 characters a second.
+    std::fs::write(
+        &config,
+        "Config(layout: Band(), ticker_mode: Scroll, ticker_speed: 5)",
+    )
+    .unwrap();
+    let runtime = tempfile::tempdir().unwrap();
+    let (_player, address) = spawn_with_status(
+        Command::new(BIN)
+            .args([
+                "run",
+                "--windowed",
+                "--size",
+                "960x540",
+                "--status-listen",
+                "127.0.0.1:0",
+            ])
+            .arg("--config")
+            .arg(&config)
+            .arg("--playlists")
+            .arg(&playlists)
+            .env("DISPLAY", &display)
+            .env("XDG_RUNTIME_DIR", runtime.path())
+            .env_remove("WAYLAND_DISPLAY")
+            .stdout(Stdio::null()),
+    );
+    let top = wait_for("the slide on screen", Duration::from_secs(30), || {
+        let status = status(&address);
+        (status["showing"]["kind"] == "text")
+            .then(|| status["screen"]["slide_area"][3].as_u64().unwrap() as u32)
+    });
+    // Let the first message come well in, then read the ticker's rows (left of the clock).
+    std::thread::sleep(Duration::from_secs(3));
+    let band = 540 - top;
+    let ticker = |screen: &image::RgbImage| {
+        image::imageops::crop_imm(screen, 0, top + band / 5, 560, band * 3 / 5).to_image()
+    };
+    let mut shots = Vec::new();
+    let start = std::time::Instant::now();
+    while start.elapsed() < Duration::from_secs(4) {
+        let shot = ticker(&screenshot_within_a_second(&address, shots.len()));
+        shots.push((start.elapsed().as_secs_f64(), shot));
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let mut moved = 0;
+    let mut steps = 0;
+    for pair in shots.windows(2) {
+        let ((_, before), (_, after)) = (&pair[0], &pair[1]);
+        let inked = after
+            .pixels()
+            .filter(|p| near(p.0, [255, 255, 255], 40))
+            .count();
+        assert!(inked > 200, "the ticker's text is on screen");
+        let shift = crawled(before, after, 200).unwrap_or_else(|| {
+            before
+                .save(std::env::temp_dir().join("kiosk-crawl-before.png"))
+                .unwrap();
+            after
+                .save(std::env::temp_dir().join("kiosk-crawl-after.png"))
+                .unwrap();
+            panic!(
+                "no whole-pixel shift turns one frame into the next (pictures in the temp folder)"
+            )
+        });
+        moved += shift;
+        steps += u32::from(shift > 0);
+    }
+    let seconds = shots.last().unwrap().0 - shots[0].0;
+    // 5 characters a second of the band's 29-pixel type (70-pixel band on a 540-line screen).
+    let expected = 5.0 * 29.0;
+    let speed = f64::from(moved) / seconds;
+    assert!(
+        steps as usize >= shots.len() / 2,
+        "it keeps moving: {steps} of {}",
+        shots.len()
+    );
+    assert!(
+        (expected * 0.75..expected * 1.25).contains(&speed),
+        "{speed:.0} px/s, configured {expected} px/s"
+    );
+}

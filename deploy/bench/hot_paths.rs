@@ -106,7 +106,11 @@ fn next_plays_of_the_demo(bencher: divan::Bencher) {
     let mut library = Library::default();
     for name in ["food-safety.ron", "pet-evacuation.ron", "after-hours.ron"] {
         let source = std::fs::read_to_string(bundled_playlists().join(name)).unwrap();
-        library.insert(name.into(), Playlist::parse(&source).unwrap(), Path::new("/content"));
+        library.insert(
+            name.into(),
+            Playlist::parse(&source).unwrap(),
+            Path::new("/content"),
+        );
     }
     let now = chrono::NaiveDateTime::parse_from_str("2026-12-28 17:20", "%Y-%m-%d %H:%M").unwrap();
     bencher.bench_local(|| library.next_plays(divan::black_box(now)).len());

@@ -8,7 +8,8 @@ use crate::content::watch::ContentSource;
 use crate::core::calendar::Eras;
 use crate::core::config::{Config, DEFAULT_CACHE, Mode, ScreenSize, Source};
 use crate::core::display::Rotation;
-use crate::core::ticker::Paging;
+use crate::core::ticker::{DEFAULT_CHARACTERS_PER_SECOND, Paging};
+use crate::player::furniture::TickerSettings;
 use crate::player::{self, PlayerSettings, TabletSettings};
 use clap::Args;
 use std::path::{Path, PathBuf};
@@ -148,9 +149,15 @@ pub(super) fn run(args: RunArgs) -> ExitCode {
         video_decoder: config.video_decoder,
         layout: config.layout,
         eras: Eras::with(&config.eras),
-        ticker_seconds: config
-            .ticker_seconds
-            .map_or(Paging::DEFAULT_PAGE_SECONDS, f64::from),
+        ticker: TickerSettings {
+            mode: config.ticker_mode,
+            page_seconds: config
+                .ticker_seconds
+                .map_or(Paging::DEFAULT_PAGE_SECONDS, f64::from),
+            characters_per_second: config
+                .ticker_speed
+                .map_or(DEFAULT_CHARACTERS_PER_SECOND, f64::from),
+        },
         play_log: args.play_log.or(config.play_log),
         idle: IdleMessage {
             japanese: config.idle_message.unwrap_or(default_idle.japanese),

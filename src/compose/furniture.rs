@@ -91,7 +91,11 @@ impl Composer {
         let frame = Frame::new(width, height);
         let (w, h) = (frame.width, frame.height);
         let pad = (h.min(w) * 0.16).round();
-        let size = if stacked { w / 12.0 } else { h * 0.42 };
+        let size = if stacked {
+            w / 12.0
+        } else {
+            ticker_type_size(height)
+        };
         let line = [paragraph(
             message,
             size,
@@ -112,6 +116,69 @@ impl Composer {
         self.typesetter.draw(&setting, &mut canvas, pad, top);
         finish(canvas, warnings)
     }
+}
+
+/// The widest piece a crawling message is cut into: far inside every GPU's texture limit.
+pub const LINE_TILE_WIDTH: u32 = 2048;
+
+impl Composer {
+    /// The width of `message` set on one line of a band `height` pixels tall, for a crawl.
+    pub fn ticker_line_width(&mut self, message: &str, height: u32) -> u32 {
+        let line = crawl_line(message, height as f32);
+        self.typesetter
+            .fit(&line, f32::MAX / 4.0, height as f32)
+            .width
+            .ceil() as u32
+    }
+
+    /// `message` on one line of a band `height` pixels tall, cut into pictures at most
+    /// [`LINE_TILE_WIDTH`] wide, left to right.
+    pub fn ticker_line(&mut self, message: &str, height: u32) -> Vec<Picture> {
+        let line = crawl_line(message, height as f32);
+        let setting = self.typesetter.fit(&line, f32::MAX / 4.0, height as f32);
+        let width = (setting.width.ceil() as u32).max(1);
+        let mut canvas = blank(width, height, BAND);
+        let top = ((height as f32 - setting.height) / 2.0).max(0.0);
+        self.typesetter.draw(&setting, &mut canvas, 0.0, top);
+        let stride = width as usize * 4;
+        (0..width)
+            .step_by(LINE_TILE_WIDTH as usize)
+            .map(|left| {
+                let tile = LINE_TILE_WIDTH.min(width - left) as usize;
+                let rgba = canvas
+                    .data()
+                    .chunks_exact(stride)
+                    .flat_map(|row| &row[left as usize * 4..(left as usize + tile) * 4])
+                    .copied()
+                    .collect();
+                Picture {
+                    width: tile as u32,
+                    height,
+                    rgba,
+                    warnings: Vec::new(),
+                }
+            })
+            .collect()
+    }
+}
+
+/// The ticker's type size in a band `height` pixels tall.
+pub fn ticker_type_size(height: u32) -> f32 {
+    (height as f32 * 0.42).round()
+}
+
+/// A crawling message's type: as large as a band's page, never wrapped.
+fn crawl_line(message: &str, height: f32) -> [super::text::Paragraph<'_>; 1] {
+    let size = ticker_type_size(height as u32);
+    [paragraph(
+        message,
+        size,
+        true,
+        BAND_TEXT,
+        1.3,
+        0.0,
+        Alignment::Start,
+    )]
 }
 
 /// `paragraphs` written at size 1 (and spacing in sizes), set at `size` pixels.
@@ -160,6 +227,22 @@ mod tests {
             let ink = inked(&clock);
             assert!((0.04..0.5).contains(&ink), "{width}x{height}: {ink}");
         }
+    }
+
+    #[test]
+    fn a_crawling_message_is_one_line_cut_into_tiles_of_its_measured_width() {
+        let mut composer = Composer::default();
+        let message = "本日の窓口は17時15分までです / Counters close at 17:15 ".repeat(3);
+        let width = composer.ticker_line_width(&message, 140);
+        assert!(width > LINE_TILE_WIDTH, "{width}");
+        let tiles = composer.ticker_line(&message, 140);
+        assert_eq!(tiles.iter().map(|t| t.width).sum::<u32>(), width);
+        assert!(
+            tiles
+                .iter()
+                .all(|t| t.height == 140 && t.width <= LINE_TILE_WIDTH)
+        );
+        assert!(tiles.iter().all(|t| inked(t) > 0.02), "every tile has text");
     }
 
     #[test]

@@ -6,6 +6,7 @@
 
 pub mod fonts;
 mod furniture;
+pub use furniture::{LINE_TILE_WIDTH, ticker_type_size};
 pub mod picture;
 mod qr;
 pub mod quiz;

@@ -4,6 +4,7 @@ use super::calendar::Era;
 use super::diagnostic::{Diagnostic, SourceLocator, parse_ron};
 use super::display::{PanelPower, Rotation};
 use super::layout::Layout;
+use super::ticker::TickerMode;
 use super::video::DecoderChoice;
 use serde::Deserialize;
 use std::path::PathBuf;
@@ -40,8 +41,12 @@ pub struct Config {
     pub layout: Layout,
     /// Eras after 令和, for the clock's date: `eras: [(name: "…", start: "2031-05-01")]`.
     pub eras: Vec<Era>,
-    /// How long each ticker message stays, in seconds (default 8).
+    /// `Auto` (default: crawling on a GPU, paged on a software renderer), `Scroll` or `Pages`.
+    pub ticker_mode: TickerMode,
+    /// How long each paged ticker message stays, in seconds (default 8).
     pub ticker_seconds: Option<f32>,
+    /// How fast a crawling ticker moves, in characters a second (default 4).
+    pub ticker_speed: Option<f32>,
     /// Where to append one JSON line per slide shown.
     pub play_log: Option<PathBuf>,
     /// The local status and metrics endpoint.
@@ -186,6 +191,14 @@ impl Config {
             problems.push(Diagnostic::new(
                 at.field("ticker_seconds"),
                 "`ticker_seconds` must be between 2 and 120",
+            ));
+        }
+        if let Some(speed) = config.ticker_speed
+            && !(1.0..=20.0).contains(&speed)
+        {
+            problems.push(Diagnostic::new(
+                at.field("ticker_speed"),
+                "`ticker_speed` must be between 1 and 20 characters a second",
             ));
         }
         if config.mode == Mode::Tablet && config.quiz.is_none() {

@@ -1,7 +1,25 @@
-//! Ticker messages: `ticker.txt` as staff write it (one message a line), and which message the
-//! band shows when, one at a time with a short fade.
+//! Ticker messages: `ticker.txt` as staff write it (one message a line), and what the band
+//! shows when: one message at a time with a short fade (`Paging`), or all of them crawling
+//! right to left in whole pixels (`Crawl`).
 
 use super::diagnostic::{Diagnostic, Position};
+use serde::Deserialize;
+
+/// How the ticker shows its messages (`ticker_mode` in the device config).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+pub enum TickerMode {
+    /// Crawling on a GPU, where a frame every vsync is cheap; paged on a software renderer.
+    #[default]
+    Auto,
+    /// Always crawling, even on a software renderer (at 15 frames a second there).
+    Scroll,
+    /// Always one message at a time.
+    Pages,
+}
+
+/// A crawl's default speed, in characters a second: a ticker line of 40 characters passes a
+/// reader in about ten seconds, as on broadcast news tickers.
+pub const DEFAULT_CHARACTERS_PER_SECOND: f64 = 4.0;
 
 /// A message longer than this no longer reads as a ticker line.
 pub const MAX_MESSAGE_CHARS: usize = 120;
@@ -104,6 +122,46 @@ impl Paging {
     }
 }
 
+/// Messages crawling from right to left, one after another with `gap` pixels between them, at
+/// `speed` pixels a second; `widths` are the messages' widths in pixels.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Crawl {
+    pub widths: Vec<u32>,
+    pub gap: u32,
+    pub speed: f64,
+}
+
+impl Crawl {
+    /// Each message (index, left edge in pixels from the region's left) that shows in a region
+    /// `width` pixels wide at `clock` seconds. The first message enters at the right edge at 0 s;
+    /// after the last, the first follows again. Positions are whole pixels of `speed × clock`, so
+    /// a frame never shows a message between two pixels.
+    pub fn visible(&self, width: u32, clock: f64) -> Vec<(usize, i64)> {
+        let cycle: i64 = self.widths.iter().map(|w| i64::from(w + self.gap)).sum();
+        if cycle == 0 {
+            return Vec::new();
+        }
+        let moved = (self.speed * clock.max(0.0)).floor() as i64;
+        let width = i64::from(width);
+        // Round k (all the messages once) starts at `width - moved + k × cycle`: the rounds that
+        // have started and not yet left, never one before the first.
+        let first = ((moved - width).div_euclid(cycle) - 1).max(0);
+        let mut shown = Vec::new();
+        for round in first..=moved.div_euclid(cycle) {
+            let mut left = width - moved + round * cycle;
+            for (index, message) in self.widths.iter().enumerate() {
+                let right = left + i64::from(*message);
+                if right > 0 && left < width {
+                    shown.push((index, left));
+                }
+                left = right + i64::from(self.gap);
+            }
+        }
+        shown.sort_by_key(|(_, left)| *left);
+        shown
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -131,6 +189,47 @@ mod tests {
             "{}",
             problems[0]
         );
+    }
+
+    #[test]
+    fn messages_crawl_in_whole_pixels_one_after_another_and_come_round() {
+        let crawl = Crawl {
+            widths: vec![300, 200],
+            gap: 100,
+            speed: 120.0,
+        };
+        // At the start the first message is just entering at the right of a 1000-pixel band.
+        assert_eq!(crawl.visible(1000, 0.0), vec![]);
+        assert_eq!(crawl.visible(1000, 0.5), vec![(0, 940)]);
+        // 2.5 s in: 300 px moved, the first message wholly in, the gap after it entering.
+        assert_eq!(crawl.visible(1000, 2.5), vec![(0, 700)]);
+        // Whole pixels: 1/240 s moves half a pixel, which does not show.
+        assert_eq!(crawl.visible(1000, 2.5 + 1.0 / 240.0), vec![(0, 700)]);
+        assert_eq!(crawl.visible(1000, 2.5 + 1.0 / 120.0), vec![(0, 699)]);
+        // 10 s: 1200 px moved; the cycle is 700 px, so the second round has come 500 px in
+        // while the first is on its way out.
+        assert_eq!(
+            crawl.visible(1000, 10.0),
+            vec![(0, -200), (1, 200), (0, 500), (1, 900)]
+        );
+        // Whatever the time, what shows is in the band, in order, and never overlaps.
+        for tenth in 0..600 {
+            let shown = crawl.visible(1000, f64::from(tenth) / 10.0);
+            for pair in shown.windows(2) {
+                let end = pair[0].1 + i64::from(crawl.widths[pair[0].0] + crawl.gap);
+                assert_eq!(end, pair[1].1, "{tenth}: {shown:?}");
+            }
+            for (index, left) in shown {
+                let right = left + i64::from(crawl.widths[index]);
+                assert!(right > 0 && left < 1000, "{tenth}: {index} at {left}");
+            }
+        }
+        let none = Crawl {
+            widths: vec![],
+            gap: 0,
+            speed: 1.0,
+        };
+        assert!(none.visible(1000, 3.0).is_empty());
     }
 
     #[test]

@@ -356,7 +356,7 @@ fn prepare_screen_pipelines(
 }
 
 /// The whole screen, as fractions of it.
-pub const FULL: [f32; 4] = [0.0, 0.0, 1.0, 1.0];
+const FULL: [f32; 4] = [0.0, 0.0, 1.0, 1.0];
 
 /// `rect` given as fractions of `area`, as fractions of the screen.
 pub(super) fn within(area: [f32; 4], rect: [f32; 4]) -> [f32; 4] {

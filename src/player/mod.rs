@@ -40,10 +40,10 @@ pub struct PlayerSettings {
     pub idle: IdleMessage,
     /// Which decoders video slides may use.
     pub video_decoder: DecoderChoice,
-    /// The device's layout, the eras the clock dates by, and how long a ticker message stays.
+    /// The device's layout, the eras the clock dates by, and how the ticker moves.
     pub layout: Layout,
     pub eras: Eras,
-    pub ticker_seconds: f64,
+    pub ticker: furniture::TickerSettings,
     /// Where to serve `/status` and `/metrics`, and the token required off loopback.
     pub status_listen: Option<SocketAddr>,
     pub status_token: Option<String>,
@@ -80,7 +80,7 @@ pub fn run(settings: PlayerSettings) -> AppExit {
     .add_plugins(furniture::FurniturePlugin {
         layout: settings.layout,
         eras: settings.eras.clone(),
-        ticker_seconds: settings.ticker_seconds,
+        ticker: settings.ticker,
     })
     .add_plugins(transition::plugin)
     .add_plugins(watchdog::WatchdogPlugin)
