@@ -123,6 +123,8 @@ pub struct VideoSlide {
     pub seconds: Option<f32>,
     pub caption: Option<String>,
     pub caption_en: Option<String>,
+    /// Refused with a reason: the video would cover the card.
+    pub qr: Option<QrCard>,
 }
 
 /// A QR code in a card at the bottom right of a slide, with a line saying what it leads to.
@@ -458,6 +460,19 @@ impl Playlist {
                 }
             }
             if let Slide::Video(video) = slide
+                && video.qr.is_some()
+            {
+                problems.push(
+                    Diagnostic::new(
+                        at.field_near("qr"),
+                        "a video slide cannot have a QR card: the video would cover it",
+                    )
+                    .with_hint(
+                        "put the card on a Text, Image or Poster slide before or after the video",
+                    ),
+                );
+            }
+            if let Slide::Video(video) = slide
                 && let Some(loops) = video.loops
             {
                 if video.seconds.is_some() {
@@ -681,6 +696,38 @@ mod tests {
             ("3:18:", "`media/clip.mp4` is a video"),
             ("4:35:", "both `loops` and `seconds`"),
             ("5:35:", "`loops` is 0"),
+        ];
+        assert_eq!(problems.len(), expected.len(), "{problems:#?}");
+        for (problem, (place, message)) in problems.iter().zip(expected) {
+            assert!(
+                problem.starts_with(place) && problem.contains(message),
+                "{problem} ≠ {place} {message}"
+            );
+        }
+    }
+
+    #[test]
+    fn qr_cards_need_a_short_web_address_and_a_slide_they_can_sit_on() {
+        let good = r#"Playlist(title: "t", layout: Band(edge: Top), ticker: ["窓口は17時まで"], slides: [
+    Text(title: "a", qr: (url: "https://www.city.yokohama.lg.jp/konan/", caption: "詳しくはこちら")),
+])"#;
+        let playlist = Playlist::parse(good).unwrap();
+        assert!(playlist.slides[0].qr().is_some());
+        assert_eq!(playlist.ticker, ["窓口は17時まで"]);
+        let long = format!("https://example.org/{}", "a".repeat(MAX_QR_URL_BYTES));
+        let bad = format!(
+            r#"Playlist(title: "t", ticker: [""], slides: [
+    Text(title: "a", qr: (url: "www.example.org")),
+    Image(file: "media/p.jpg", qr: (url: "{long}")),
+    Video(file: "media/v.mp4", qr: (url: "https://example.org")),
+])"#
+        );
+        let problems = problems_of(&bad);
+        let expected = [
+            ("1:32:", "a ticker message is empty"),
+            ("2:33:", "is not a web address"),
+            ("3:43:", "holds at most 53"),
+            ("4:32:", "cannot have a QR card"),
         ];
         assert_eq!(problems.len(), expected.len(), "{problems:#?}");
         for (problem, (place, message)) in problems.iter().zip(expected) {
