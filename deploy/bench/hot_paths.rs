@@ -99,10 +99,11 @@ fn band_clock_and_ticker_message_at_1080p(bencher: divan::Bencher) {
     });
 }
 
-/// When each of the demo's playlists plays next, from the evening before the year-end closure
-/// (the longest look ahead the demo has: to 4 January).
+/// When each of the demo's playlists plays next, from the evening before the year-end closure,
+/// beside one that the always-on after-hours loop outranks: it never plays, so all 400 days are
+/// looked at (the worst case).
 #[divan::bench]
-fn next_plays_of_the_demo(bencher: divan::Bencher) {
+fn next_plays_of_the_demo_and_one_never_playing(bencher: divan::Bencher) {
     let mut library = Library::default();
     for name in ["food-safety.ron", "pet-evacuation.ron", "after-hours.ron"] {
         let source = std::fs::read_to_string(bundled_playlists().join(name)).unwrap();
@@ -112,6 +113,9 @@ fn next_plays_of_the_demo(bencher: divan::Bencher) {
             Path::new("/content"),
         );
     }
+    let outranked = r#"Playlist(title: "o", priority: -1, schedule: (hours: ["09:00-12:00"]), slides: [Text(title: "x")])"#;
+    let outranked = Playlist::parse(outranked).unwrap();
+    library.insert("outranked.ron".into(), outranked, Path::new("/content"));
     let now = chrono::NaiveDateTime::parse_from_str("2026-12-28 17:20", "%Y-%m-%d %H:%M").unwrap();
     bencher.bench_local(|| library.next_plays(divan::black_box(now)).len());
 }

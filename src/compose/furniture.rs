@@ -119,7 +119,7 @@ impl Composer {
 }
 
 /// The widest piece a crawling message is cut into: far inside every GPU's texture limit.
-pub const LINE_TILE_WIDTH: u32 = 2048;
+const LINE_TILE_WIDTH: u32 = 2048;
 
 impl Composer {
     /// The width of `message` set on one line of a band `height` pixels tall, for a crawl.

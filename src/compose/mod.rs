@@ -6,7 +6,7 @@
 
 pub mod fonts;
 mod furniture;
-pub use furniture::{LINE_TILE_WIDTH, ticker_type_size};
+pub use furniture::ticker_type_size;
 pub mod picture;
 mod qr;
 pub mod quiz;
@@ -242,8 +242,7 @@ impl Composer {
                 text_box.3 = frame.height - text_box.1 - margin;
                 (margin, margin, frame.width - 2.0 * margin, picture_height)
             };
-            // The picture keeps clear of a QR card: above it beside the text, or beside it
-            // above the text.
+            // In landscape the picture beside the text ends above a QR card.
             let picture_box = match card {
                 Some((_, card_height)) if frame.landscape() => (
                     picture_box.0,

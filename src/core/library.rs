@@ -180,8 +180,21 @@ impl Library {
             }
         };
         note(now, &mut next);
+        // A playlist whose last day is gone (a night window may run into the day after it)
+        // plays no more: looking a year ahead for it would find nothing.
+        let yesterday = now.date() - TimeDelta::days(1);
+        let still_to_come = self
+            .entries
+            .values()
+            .filter(|e| {
+                e.playlist
+                    .schedule
+                    .end_date
+                    .is_none_or(|end| end.0 >= yesterday)
+            })
+            .count();
         for day in 0..=NEXT_PLAY_HORIZON_DAYS {
-            if next.len() == self.entries.len() {
+            if next.len() >= still_to_come {
                 break;
             }
             let date = now.date() + TimeDelta::days(day);
@@ -305,6 +318,17 @@ mod tests {
             lib.next_plays(at("2027-01-08 18:00"))["weekdays.ron"],
             at("2027-01-12 08:30")
         );
+    }
+
+    #[test]
+    fn a_campaign_whose_last_day_is_gone_has_no_next_play() {
+        let ended = Playlist::parse(
+            "Playlist(title: \"t\", priority: 10, schedule: (end_date: \"2026-11-30\"), slides: [Text(title: \"x\")])",
+        )
+        .unwrap();
+        let lib = library(&[("ended.ron", ended), ("always.ron", playlist(0, false, ""))]);
+        let next = lib.next_plays(at("2026-12-02 09:00"));
+        assert_eq!(next.keys().collect::<Vec<_>>(), ["always.ron"]);
     }
 
     #[test]
