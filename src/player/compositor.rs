@@ -19,7 +19,7 @@ use bevy::render::render_asset::RenderAssets;
 use bevy::render::render_resource::binding_types::{sampler, texture_2d, uniform_buffer};
 use bevy::render::render_resource::{
     BindGroupEntries, BindGroupLayoutDescriptor, BindGroupLayoutEntries, BlendComponent,
-    BlendFactor, BlendOperation, BlendState, BufferInitDescriptor, BufferUsages,
+    BlendFactor, BlendOperation, BlendState, Buffer, BufferInitDescriptor, BufferUsages,
     CachedRenderPipelineId, ColorTargetState, ColorWrites, FragmentState, PipelineCache,
     PrimitiveState, PrimitiveTopology, RenderPassDescriptor, RenderPipelineDescriptor, Sampler,
     SamplerBindingType, SamplerDescriptor, ShaderStages, SpecializedRenderPipeline,
@@ -355,6 +355,19 @@ fn prepare_screen_pipelines(
     }
 }
 
+/// A uniform buffer of `rows`, each a WGSL `vec4<f32>`.
+pub(super) fn placement_buffer(device: &RenderDevice, label: &str, rows: &[[f32; 4]]) -> Buffer {
+    device.create_buffer_with_data(&BufferInitDescriptor {
+        label: Some(label),
+        contents: &rows
+            .as_flattened()
+            .iter()
+            .flat_map(|v| v.to_le_bytes())
+            .collect::<Vec<u8>>(),
+        usage: BufferUsages::UNIFORM,
+    })
+}
+
 /// The whole screen, as fractions of it.
 const FULL: [f32; 4] = [0.0, 0.0, 1.0, 1.0];
 
@@ -518,15 +531,7 @@ fn draw_screen(
     let bind_picture = |draw: &Draw| {
         let pipeline = pipeline_cache.get_render_pipeline(pipelines.get(draw.paint))?;
         let uniform = [draw.rect, [draw.progress, 0.0, 0.0, 0.0], turn];
-        let placement = device.create_buffer_with_data(&BufferInitDescriptor {
-            label: Some("screen placement"),
-            contents: &uniform
-                .as_flattened()
-                .iter()
-                .flat_map(|v| v.to_le_bytes())
-                .collect::<Vec<u8>>(),
-            usage: BufferUsages::UNIFORM,
-        });
+        let placement = placement_buffer(&device, "screen placement", &uniform);
         let bind_group = device.create_bind_group(
             "screen_picture",
             &layout,

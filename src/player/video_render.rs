@@ -1,17 +1,16 @@
 //! The render world's half of video slides: a video's planes uploaded to its own textures when a
 //! new frame comes (nothing is uploaded otherwise), and the bind groups that draw them.
 
-use super::compositor::within;
+use super::compositor::{placement_buffer, within};
 use super::video::{VideoDraw, VideoLayers};
 use crate::video::{Frame, Layout};
 use bevy::prelude::*;
 use bevy::render::render_resource::binding_types::{sampler, texture_2d, uniform_buffer};
 use bevy::render::render_resource::{
     AddressMode, BindGroup, BindGroupEntries, BindGroupLayoutDescriptor, BindGroupLayoutEntries,
-    BufferInitDescriptor, BufferUsages, Extent3d, FilterMode, PipelineCache, Sampler,
-    SamplerBindingType, SamplerDescriptor, ShaderStages, TexelCopyBufferLayout, Texture,
-    TextureDescriptor, TextureDimension, TextureFormat, TextureSampleType, TextureUsages,
-    TextureView, TextureViewDescriptor,
+    Extent3d, FilterMode, PipelineCache, Sampler, SamplerBindingType, SamplerDescriptor,
+    ShaderStages, TexelCopyBufferLayout, Texture, TextureDescriptor, TextureDimension,
+    TextureFormat, TextureSampleType, TextureUsages, TextureView, TextureViewDescriptor,
 };
 use bevy::render::renderer::{RenderDevice, RenderQueue};
 use std::collections::HashMap;
@@ -225,15 +224,7 @@ pub(super) fn bind_video(
         to_green,
         to_blue,
     ];
-    let buffer = device.create_buffer_with_data(&BufferInitDescriptor {
-        label: Some("video placement"),
-        contents: &uniform
-            .as_flattened()
-            .iter()
-            .flat_map(|v| v.to_le_bytes())
-            .collect::<Vec<u8>>(),
-        usage: BufferUsages::UNIFORM,
-    });
+    let buffer = placement_buffer(device, "video placement", &uniform);
     let view = |index: usize| &uploaded.planes[index.min(uploaded.planes.len() - 1)].1;
     let (u, v) = match uploaded.layout {
         Layout::Nv12 => (view(1), view(1)),
