@@ -338,9 +338,15 @@ fn rebuild(pipeline: &gst::Pipeline, bus: &gst::Bus) -> Result<(), String> {
         .map_err(|_| "the video could not be opened again after it stalled".to_string())?;
     let deadline = Instant::now() + Duration::from_secs(10);
     let mut description = super::Description::default();
-    super::wait_for_preroll(bus, deadline, &mut description)?;
+    let mut segment_done = Vec::new();
+    super::wait_for_preroll(bus, deadline, &mut description, &mut segment_done)?;
     seek_to_start(pipeline, true).map_err(|e| e.to_string())?;
-    super::wait_for_preroll(bus, deadline, &mut description)?;
+    segment_done.clear();
+    super::wait_for_preroll(bus, deadline, &mut description, &mut segment_done)?;
+    // As in `open`: a short clip's end reached while prerolling is looped by this thread.
+    for message in segment_done {
+        let _ = bus.post(message);
+    }
     pipeline
         .set_state(gst::State::Playing)
         .map(|_| ())
