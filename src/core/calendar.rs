@@ -83,7 +83,7 @@ fn weekday_kanji(day: Weekday) -> char {
 }
 
 /// `Tue 1 Dec 2026`: short enough to sit beside the time in a band.
-pub fn english_date(date: NaiveDate) -> String {
+fn english_date(date: NaiveDate) -> String {
     date.format("%a %-d %b %Y").to_string()
 }
 

@@ -19,7 +19,7 @@ const PUBLISHED_CSV: &str = include_str!("holidays_jp.csv");
 const REST_DAY: &str = "休日";
 
 /// The years the published list covers.
-pub fn published_years() -> RangeInclusive<i32> {
+fn published_years() -> RangeInclusive<i32> {
     let list = published();
     let first = list.keys().next().map_or(0, |d| d.year());
     let last = list.keys().next_back().map_or(0, |d| d.year());
@@ -36,22 +36,6 @@ pub fn holiday_name(date: NaiveDate) -> Option<&'static str> {
             .find(|(day, _)| *day == date)
             .map(|(_, name)| name)
     }
-}
-
-/// Every holiday of `year`, in date order.
-pub fn holidays_in(year: i32) -> Vec<(NaiveDate, &'static str)> {
-    if published_years().contains(&year) {
-        published()
-            .range(first_day(year)..first_day(year + 1))
-            .map(|(day, name)| (*day, *name))
-            .collect()
-    } else {
-        by_rules(year)
-    }
-}
-
-fn first_day(year: i32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or(NaiveDate::MIN)
 }
 
 fn published() -> &'static BTreeMap<NaiveDate, &'static str> {
@@ -150,6 +134,22 @@ fn autumnal_equinox_day(year: i32) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every holiday of `year`, in date order.
+    fn holidays_in(year: i32) -> Vec<(NaiveDate, &'static str)> {
+        if published_years().contains(&year) {
+            published()
+                .range(first_day(year)..first_day(year + 1))
+                .map(|(day, name)| (*day, *name))
+                .collect()
+        } else {
+            by_rules(year)
+        }
+    }
+
+    fn first_day(year: i32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or(NaiveDate::MIN)
+    }
 
     fn day(text: &str) -> NaiveDate {
         NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()

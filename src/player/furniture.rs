@@ -99,7 +99,7 @@ impl Plugin for FurniturePlugin {
 /// The layout while `programme` plays: an emergency and the idle screen (which has its own
 /// clock) take the whole screen; otherwise the first playing playlist that chooses a layout, or
 /// the device's.
-pub fn layout_for(programme: &Programme, playlists: &Playlists, default: Layout) -> Layout {
+fn layout_for(programme: &Programme, playlists: &Playlists, default: Layout) -> Layout {
     if programme.emergency || programme.playlists.is_empty() {
         return Layout::Full;
     }
