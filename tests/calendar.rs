@@ -407,9 +407,21 @@ fn the_player_keeps_holidays_and_the_year_end_and_plays_on_the_next_working_day(
     }
 }
 
-#[test]
-fn the_ticker_pages_through_ticker_txt_and_reports_a_bad_line() {
-    let (_xvfb, display) = start_xvfb("960x540");
+/// The real player under Xvfb at 960×540: one still text slide, `ticker` as its `ticker.txt` and
+/// `config` as its device config, once the slide is on screen.
+struct Lobby {
+    _xvfb: Running,
+    _player: Running,
+    _runtime: tempfile::TempDir,
+    playlists: PathBuf,
+    address: String,
+    /// The height of the slides' area; the band is below it.
+    slide_height: u32,
+    _dir: tempfile::TempDir,
+}
+
+fn lobby_with_ticker(ticker: &str, config: &str) -> Lobby {
+    let (xvfb, display) = start_xvfb("960x540");
     let dir = tempfile::tempdir().unwrap();
     let playlists = dir.path().join("playlists");
     std::fs::create_dir(&playlists).unwrap();
@@ -418,15 +430,11 @@ fn the_ticker_pages_through_ticker_txt_and_reports_a_bad_line() {
         "lobby.ron",
         "Playlist(title: \"t\", slide_seconds: 60, slides: [Text(title: \"ようこそ\", background: \"#F4EED8\")])",
     );
-    std::fs::write(
-        playlists.join("ticker.txt"),
-        "本日の窓口は17時15分まで\nCounters close at 17:15\n",
-    )
-    .unwrap();
-    let config = dir.path().join("kiosk.ron");
-    std::fs::write(&config, "Config(layout: Band(), ticker_seconds: 2)").unwrap();
+    std::fs::write(playlists.join("ticker.txt"), ticker).unwrap();
+    let config_file = dir.path().join("kiosk.ron");
+    std::fs::write(&config_file, config).unwrap();
     let runtime = tempfile::tempdir().unwrap();
-    let (_player, address) = spawn_with_status(
+    let (player, address) = spawn_with_status(
         Command::new(BIN)
             .args([
                 "run",
@@ -437,7 +445,7 @@ fn the_ticker_pages_through_ticker_txt_and_reports_a_bad_line() {
                 "127.0.0.1:0",
             ])
             .arg("--config")
-            .arg(&config)
+            .arg(&config_file)
             .arg("--playlists")
             .arg(&playlists)
             .env("DISPLAY", &display)
@@ -454,6 +462,24 @@ fn the_ticker_pages_through_ticker_txt_and_reports_a_bad_line() {
         (400..500).contains(&slide_height),
         "a band below the slide: {area}"
     );
+    Lobby {
+        _xvfb: xvfb,
+        _player: player,
+        _runtime: runtime,
+        playlists,
+        address,
+        slide_height,
+        _dir: dir,
+    }
+}
+
+#[test]
+fn the_ticker_pages_through_ticker_txt_and_reports_a_bad_line() {
+    let lobby = lobby_with_ticker(
+        "本日の窓口は17時15分まで\nCounters close at 17:15\n",
+        "Config(layout: Band(), ticker_seconds: 2)",
+    );
+    let (address, slide_height, playlists) = (&lobby.address, lobby.slide_height, &lobby.playlists);
     // The ticker's left part, read from real frames for 7 s: both messages, each held for a
     // while, and the band's colour around them.
     let mut seen: Vec<Vec<u8>> = Vec::new();
@@ -518,52 +544,12 @@ fn crawled(before: &image::RgbImage, after: &image::RgbImage, most: u32) -> Opti
 
 #[test]
 fn a_crawling_ticker_moves_in_whole_pixels_at_its_speed() {
-    let (_xvfb, display) = start_xvfb("960x540");
-    let dir = tempfile::tempdir().unwrap();
-    let playlists = dir.path().join("playlists");
-    std::fs::create_dir(&playlists).unwrap();
-    write_playlist(
-        &playlists,
-        "lobby.ron",
-        "Playlist(title: \"t\", slide_seconds: 60, slides: [Text(title: \"ようこそ\", background: \"#F4EED8\")])",
-    );
-    std::fs::write(
-        playlists.join("ticker.txt"),
-        "本日の窓口は17時15分までです / Counters close at 17:15 / 12月29日から1月3日までは閉庁します\n",
-    )
-    .unwrap();
-    let config = dir.path().join("kiosk.ron");
     // A crawl even on this software renderer (which would page by itself), 5 characters a second.
-    std::fs::write(
-        &config,
+    let lobby = lobby_with_ticker(
+        "本日の窓口は17時15分までです / Counters close at 17:15 / 12月29日から1月3日までは閉庁します\n",
         "Config(layout: Band(), ticker_mode: Scroll, ticker_speed: 5)",
-    )
-    .unwrap();
-    let runtime = tempfile::tempdir().unwrap();
-    let (_player, address) = spawn_with_status(
-        Command::new(BIN)
-            .args([
-                "run",
-                "--windowed",
-                "--size",
-                "960x540",
-                "--status-listen",
-                "127.0.0.1:0",
-            ])
-            .arg("--config")
-            .arg(&config)
-            .arg("--playlists")
-            .arg(&playlists)
-            .env("DISPLAY", &display)
-            .env("XDG_RUNTIME_DIR", runtime.path())
-            .env_remove("WAYLAND_DISPLAY")
-            .stdout(Stdio::null()),
     );
-    let top = wait_for("the slide on screen", Duration::from_secs(30), || {
-        let status = status(&address);
-        (status["showing"]["kind"] == "text")
-            .then(|| status["screen"]["slide_area"][3].as_u64().unwrap() as u32)
-    });
+    let (address, top) = (&lobby.address, lobby.slide_height);
     // Let the first message come well in, then read the ticker's rows (left of the clock).
     std::thread::sleep(Duration::from_secs(3));
     let band = 540 - top;
