@@ -63,11 +63,16 @@ impl Composer {
             let inner = h - 2.0 * pad;
             let time = scaled(&time, inner * 0.78);
             let time_set = self.typesetter.fit(&time, w * 0.4, inner);
-            let dates = scaled(&dates, inner * 0.4);
             let left = pad + time_set.width + pad;
-            let dates_set = self
+            let room = (w - left - pad).max(1.0);
+            // A date never wraps (a lone 「（水）」 on a line of its own): on a narrow band it is
+            // set smaller instead.
+            let natural = self
                 .typesetter
-                .fit(&dates, (w - left - pad).max(1.0), inner);
+                .fit(&scaled(&dates, inner * 0.4), f32::MAX / 4.0, inner)
+                .width;
+            let dates = scaled(&dates, inner * 0.4 * (room / natural.max(1.0)).min(1.0));
+            let dates_set = self.typesetter.fit(&dates, room, inner);
             let middle = |height: f32| ((h - height) / 2.0).max(0.0);
             self.typesetter
                 .draw(&time_set, &mut canvas, pad, middle(time_set.height));
