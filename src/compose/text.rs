@@ -1,10 +1,12 @@
-//! Typesetting with the bundled font: wrapping, shrink-to-fit and drawing glyphs onto a canvas.
+//! Typesetting with the bundled font: wrapping between phrases, furigana, shrink-to-fit and
+//! drawing glyphs onto a canvas.
 
 use super::fonts;
+use crate::core::{furigana, phrases};
 use parley::fontique::Blob;
 use parley::{
-    Alignment, AlignmentOptions, BreakReason, FontContext, FontFamily, FontWeight, Layout,
-    LayoutContext, LineHeight, OverflowWrap, PositionedLayoutItem, StyleProperty,
+    Alignment, AlignmentOptions, BreakReason, Cluster, FontContext, FontFamily, FontWeight, Layout,
+    LayoutContext, LineHeight, OverflowWrap, PositionedLayoutItem, StyleProperty, WordBreak,
 };
 use resvg::tiny_skia::Pixmap;
 use std::sync::Arc;
@@ -32,7 +34,7 @@ pub struct Paragraph<'a> {
 
 /// Paragraphs laid out to fit a box, ready to draw.
 pub struct Setting {
-    layouts: Vec<(Layout<Rgba>, f32)>,
+    layouts: Vec<SetParagraph>,
     pub height: f32,
     pub width: f32,
     /// How much the sizes were reduced to fit (1.0 = not at all).
@@ -40,6 +42,30 @@ pub struct Setting {
     /// False when even the smallest allowed size overflows the box; the overflow is cut off.
     pub fits: bool,
 }
+
+struct SetParagraph {
+    layout: Layout<Rgba>,
+    /// From the top of the setting.
+    top: f32,
+    furigana: Vec<SetReading>,
+}
+
+/// A reading laid out on one line, placed relative to its paragraph's top-left corner.
+struct SetReading {
+    layout: Layout<Rgba>,
+    left: f32,
+    top: f32,
+}
+
+/// Furigana are set at half the size of their base text, as in printed children's books.
+const RUBY_SCALE: f32 = 0.5;
+
+/// The gap between a reading and the top of its base text, as a share of the base's size.
+const RUBY_GAP: f32 = 0.04;
+
+/// The top of a kanji above the baseline in BIZ UDPGothic, as a share of the size: its
+/// ideographic em box rises 880 of 1000 units.
+const IDEOGRAPHIC_ASCENT: f32 = 0.88;
 
 /// Text never shrinks below this share of its intended size: smaller would be unreadable from a
 /// few metres, so an overlong text is cut off and reported instead.
@@ -51,9 +77,9 @@ const MAX_SHRINK_AGAINST_ORPHANS: f32 = 0.85;
 /// Whether a wrapped line holds so little (under a fifth of the width) that it reads as a stray
 /// word, like 「注意」 broken into 「注」 and 「意」.
 fn has_orphan(setting: &Setting, width: f32) -> bool {
-    setting.layouts.iter().any(|(layout, _)| {
+    setting.layouts.iter().any(|paragraph| {
         let mut after_wrap = false;
-        layout.lines().any(|line| {
+        paragraph.layout.lines().any(|line| {
             let orphan = after_wrap
                 && line.metrics().advance - line.metrics().trailing_whitespace < width * 0.2;
             after_wrap = matches!(
@@ -127,27 +153,14 @@ impl Typesetter {
                 y += paragraph.space_before * scale;
             }
             let size = (paragraph.size * scale).round();
-            let mut builder =
-                self.layouts
-                    .ranged_builder(&mut self.fonts, paragraph.text, 1.0, true);
-            builder.push_default(StyleProperty::FontFamily(FontFamily::named(fonts::FAMILY)));
-            builder.push_default(StyleProperty::FontSize(size));
-            builder.push_default(StyleProperty::Brush(paragraph.colour));
-            builder.push_default(StyleProperty::LineHeight(LineHeight::FontSizeRelative(
-                paragraph.line_height,
-            )));
-            // Long words and URLs break anywhere rather than run off the screen.
-            builder.push_default(StyleProperty::OverflowWrap(OverflowWrap::Anywhere));
-            if paragraph.bold {
-                builder.push_default(StyleProperty::FontWeight(FontWeight::BOLD));
-            }
-            let mut layout = builder.build(paragraph.text);
-            layout.break_all_lines(Some(width));
-            layout.align(paragraph.align, AlignmentOptions::default());
-            widest = widest.max(layout.width());
-            let height = layout.height();
-            layouts.push((layout, y));
-            y += height;
+            let mut set = self.set_paragraph(paragraph, size, width);
+            // A reading above the first line may rise above the paragraph's own line box.
+            let overhang = set.furigana.iter().map(|r| -r.top).fold(0.0, f32::max);
+            y += overhang;
+            set.top = y;
+            widest = widest.max(set.layout.width());
+            y += set.layout.height();
+            layouts.push(set);
         }
         Setting {
             layouts,
@@ -158,49 +171,163 @@ impl Typesetter {
         }
     }
 
+    /// One paragraph at one size: its furigana taken out and set above their base text, and
+    /// Japanese wrapping only between phrases.
+    fn set_paragraph(&mut self, paragraph: &Paragraph, size: f32, width: f32) -> SetParagraph {
+        let annotated = furigana::annotate(paragraph.text);
+        let bases: Vec<_> = annotated.readings.iter().map(|r| r.base.clone()).collect();
+        let breaks = phrases::phrase_breaks(&annotated.text, &bases);
+        let text = phrases::with_breaks(&annotated.text, &breaks);
+        // Where each base lies in `text`, after the break marks before it.
+        let shifted = |range: &std::ops::Range<usize>| {
+            let shift = phrases::PHRASE_BREAK.len_utf8()
+                * breaks.iter().take_while(|&&b| b <= range.start).count();
+            range.start + shift..range.end + shift
+        };
+        let ruby_size = (size * RUBY_SCALE).round();
+        let readings: Vec<_> = annotated
+            .readings
+            .iter()
+            .map(|reading| {
+                let ruby = self.single_line(&reading.ruby, ruby_size, paragraph);
+                let base_width =
+                    self.single_line(&annotated.text[reading.base.clone()], size, paragraph);
+                (shifted(&reading.base), ruby, base_width.width())
+            })
+            .collect();
+
+        // Room above every line for readings keeps the lines evenly spaced.
+        let line_height =
+            paragraph.line_height + if readings.is_empty() { 0.0 } else { RUBY_SCALE };
+        let mut builder = self
+            .layouts
+            .ranged_builder(&mut self.fonts, &text, 1.0, true);
+        builder.push_default(StyleProperty::FontFamily(FontFamily::named(fonts::FAMILY)));
+        builder.push_default(StyleProperty::FontSize(size));
+        builder.push_default(StyleProperty::Brush(paragraph.colour));
+        builder.push_default(StyleProperty::LineHeight(LineHeight::FontSizeRelative(
+            line_height,
+        )));
+        // Japanese wraps only at the phrase breaks marked in the text, spaces and punctuation.
+        builder.push_default(StyleProperty::WordBreak(WordBreak::KeepAll));
+        // Long words and URLs break anywhere rather than run off the screen.
+        builder.push_default(StyleProperty::OverflowWrap(OverflowWrap::Anywhere));
+        if paragraph.bold {
+            builder.push_default(StyleProperty::FontWeight(FontWeight::BOLD));
+        }
+        for (base, ruby, base_width) in &readings {
+            // A reading wider than its base spreads the base out beneath it.
+            let characters = text[base.clone()].chars().count() as f32;
+            let spread = (ruby.width() - base_width) / characters;
+            if spread > 0.0 {
+                builder.push(StyleProperty::LetterSpacing(spread), base.clone());
+            }
+        }
+        let mut layout = builder.build(&text);
+        layout.break_all_lines(Some(width));
+        layout.align(paragraph.align, AlignmentOptions::default());
+
+        let furigana = readings
+            .into_iter()
+            .filter_map(|(base, ruby, _)| {
+                let first = Cluster::from_byte_index(&layout, base.start)?;
+                let last_char = text[base.clone()].chars().next_back()?;
+                let last = Cluster::from_byte_index(&layout, base.end - last_char.len_utf8())?;
+                let line = first.line();
+                let mut right = last.visual_offset()? + last.advance();
+                if last.line().metrics().baseline != line.metrics().baseline {
+                    // Broken across lines (only a base wider than the box): over its first part.
+                    right = line.metrics().offset + line.metrics().advance;
+                }
+                let left = first.visual_offset()?;
+                let ruby_line = *ruby.lines().next()?.metrics();
+                let ruby_baseline =
+                    line.metrics().baseline - size * (IDEOGRAPHIC_ASCENT + RUBY_GAP);
+                Some(SetReading {
+                    left: (left + right - ruby.width()) / 2.0,
+                    top: ruby_baseline - ruby_line.baseline,
+                    layout: ruby,
+                })
+            })
+            .collect();
+        SetParagraph {
+            layout,
+            top: 0.0,
+            furigana,
+        }
+    }
+
+    /// `text` on one line at `size`, in the paragraph's weight and colour.
+    fn single_line(&mut self, text: &str, size: f32, paragraph: &Paragraph) -> Layout<Rgba> {
+        let mut builder = self
+            .layouts
+            .ranged_builder(&mut self.fonts, text, 1.0, true);
+        builder.push_default(StyleProperty::FontFamily(FontFamily::named(fonts::FAMILY)));
+        builder.push_default(StyleProperty::FontSize(size));
+        builder.push_default(StyleProperty::Brush(paragraph.colour));
+        if paragraph.bold {
+            builder.push_default(StyleProperty::FontWeight(FontWeight::BOLD));
+        }
+        let mut layout = builder.build(text);
+        layout.break_all_lines(None);
+        layout
+    }
+
     /// Draws a setting with its top-left corner at (`left`, `top`), clipped to the canvas.
     pub fn draw(&mut self, setting: &Setting, canvas: &mut Pixmap, left: f32, top: f32) {
-        for (layout, offset) in &setting.layouts {
-            for line in layout.lines() {
-                for item in line.items() {
-                    let PositionedLayoutItem::GlyphRun(run) = item else {
+        for paragraph in &setting.layouts {
+            let top = top + paragraph.top;
+            self.draw_layout(&paragraph.layout, canvas, left, top);
+            for reading in &paragraph.furigana {
+                self.draw_layout(
+                    &reading.layout,
+                    canvas,
+                    left + reading.left,
+                    top + reading.top,
+                );
+            }
+        }
+    }
+
+    fn draw_layout(&mut self, layout: &Layout<Rgba>, canvas: &mut Pixmap, left: f32, top: f32) {
+        for line in layout.lines() {
+            for item in line.items() {
+                let PositionedLayoutItem::GlyphRun(run) = item else {
+                    continue;
+                };
+                let colour = run.style().brush;
+                let font = run.run().font();
+                let Some(font_ref) = FontRef::from_index(font.data.as_ref(), font.index as usize)
+                else {
+                    continue;
+                };
+                let mut scaler = self
+                    .glyphs
+                    .builder(font_ref)
+                    .size(run.run().font_size())
+                    .hint(false)
+                    .build();
+                for glyph in run.positioned_glyphs() {
+                    let Ok(id) = u16::try_from(glyph.id) else {
                         continue;
                     };
-                    let colour = run.style().brush;
-                    let font = run.run().font();
-                    let Some(font_ref) =
-                        FontRef::from_index(font.data.as_ref(), font.index as usize)
-                    else {
-                        continue;
-                    };
-                    let mut scaler = self
-                        .glyphs
-                        .builder(font_ref)
-                        .size(run.run().font_size())
-                        .hint(false)
-                        .build();
-                    for glyph in run.positioned_glyphs() {
-                        let Ok(id) = u16::try_from(glyph.id) else {
-                            continue;
-                        };
-                        let x = left + glyph.x;
-                        let y = top + offset + glyph.y;
-                        // Keep the sub-pixel part of x so letter spacing stays even.
-                        let rendered = Render::new(&[Source::Outline])
-                            .format(Format::Alpha)
-                            .offset(Vector::new(x.fract(), 0.0))
-                            .render(&mut scaler, id);
-                        let Some(mask) = rendered else { continue };
-                        blend_mask(
-                            canvas,
-                            x.floor() as i32 + mask.placement.left,
-                            y.round() as i32 - mask.placement.top,
-                            mask.placement.width,
-                            mask.placement.height,
-                            &mask.data,
-                            colour,
-                        );
-                    }
+                    let x = left + glyph.x;
+                    let y = top + glyph.y;
+                    // Keep the sub-pixel part of x so letter spacing stays even.
+                    let rendered = Render::new(&[Source::Outline])
+                        .format(Format::Alpha)
+                        .offset(Vector::new(x.fract(), 0.0))
+                        .render(&mut scaler, id);
+                    let Some(mask) = rendered else { continue };
+                    blend_mask(
+                        canvas,
+                        x.floor() as i32 + mask.placement.left,
+                        y.round() as i32 - mask.placement.top,
+                        mask.placement.width,
+                        mask.placement.height,
+                        &mask.data,
+                        colour,
+                    );
                 }
             }
         }
