@@ -176,19 +176,34 @@ impl<'a> SourceLocator<'a> {
         None
     }
 
-    fn find(&mut self, needle: &str) -> Position {
-        let found = self.source[self.cursor..]
-            .find(needle)
-            .map(|i| i + self.cursor)
-            .or_else(|| self.source.find(needle));
-        match found {
+    /// The position of the character at byte `offset` of the string `value`, inside its literal.
+    pub fn within_string_literal(&mut self, value: &str, offset: usize) -> Position {
+        let quoted = format!("{value:?}");
+        match self.find_offset(&quoted) {
+            // As written, with escapes: the quote, then the value's first `offset` bytes.
             Some(at) => {
-                self.cursor = at + needle.len();
-                // Point inside the quotes, at the value itself.
-                self.position(at + 1)
+                let written_before = format!("{:?}", &value[..offset]).len() - 1;
+                self.position(at + written_before)
             }
             None => Position::START,
         }
+    }
+
+    fn find(&mut self, needle: &str) -> Position {
+        match self.find_offset(needle) {
+            // Point inside the quotes, at the value itself.
+            Some(at) => self.position(at + 1),
+            None => Position::START,
+        }
+    }
+
+    fn find_offset(&mut self, needle: &str) -> Option<usize> {
+        let at = self.source[self.cursor..]
+            .find(needle)
+            .map(|i| i + self.cursor)
+            .or_else(|| self.source.find(needle))?;
+        self.cursor = at + needle.len();
+        Some(at)
     }
 }
 

@@ -1,5 +1,6 @@
 //! Furigana markup as staff write it: `{避難|ひなん}` sets ひなん small above 避難.
 
+use super::diagnostic::{Diagnostic, SourceLocator};
 use std::ops::Range;
 
 /// Text with its markup taken out, and where each reading goes.
@@ -81,6 +82,28 @@ pub fn problems(written: &str) -> Vec<MarkupProblem> {
     problems
 }
 
+/// `check`'s messages for broken markup in any of `texts`, at the brace in the file.
+pub fn diagnostics<'a>(
+    at: &mut SourceLocator,
+    texts: impl IntoIterator<Item = &'a str>,
+) -> Vec<Diagnostic> {
+    let mut found = Vec::new();
+    for text in texts {
+        for problem in problems(text) {
+            found.push(
+                Diagnostic::new(
+                    at.within_string_literal(text, problem.offset),
+                    problem.message,
+                )
+                .with_hint(
+                    "write furigana as {避難|ひなん}: the text, `|`, its reading, in braces",
+                ),
+            );
+        }
+    }
+    found
+}
+
 /// Reads `base|reading}` at the start of `text`: the base, the reading and the length up to the
 /// closing brace.
 fn ruby_group(text: &str) -> Result<(&str, &str, usize), &'static str> {
@@ -135,6 +158,11 @@ mod tests {
             assert_eq!(found[0].offset, offset, "{written:?}");
             assert!(found[0].message.contains(message), "{written:?}: {found:?}");
         }
+        // `check` points at the brace, past escapes written before it.
+        let source = "Text(title: \"犬と\\n{猫ねこ}\")";
+        let found = diagnostics(&mut SourceLocator::new(source), ["犬と\n{猫ねこ}"]);
+        assert_eq!(found.len(), 1);
+        assert_eq!((found[0].position.line, found[0].position.column), (1, 18));
         // A good group after a stray brace still works.
         let annotated = annotate("{ {犬|いぬ}");
         assert_eq!(annotated.text, "{ 犬");

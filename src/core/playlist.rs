@@ -301,6 +301,24 @@ impl Slide {
         }
     }
 
+    /// Every text the slide shows, where furigana may be written.
+    pub fn texts(&self) -> Vec<&str> {
+        let (title, mut optional) = match self {
+            Slide::Text(s) => (Some(&s.title), vec![&s.title_en, &s.body, &s.body_en]),
+            Slide::Image(s) => (None, vec![&s.caption, &s.caption_en]),
+            Slide::Video(s) => (None, vec![&s.caption, &s.caption_en]),
+            Slide::Poster(_) | Slide::Quiz(_) => (None, vec![]),
+        };
+        if let Some(qr) = self.qr() {
+            optional.extend([&qr.caption, &qr.caption_en]);
+        }
+        title
+            .into_iter()
+            .chain(optional.into_iter().flatten())
+            .map(String::as_str)
+            .collect()
+    }
+
     /// Every media file the slide needs, with what kind it must be.
     pub fn media(&self) -> Vec<&MediaPath> {
         match self {
@@ -367,7 +385,12 @@ impl Playlist {
                 );
             }
         }
+        problems.extend(super::furigana::diagnostics(
+            &mut at,
+            self.ticker.iter().map(String::as_str),
+        ));
         for slide in &self.slides {
+            problems.extend(super::furigana::diagnostics(&mut at, slide.texts()));
             if let Some(qr) = slide.qr() {
                 let position = at.string_literal(&qr.url);
                 if !(qr.url.starts_with("https://") || qr.url.starts_with("http://")) {
@@ -696,6 +719,29 @@ mod tests {
             ("3:18:", "`media/clip.mp4` is a video"),
             ("4:35:", "both `loops` and `seconds`"),
             ("5:35:", "`loops` is 0"),
+        ];
+        assert_eq!(problems.len(), expected.len(), "{problems:#?}");
+        for (problem, (place, message)) in problems.iter().zip(expected) {
+            assert!(
+                problem.starts_with(place) && problem.contains(message),
+                "{problem} ≠ {place} {message}"
+            );
+        }
+    }
+
+    #[test]
+    fn broken_furigana_is_reported_at_its_brace_in_any_text_a_slide_shows() {
+        let good = r#"Playlist(title: "t", slides: [Text(title: "{避難|ひなん}しましょう")])"#;
+        assert!(problems_of(good).is_empty());
+        let bad = r#"Playlist(title: "t", ticker: ["{窓口}は17時まで"], slides: [
+    Text(title: "a", body: "ペットと\n{避難|ひなん"),
+    Image(file: "media/p.jpg", caption: "犬}"),
+])"#;
+        let problems = problems_of(bad);
+        let expected = [
+            ("1:32:", "needs a `|`"),
+            ("2:35:", "without a closing `}`"),
+            ("3:43:", "`}` without a `{`"),
         ];
         assert_eq!(problems.len(), expected.len(), "{problems:#?}");
         for (problem, (place, message)) in problems.iter().zip(expected) {

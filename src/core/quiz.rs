@@ -110,6 +110,25 @@ impl Quiz {
                 );
             }
         }
+        let texts =
+            [&quiz.title]
+                .into_iter()
+                .chain(&quiz.title_en)
+                .chain(quiz.questions.iter().flat_map(|q| {
+                    [&q.question, &q.explanation]
+                        .into_iter()
+                        .chain(&q.question_en)
+                        .chain(&q.explanation_en)
+                        .chain(
+                            q.choices
+                                .iter()
+                                .flat_map(|c| [&c.ja].into_iter().chain(&c.en)),
+                        )
+                }));
+        problems.extend(super::furigana::diagnostics(
+            &mut at,
+            texts.map(String::as_str),
+        ));
         if problems.is_empty() {
             Ok(quiz)
         } else {
