@@ -223,6 +223,88 @@ fn long_text_shrinks_to_fit_the_screen() {
     );
 }
 
+/// The rows holding ink of `colour` right of the text slide's accent bar, grouped into bands
+/// separated by blank rows: each band's first and last row and its leftmost and rightmost inked
+/// column.
+fn ink_bands(image: &RgbaImage, colour: [u8; 3]) -> Vec<(u32, u32, u32, u32)> {
+    let mut bands: Vec<(u32, u32, u32, u32)> = Vec::new();
+    let mut in_band = false;
+    let bar = image.width().min(image.height()) / 50;
+    for y in 0..image.height() {
+        let inked: Vec<u32> = (bar..image.width())
+            .filter(|&x| near(image.get_pixel(x, y), colour))
+            .collect();
+        match (inked.first(), inked.last()) {
+            (Some(&left), Some(&right)) => {
+                if in_band {
+                    let band = bands.last_mut().unwrap();
+                    *band = (band.0, y, band.2.min(left), band.3.max(right));
+                } else {
+                    bands.push((y, y, left, right));
+                }
+                in_band = true;
+            }
+            _ => in_band = false,
+        }
+    }
+    bands
+}
+
+#[test]
+fn furigana_sit_small_and_centred_above_their_base_inside_the_slide() {
+    let dir = tempfile::tempdir().unwrap();
+    // The title alone, in a colour nothing else on the slide has; the second slide is long enough
+    // to be shrunk to fit, and its readings shrink with it.
+    std::fs::write(
+        dir.path().join("ruby.ron"),
+        r##"Playlist(title: "t", slides: [
+    Text(title: "{避難|ひなん}", background: "#000000", accent: "#FFD000"),
+    Text(title: "{避難所|ひなんじょ}へ", body: "ペットと{一緒|いっしょ}に{安全|あんぜん}な{場所|ばしょ}まで{避難|ひなん}しましょう。{避難所|ひなんじょ}では、人とペットは{別|べつ}の{場所|ばしょ}で{過|す}ごすことが多いので、前もって{地域|ちいき}のルールを{確認|かくにん}しておきましょう。", background: "#000000", color: "#FFFFFF", accent: "#FFD000"),
+])"##,
+    )
+    .unwrap();
+    for size in ["1920x1080", "1080x1920"] {
+        let slides = preview(
+            &dir.path().join("ruby.ron"),
+            &dir.path().join(format!("out-{size}")),
+            size,
+        );
+        let title = ink_bands(&slides[0], [0xFF, 0xD0, 0x00]);
+        assert_eq!(title.len(), 2, "{size}: a reading and its base: {title:?}");
+        let (ruby, base) = (title[0], title[1]);
+        let (ruby_height, base_height) = (ruby.1 - ruby.0 + 1, base.1 - base.0 + 1);
+        assert!(ruby.0 > 0, "{size}: the reading is inside the slide");
+        assert!(
+            (0.35..0.65).contains(&(ruby_height as f32 / base_height as f32)),
+            "{size}: the reading is about half the size of its base: {ruby:?} over {base:?}"
+        );
+        let gap = base.0 - ruby.1;
+        assert!(
+            gap > 1 && gap < base_height / 3,
+            "{size}: the reading sits just above its base: {ruby:?} over {base:?}"
+        );
+        let centre = |band: (u32, u32, u32, u32)| (band.2 + band.3) as f32 / 2.0;
+        assert!(
+            (centre(ruby) - centre(base)).abs() < (base.3 - base.2) as f32 * 0.1,
+            "{size}: the reading is centred over its base: {ruby:?} over {base:?}"
+        );
+
+        // The body: every line has its readings, white and small, above it; all inside the slide.
+        let body = ink_bands(&slides[1], [0xFF, 0xFF, 0xFF]);
+        assert!(body.len() >= 4, "{size}: lines and readings: {body:?}");
+        let (width, height) = slides[1].dimensions();
+        assert!(body.iter().all(|b| b.0 > 0 && b.1 < height - 1 && b.3 < width - 1));
+        let heights: Vec<u32> = body.iter().map(|b| b.1 - b.0 + 1).collect();
+        let tallest = *heights.iter().max().unwrap();
+        assert!(
+            heights.iter().any(|&h| (h as f32) < tallest as f32 * 0.65),
+            "{size}: small readings among the body's lines: {heights:?}"
+        );
+        let title = ink_bands(&slides[1], [0xFF, 0xD0, 0x00]);
+        assert_eq!(title.len(), 2, "{size}: the shrunk title's reading: {title:?}");
+    }
+}
+
 #[test]
 fn bundled_playlists_render_at_landscape_and_portrait_sizes() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("playlists");

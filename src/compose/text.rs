@@ -91,6 +91,16 @@ fn has_orphan(setting: &Setting, width: f32) -> bool {
     })
 }
 
+/// Whether a line had to break inside a word or phrase wider than the box.
+fn breaks_a_phrase(setting: &Setting) -> bool {
+    setting.layouts.iter().any(|paragraph| {
+        paragraph
+            .layout
+            .lines()
+            .any(|line| line.break_reason() == BreakReason::Emergency)
+    })
+}
+
 pub struct Typesetter {
     fonts: FontContext,
     layouts: LayoutContext<Rgba>,
@@ -116,14 +126,14 @@ impl Default for Typesetter {
 impl Typesetter {
     /// Lays out `paragraphs` stacked top to bottom within `width`, shrinking them all by the same
     /// factor until their height fits `max_height`, and a little further if that keeps a word or
-    /// two from being left alone on a line.
+    /// two from being left alone on a line, or a phrase from being broken.
     pub fn fit(&mut self, paragraphs: &[Paragraph], width: f32, max_height: f32) -> Setting {
         let mut scale = 1.0;
         let mut first_fit: Option<Setting> = None;
         loop {
             let setting = self.set(paragraphs, width, scale);
             let fits = setting.height <= max_height && setting.width <= width + 0.5;
-            if fits && !has_orphan(&setting, width) {
+            if fits && !has_orphan(&setting, width) && !breaks_a_phrase(&setting) {
                 return setting;
             }
             if let Some(fitted) =
@@ -176,14 +186,11 @@ impl Typesetter {
     fn set_paragraph(&mut self, paragraph: &Paragraph, size: f32, width: f32) -> SetParagraph {
         let annotated = furigana::annotate(paragraph.text);
         let bases: Vec<_> = annotated.readings.iter().map(|r| r.base.clone()).collect();
-        let breaks = phrases::phrase_breaks(&annotated.text, &bases);
-        let text = phrases::with_breaks(&annotated.text, &breaks);
-        // Where each base lies in `text`, after the break marks before it.
-        let shifted = |range: &std::ops::Range<usize>| {
-            let shift = phrases::PHRASE_BREAK.len_utf8()
-                * breaks.iter().take_while(|&&b| b <= range.start).count();
-            range.start + shift..range.end + shift
-        };
+        let marked = phrases::Marked::new(
+            &annotated.text,
+            &phrases::phrase_breaks(&annotated.text, &bases),
+        );
+        let text = &marked.text;
         let ruby_size = (size * RUBY_SCALE).round();
         let readings: Vec<_> = annotated
             .readings
@@ -192,7 +199,7 @@ impl Typesetter {
                 let ruby = self.single_line(&reading.ruby, ruby_size, paragraph);
                 let base_width =
                     self.single_line(&annotated.text[reading.base.clone()], size, paragraph);
-                (shifted(&reading.base), ruby, base_width.width())
+                (marked.range(&reading.base), ruby, base_width.width())
             })
             .collect();
 
@@ -223,7 +230,7 @@ impl Typesetter {
                 builder.push(StyleProperty::LetterSpacing(spread), base.clone());
             }
         }
-        let mut layout = builder.build(&text);
+        let mut layout = builder.build(text);
         layout.break_all_lines(Some(width));
         layout.align(paragraph.align, AlignmentOptions::default());
 
@@ -370,6 +377,81 @@ fn blend_mask(
             }
             let under_alpha = u32::from(pixels[at + 3]);
             pixels[at + 3] = (alpha + under_alpha * keep / 255) as u8;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn title(text: &str) -> Paragraph<'_> {
+        Paragraph {
+            text,
+            size: 80.0,
+            bold: true,
+            colour: [0, 0, 0, 255],
+            line_height: 1.25,
+            space_before: 0.0,
+            align: Alignment::Start,
+        }
+    }
+
+    /// The text of each line of a paragraph without furigana, without its break marks.
+    fn lines(setting: &Setting, text: &str) -> Vec<String> {
+        let marked = phrases::Marked::new(text, &phrases::phrase_breaks(text, &[]));
+        setting.layouts[0]
+            .layout
+            .lines()
+            .map(|line| {
+                marked.text[line.text_range()]
+                    .replace([phrases::PHRASE_BREAK, phrases::NO_BREAK], "")
+            })
+            .collect()
+    }
+
+    fn has_missing_glyph(setting: &Setting) -> bool {
+        setting.layouts[0].layout.lines().any(|line| {
+            line.items().any(|item| match item {
+                PositionedLayoutItem::GlyphRun(run) => run.glyphs().any(|g| g.id == 0),
+                PositionedLayoutItem::InlineBox(_) => false,
+            })
+        })
+    }
+
+    #[test]
+    fn japanese_lines_start_only_where_a_phrase_starts() {
+        let mut typesetter = Typesetter::default();
+        // A character the font lacks shows as glyph 0, the box the check below looks for.
+        assert!(has_missing_glyph(&typesetter.set(&[title("\u{E000}")], 500.0, 1.0)));
+        for sentence in [
+            "ペットと一緒に安全な場所まで避難すること",
+            "避難所では、人とペットは別の場所で過ごすことが多い",
+            "菌を「つけない」、菌を「ふやさない」、菌を「やっつける」の三つが食中毒予防の原則です",
+            "大きな鍋のまま、ゆっくり冷まさない",
+            "ブリーダーやペットショップの犬・猫は、2022年6月からマイクロチップが義務",
+        ] {
+            let starts: Vec<usize> = phrases::phrase_breaks(sentence, &[]);
+            // The longest phrase, 「ペットショップの」, is 640 px wide; at 600 px the title is set
+            // a little smaller rather than broken inside it.
+            for width in [600.0, 700.0, 900.0, 1200.0] {
+                let setting = typesetter.fit(&[title(sentence)], width, 1000.0);
+                let wrapped = lines(&setting, sentence);
+                let mut at = 0;
+                for (i, line) in wrapped.iter().enumerate() {
+                    if i > 0 {
+                        assert!(
+                            starts.contains(&at),
+                            "{sentence} at {width} px: line {} starts inside a phrase: {wrapped:?}",
+                            i + 1
+                        );
+                    }
+                    at += line.len();
+                }
+                assert_eq!(at, sentence.len());
+                // The marks draw nothing: no glyph is the font's missing-glyph box.
+                assert!(!has_missing_glyph(&setting), "{sentence}: tofu");
+            }
         }
     }
 }

@@ -43,17 +43,55 @@ pub fn phrase_breaks(text: &str, keep: &[Range<usize>]) -> Vec<usize> {
     breaks
 }
 
-/// `text` with a [`PHRASE_BREAK`] at each of `breaks` (ascending byte offsets).
-pub fn with_breaks(text: &str, breaks: &[usize]) -> String {
-    let mut marked = String::with_capacity(text.len() + breaks.len() * PHRASE_BREAK.len_utf8());
-    let mut from = 0;
-    for &at in breaks {
-        marked.push_str(&text[from..at]);
-        marked.push(PHRASE_BREAK);
-        from = at;
+/// WORD JOINER: forbids a break that Unicode's rules would allow, and draws nothing.
+pub const NO_BREAK: char = '\u{2060}';
+
+/// Text marked for the typesetter: [`PHRASE_BREAK`] at each break, and [`NO_BREAK`] wherever
+/// Unicode would break inside a phrase at punctuation (「犬・|猫は」).
+pub struct Marked {
+    pub text: String,
+    /// Offsets in the original text where a mark went in, ascending.
+    marks: Vec<usize>,
+}
+
+impl Marked {
+    /// Marks `text` with its `breaks` (ascending byte offsets, as [`phrase_breaks`] gives them).
+    pub fn new(text: &str, breaks: &[usize]) -> Marked {
+        let mut marked = String::with_capacity(text.len() + breaks.len() * 3);
+        let mut marks = Vec::new();
+        let mut previous: Option<char> = None;
+        let mut breaks = breaks.iter().peekable();
+        for (at, c) in text.char_indices() {
+            if breaks.next_if(|&&b| b == at).is_some() {
+                marked.push(PHRASE_BREAK);
+                marks.push(at);
+            } else if let Some(before) = previous
+                && (is_japanese_punctuation(before) || is_japanese_punctuation(c))
+                && !before.is_whitespace()
+                && !c.is_whitespace()
+            {
+                marked.push(NO_BREAK);
+                marks.push(at);
+            }
+            marked.push(c);
+            previous = Some(c);
+        }
+        Marked {
+            text: marked,
+            marks,
+        }
     }
-    marked.push_str(&text[from..]);
-    marked
+
+    /// Where the original text's `range` lies in the marked text.
+    pub fn range(&self, range: &Range<usize>) -> Range<usize> {
+        let width = PHRASE_BREAK.len_utf8();
+        let before = |offset: usize, inclusive: bool| {
+            self.marks
+                .partition_point(|&at| at < offset || (inclusive && at == offset))
+        };
+        range.start + width * before(range.start, true)
+            ..range.end + width * before(range.end, false)
+    }
 }
 
 /// A phrase boundary becomes a break only between Japanese and something else that is not a
@@ -75,6 +113,11 @@ const NO_LINE_START: &str = "、。，．,.・：；:;？！?!‼⁇⁈⁉ー−
 
 /// Characters a line may not end with.
 const NO_LINE_END: &str = "「『（(［[｛{〔〈《【〘〖〝‘“｟«";
+
+/// Punctuation Unicode lets a line break beside, which a phrase keeps inside it.
+fn is_japanese_punctuation(c: char) -> bool {
+    !c.is_alphanumeric() && is_japanese(c) && (NO_LINE_START.contains(c) || NO_LINE_END.contains(c))
+}
 
 fn is_kanji(c: char) -> bool {
     matches!(c, '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}' | '\u{F900}'..='\u{FAFF}' | '\u{20000}'..='\u{2FFFF}' | '々')
@@ -195,10 +238,19 @@ mod tests {
     }
 
     #[test]
-    fn breaks_are_marked_with_a_zero_width_space() {
+    fn breaks_are_marked_and_punctuation_inside_a_phrase_is_joined() {
         let text = "食中毒に注意しましょう";
-        let marked = with_breaks(text, &phrase_breaks(text, &[]));
-        assert_eq!(marked, "食中毒に\u{200B}注意しましょう");
-        assert_eq!(with_breaks(text, &[]), text);
+        let marked = Marked::new(text, &phrase_breaks(text, &[]));
+        assert_eq!(marked.text, "食中毒に\u{200B}注意しましょう");
+        let text = "犬・猫は、2022年";
+        let marked = Marked::new(text, &phrase_breaks(text, &[]));
+        assert_eq!(
+            marked.text,
+            "犬\u{2060}・\u{2060}猫は\u{2060}、\u{200B}2022年"
+        );
+        // Ranges of the original text move past the marks before them, not those after.
+        let cat = "犬・".len().."犬・猫".len();
+        assert_eq!(&marked.text[marked.range(&cat)], "猫");
+        assert_eq!(Marked::new("abc", &[]).text, "abc");
     }
 }
