@@ -293,7 +293,10 @@ fn furigana_sit_small_and_centred_above_their_base_inside_the_slide() {
         let body = ink_bands(&slides[1], [0xFF, 0xFF, 0xFF]);
         assert!(body.len() >= 4, "{size}: lines and readings: {body:?}");
         let (width, height) = slides[1].dimensions();
-        assert!(body.iter().all(|b| b.0 > 0 && b.1 < height - 1 && b.3 < width - 1));
+        assert!(
+            body.iter()
+                .all(|b| b.0 > 0 && b.1 < height - 1 && b.3 < width - 1)
+        );
         let heights: Vec<u32> = body.iter().map(|b| b.1 - b.0 + 1).collect();
         let tallest = *heights.iter().max().unwrap();
         assert!(
@@ -301,7 +304,11 @@ fn furigana_sit_small_and_centred_above_their_base_inside_the_slide() {
             "{size}: small readings among the body's lines: {heights:?}"
         );
         let title = ink_bands(&slides[1], [0xFF, 0xD0, 0x00]);
-        assert_eq!(title.len(), 2, "{size}: the shrunk title's reading: {title:?}");
+        assert_eq!(
+            title.len(),
+            2,
+            "{size}: the shrunk title's reading: {title:?}"
+        );
     }
 }
 

@@ -7,13 +7,16 @@
 pub mod fonts;
 mod furniture;
 pub use furniture::ticker_type_size;
+pub mod pdf;
 pub mod picture;
 mod qr;
 pub mod quiz;
 pub mod text;
 
 use crate::core::calendar::{ClockFace, Eras};
-use crate::core::playlist::{Colour, Fit, ImageSlide, PosterSlide, Slide, TextSlide, VideoSlide};
+use crate::core::playlist::{
+    Colour, Fit, ImageSlide, PdfSlide, PosterSlide, Slide, TextSlide, VideoSlide,
+};
 use chrono::NaiveDateTime;
 use parley::Alignment;
 use picture::{MAX_MEDIA_BYTES, MAX_SVG_BYTES, PictureError};
@@ -53,6 +56,8 @@ const TEXT_COLOUR: Colour = Colour::rgb(0x1F, 0x29, 0x33);
 const TEXT_ACCENT: Colour = Colour::rgb(0xB4, 0x46, 0x1B);
 const PHOTO_BACKGROUND: Colour = Colour::rgb(0x11, 0x11, 0x11);
 const POSTER_BACKGROUND: Colour = Colour::rgb(0xFF, 0xFF, 0xFF);
+/// Around a PDF page: dark enough that its white paper reads as a page.
+const PDF_BACKGROUND: Colour = Colour::rgb(0x3A, 0x3F, 0x44);
 const IDLE_BACKGROUND: Colour = Colour::rgb(0x17, 0x32, 0x4D);
 const WHITE: Rgba = [255, 255, 255, 255];
 
@@ -122,6 +127,14 @@ impl Composer {
                 canvas
             }
             Slide::Poster(s) => poster_slide(s, folder, width, height)?,
+            Slide::Pdf(s) => pdf_slide(s, folder, width, height)?,
+            // Loading a playlist turns the folder into a slide per picture.
+            Slide::Pictures(s) => {
+                return Err(PictureError::Undecodable {
+                    path: folder.join(&s.folder.relative),
+                    reason: "a folder plays as the slides of its pictures, once loaded".into(),
+                });
+            }
             Slide::Video(s) => {
                 let (picture, _) = self.video_backdrop(s, width, height);
                 warnings.extend(picture.warnings);
@@ -462,6 +475,24 @@ fn poster_slide(
     Ok(canvas)
 }
 
+fn pdf_slide(
+    slide: &PdfSlide,
+    folder: &Path,
+    width: u32,
+    height: u32,
+) -> Result<Pixmap, PictureError> {
+    let mut canvas = blank(width, height, slide.background.unwrap_or(PDF_BACKGROUND));
+    let bytes = picture::read_media(folder, &slide.file.relative, MAX_MEDIA_BYTES)?;
+    pdf::draw_page(
+        &bytes,
+        slide.page(),
+        &folder.join(&slide.file.relative),
+        &mut canvas,
+        (0.0, 0.0, width as f32, height as f32),
+    )?;
+    Ok(canvas)
+}
+
 /// Draws a picture file, SVG or photo, as large as fits in a box, centred.
 fn draw_media(
     canvas: &mut Pixmap,
@@ -537,7 +568,7 @@ fn place_photo(canvas: &mut Pixmap, photo: &ScaledPhoto, (x, y, w, h): (f32, f32
 
 /// Copies opaque pixels row by row: the same result as drawing them over the canvas, without
 /// blending (which costs a photo slide more than decoding its JPEG).
-fn copy_opaque(canvas: &mut Pixmap, photo: &Pixmap, left: i32, top: i32) {
+pub(crate) fn copy_opaque(canvas: &mut Pixmap, photo: &Pixmap, left: i32, top: i32) {
     let (canvas_w, canvas_h) = (canvas.width() as i32, canvas.height() as i32);
     let (x0, x1) = (left.max(0), (left + photo.width() as i32).min(canvas_w));
     let (y0, y1) = (top.max(0), (top + photo.height() as i32).min(canvas_h));

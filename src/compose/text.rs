@@ -423,7 +423,11 @@ mod tests {
     fn japanese_lines_start_only_where_a_phrase_starts() {
         let mut typesetter = Typesetter::default();
         // A character the font lacks shows as glyph 0, the box the check below looks for.
-        assert!(has_missing_glyph(&typesetter.set(&[title("\u{E000}")], 500.0, 1.0)));
+        assert!(has_missing_glyph(&typesetter.set(
+            &[title("\u{E000}")],
+            500.0,
+            1.0
+        )));
         for sentence in [
             "ペットと一緒に安全な場所まで避難すること",
             "避難所では、人とペットは別の場所で過ごすことが多い",

@@ -4,7 +4,7 @@
 use super::{load_closed_days, load_playlist, load_ticker};
 use crate::core::diagnostic::{Diagnostic, document_kind};
 use crate::core::library::PlaylistId;
-use crate::core::playlist::Playlist;
+use crate::core::playlist::{Playlist, Slide};
 use crate::core::schedule::ClosedDays;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -246,16 +246,30 @@ fn fingerprint(path: &Path, source: Option<&str>) -> Fingerprint {
     };
     let mut files = vec![(path.to_path_buf(), stat(path))];
     let folder = super::playlist_folder(path);
-    let media = source
+    let slides = source
         .and_then(|source| Playlist::parse(source).ok())
-        .map(|p| {
-            p.slides
-                .iter()
-                .flat_map(|s| s.media())
-                .map(|m| folder.join(&m.relative))
-                .collect::<Vec<_>>()
-        })
+        .map(|p| p.slides)
         .unwrap_or_default();
+    let mut media: Vec<PathBuf> = slides
+        .iter()
+        .flat_map(|s| s.media())
+        .map(|m| folder.join(&m.relative))
+        .collect();
+    // A picture dropped into, renamed in or removed from a `Pictures` folder changes the
+    // playlist, and one still being copied holds it back until it settles.
+    for slide in &slides {
+        if let Slide::Pictures(pictures) = slide
+            && let Ok(entries) = std::fs::read_dir(folder.join(&pictures.folder.relative))
+        {
+            let mut files: Vec<PathBuf> = entries
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| !p.to_str().is_some_and(|p| p.ends_with(".error.txt")))
+                .collect();
+            files.sort();
+            media.extend(files);
+        }
+    }
     for file in media {
         let status = stat(&file);
         files.push((file, status));

@@ -6,7 +6,8 @@ pub mod watch;
 
 use crate::compose::picture::{self, MAX_MEDIA_BYTES, MAX_SVG_BYTES, PictureError};
 use crate::core::diagnostic::{Diagnostic, Position, SourceLocator};
-use crate::core::playlist::{MAX_PLAYLIST_BYTES, MediaKind, MediaPath, Playlist};
+use crate::core::pictures::{self, FolderContents};
+use crate::core::playlist::{MAX_PLAYLIST_BYTES, MediaKind, MediaPath, Playlist, Slide};
 use crate::core::quiz::Quiz;
 use crate::core::schedule::ClosedDays;
 use crate::core::ticker::parse_ticker;
@@ -19,13 +20,90 @@ pub fn load_playlist(path: &Path) -> Result<Playlist, Vec<Diagnostic>> {
     let source = read_text(path, MAX_PLAYLIST_BYTES).map_err(|d| vec![in_file(d)])?;
     let playlist =
         Playlist::parse(&source).map_err(|ds| ds.into_iter().map(in_file).collect::<Vec<_>>())?;
+    let folder = playlist_folder(path);
     let media = playlist.slides.iter().flat_map(|s| s.media());
-    let problems = missing_media(media, &source, playlist_folder(path));
-    if problems.is_empty() {
-        Ok(playlist)
-    } else {
-        Err(problems.into_iter().map(in_file).collect())
+    let mut problems = missing_media(media, &source, folder);
+    let contents = look_into(&playlist, &source, folder, &mut problems);
+    if !problems.is_empty() {
+        return Err(problems.into_iter().map(in_file).collect());
     }
+    pictures::expand(playlist, &contents, &source)
+        .map_err(|ds| ds.into_iter().map(in_file).collect())
+}
+
+/// The file names in each of a playlist's `Pictures` folders and the page counts of its PDFs
+/// (those it names and those in its folders). A folder that is missing or outside the content
+/// folder is a problem; a PDF that cannot be opened is left for the player to skip.
+fn look_into(
+    playlist: &Playlist,
+    source: &str,
+    folder: &Path,
+    problems: &mut Vec<Diagnostic>,
+) -> FolderContents {
+    let mut at = SourceLocator::new(source);
+    let mut contents = FolderContents::default();
+    let mut pdfs = Vec::new();
+    for slide in &playlist.slides {
+        match slide {
+            Slide::Pictures(pictures) => match picture_folder_names(folder, &pictures.folder) {
+                Ok(names) => {
+                    for name in &names {
+                        let path = pictures.folder.relative.join(name);
+                        if MediaPath::try_from(name.clone())
+                            .ok()
+                            .and_then(|p| p.kind())
+                            == Some(MediaKind::Pdf)
+                        {
+                            pdfs.push(path);
+                        }
+                    }
+                    contents
+                        .folders
+                        .insert(pictures.folder.relative.clone(), names);
+                }
+                Err(problem) => problems.push(
+                    Diagnostic::new(at.string_literal(&pictures.folder.written), problem)
+                        .with_hint(
+                            "name a folder inside the playlists folder, e.g. \"media/exhibition\"",
+                        ),
+                ),
+            },
+            Slide::Pdf(pdf) => pdfs.push(pdf.file.relative.clone()),
+            _ => {}
+        }
+    }
+    for relative in pdfs {
+        let pages = picture::read_media(folder, &relative, MAX_MEDIA_BYTES)
+            .and_then(|bytes| crate::compose::pdf::page_count(&bytes, &folder.join(&relative)));
+        if let Ok(count) = pages {
+            contents.pdf_pages.insert(relative, count);
+        }
+    }
+    contents
+}
+
+/// The names of the files directly inside a `Pictures` folder.
+fn picture_folder_names(folder: &Path, pictures: &MediaPath) -> Result<Vec<String>, String> {
+    let path = folder.join(&pictures.relative);
+    let unreadable =
+        |e: std::io::Error| format!("cannot read the folder `{}`: {e}", pictures.written);
+    let real = path.canonicalize().map_err(unreadable)?;
+    if !real.starts_with(folder.canonicalize().map_err(unreadable)?) {
+        return Err(format!(
+            "`{}` is outside the content folder",
+            pictures.written
+        ));
+    }
+    let mut names = Vec::new();
+    for entry in std::fs::read_dir(&real).map_err(unreadable)? {
+        let entry = entry.map_err(unreadable)?;
+        if entry.file_type().is_ok_and(|t| t.is_file())
+            && let Ok(name) = entry.file_name().into_string()
+        {
+            names.push(name);
+        }
+    }
+    Ok(names)
 }
 
 /// The folder a playlist's media paths are relative to: the folder of its file. A bare file name

@@ -10,6 +10,7 @@ pub mod layout;
 pub mod library;
 pub mod manifest;
 pub mod phrases;
+pub mod pictures;
 pub mod play_report;
 pub mod playlist;
 pub mod quiz;

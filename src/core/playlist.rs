@@ -63,8 +63,11 @@ pub enum Slide {
     Text(TextSlide),
     Image(ImageSlide),
     Poster(PosterSlide),
+    Pdf(PdfSlide),
     Video(VideoSlide),
     Quiz(QuizSlide),
+    /// Replaced by the slides of its folder when the playlist is loaded (`core::pictures`).
+    Pictures(PicturesSlide),
 }
 
 /// A title and body in Japanese with optional English, and an optional picture beside them.
@@ -109,6 +112,95 @@ pub struct PosterSlide {
     pub seconds: Option<f32>,
     /// A QR code card in the corner, pointing to a web page.
     pub qr: Option<QrCard>,
+}
+
+/// Pages of a PDF file, one slide each, fitted like a photo and drawn at the screen's resolution.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PdfSlide {
+    pub file: MediaPath,
+    /// Which pages, e.g. "1-3" or "1, 4-6"; all of them without it. Once loaded, one page.
+    pub pages: Option<Pages>,
+    pub background: Option<Colour>,
+    pub seconds: Option<f32>,
+    /// A QR code card in the corner, pointing to a web page.
+    pub qr: Option<QrCard>,
+}
+
+impl PdfSlide {
+    /// The page this slide shows, counted from 1.
+    pub fn page(&self) -> u32 {
+        self.pages.as_ref().map_or(1, Pages::first)
+    }
+}
+
+/// Every photo, SVG and PDF page in a folder, in the order of their names (`01-…`, `02-…`).
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PicturesSlide {
+    /// The folder, relative to the playlist.
+    pub folder: MediaPath,
+    #[serde(default)]
+    pub fit: Fit,
+    pub background: Option<Colour>,
+    /// How long each picture stays.
+    pub seconds: Option<f32>,
+}
+
+/// Page numbers written `"1-3"`, `"2"` or `"1, 4-6"`, counted from 1.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub struct Pages(pub Vec<(u32, u32)>);
+
+impl Pages {
+    pub fn single(page: u32) -> Pages {
+        Pages(vec![(page, page)])
+    }
+
+    pub fn first(&self) -> u32 {
+        self.0.first().map_or(1, |range| range.0)
+    }
+
+    /// Every page in order, as written.
+    pub fn each(&self) -> impl Iterator<Item = u32> + '_ {
+        self.0.iter().flat_map(|&(first, last)| first..=last)
+    }
+
+    pub fn last(&self) -> u32 {
+        self.0.iter().map(|range| range.1).max().unwrap_or(1)
+    }
+}
+
+/// More pages than a playlist may show from one PDF: a slide each, and each drawn in turn.
+pub const MAX_PDF_PAGES: u32 = 500;
+
+impl TryFrom<String> for Pages {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<Self, String> {
+        let explain =
+            || format!("`{text}` is not a list of pages; write e.g. \"1-3\", \"2\" or \"1, 4-6\"");
+        let number = |part: &str| part.trim().parse::<u32>().ok().filter(|&n| n >= 1);
+        let mut ranges = Vec::new();
+        for part in text.split(',') {
+            let (first, last) = match part.split_once('-') {
+                Some((first, last)) => (number(first), number(last)),
+                None => (number(part), number(part)),
+            };
+            match (first, last) {
+                (Some(first), Some(last)) if first <= last && last <= MAX_PDF_PAGES => {
+                    ranges.push((first, last))
+                }
+                (Some(_), Some(last)) if last > MAX_PDF_PAGES => {
+                    return Err(format!(
+                        "a playlist shows at most {MAX_PDF_PAGES} pages of a PDF"
+                    ));
+                }
+                _ => return Err(explain()),
+            }
+        }
+        Ok(Pages(ranges))
+    }
 }
 
 /// A video clip, muted, fitted like a photo. It plays once by default, `loops` times, or for
@@ -169,6 +261,7 @@ pub enum Fit {
 pub enum MediaKind {
     Raster,
     Vector,
+    Pdf,
     Video,
 }
 
@@ -188,6 +281,7 @@ impl MediaPath {
         match extension.as_str() {
             "png" | "jpg" | "jpeg" | "webp" => Some(MediaKind::Raster),
             "svg" => Some(MediaKind::Vector),
+            "pdf" => Some(MediaKind::Pdf),
             "mp4" | "m4v" | "mov" | "mkv" | "webm" => Some(MediaKind::Video),
             _ => None,
         }
@@ -275,8 +369,10 @@ impl Slide {
             Slide::Text(s) => s.seconds,
             Slide::Image(s) => s.seconds,
             Slide::Poster(s) => s.seconds,
+            Slide::Pdf(s) => s.seconds,
             Slide::Video(s) => s.seconds,
             Slide::Quiz(s) => s.seconds,
+            Slide::Pictures(s) => s.seconds,
         }
     }
 
@@ -286,7 +382,8 @@ impl Slide {
             Slide::Text(s) => s.qr.as_ref(),
             Slide::Image(s) => s.qr.as_ref(),
             Slide::Poster(s) => s.qr.as_ref(),
-            Slide::Video(_) | Slide::Quiz(_) => None,
+            Slide::Pdf(s) => s.qr.as_ref(),
+            Slide::Video(_) | Slide::Quiz(_) | Slide::Pictures(_) => None,
         }
     }
 
@@ -296,8 +393,10 @@ impl Slide {
             Slide::Text(_) => "text",
             Slide::Image(_) => "image",
             Slide::Poster(_) => "poster",
+            Slide::Pdf(_) => "pdf",
             Slide::Video(_) => "video",
             Slide::Quiz(_) => "quiz",
+            Slide::Pictures(_) => "pictures",
         }
     }
 
@@ -307,7 +406,9 @@ impl Slide {
             Slide::Text(s) => (Some(&s.title), vec![&s.title_en, &s.body, &s.body_en]),
             Slide::Image(s) => (None, vec![&s.caption, &s.caption_en]),
             Slide::Video(s) => (None, vec![&s.caption, &s.caption_en]),
-            Slide::Poster(_) | Slide::Quiz(_) => (None, vec![]),
+            Slide::Poster(_) | Slide::Pdf(_) | Slide::Quiz(_) | Slide::Pictures(_) => {
+                (None, vec![])
+            }
         };
         if let Some(qr) = self.qr() {
             optional.extend([&qr.caption, &qr.caption_en]);
@@ -319,14 +420,17 @@ impl Slide {
             .collect()
     }
 
-    /// Every media file the slide needs, with what kind it must be.
+    /// Every media file the slide needs, with what kind it must be. A `Pictures` folder is not
+    /// a file: its pictures become slides of their own.
     pub fn media(&self) -> Vec<&MediaPath> {
         match self {
             Slide::Text(s) => s.picture.iter().collect(),
             Slide::Image(s) => vec![&s.file],
             Slide::Poster(s) => vec![&s.file],
+            Slide::Pdf(s) => vec![&s.file],
             Slide::Video(s) => vec![&s.file],
             Slide::Quiz(s) => vec![&s.file],
+            Slide::Pictures(_) => vec![],
         }
     }
 }
@@ -423,9 +527,10 @@ impl Playlist {
                 check_seconds(&mut problems, &mut at, "seconds", seconds);
             }
             let wanted = match slide {
-                Slide::Text(_) => None,
+                Slide::Text(_) | Slide::Pictures(_) => None,
                 Slide::Image(_) => Some(MediaKind::Raster),
                 Slide::Poster(_) => Some(MediaKind::Vector),
+                Slide::Pdf(_) => Some(MediaKind::Pdf),
                 Slide::Video(_) => Some(MediaKind::Video),
                 Slide::Quiz(quiz) => {
                     let is_ron = quiz
@@ -450,6 +555,7 @@ impl Playlist {
                 let shown_with = |kind| match kind {
                     MediaKind::Raster => "show photos with Image(file: ..)",
                     MediaKind::Vector => "show SVG files with Poster(file: ..)",
+                    MediaKind::Pdf => "show PDF files with Pdf(file: ..)",
                     MediaKind::Video => "show videos with Video(file: ..)",
                 };
                 match (media.kind(), wanted) {
@@ -461,13 +567,17 @@ impl Playlist {
                                 media.written
                             ),
                         )
-                        .with_hint("use PNG, JPEG, WebP or SVG pictures, or MP4, MKV or WebM videos"),
+                        .with_hint(
+                            "use PNG, JPEG, WebP, SVG or PDF pictures, or MP4, MKV or WebM videos",
+                        ),
                     ),
                     (Some(kind), Some(wanted)) if kind != wanted => {
                         let what = match (kind, wanted) {
                             (MediaKind::Vector, _) => "is an SVG file",
+                            (MediaKind::Pdf, _) => "is a PDF file",
                             (MediaKind::Video, _) => "is a video",
                             (_, MediaKind::Vector) => "is not an SVG file",
+                            (_, MediaKind::Pdf) => "is not a PDF file",
                             _ => "is not a video",
                         };
                         problems.push(
@@ -475,9 +585,23 @@ impl Playlist {
                                 .with_hint(shown_with(kind)),
                         )
                     }
-                    (Some(MediaKind::Video), None) => problems.push(
-                        Diagnostic::new(position, format!("`{}` is a video", media.written))
-                            .with_hint("a text slide's picture is a photo or an SVG; show videos with Video(file: ..)"),
+                    (Some(kind @ (MediaKind::Video | MediaKind::Pdf)), None) => problems.push(
+                        Diagnostic::new(
+                            position,
+                            format!(
+                                "`{}` is a {}",
+                                media.written,
+                                if kind == MediaKind::Pdf {
+                                    "PDF file"
+                                } else {
+                                    "video"
+                                }
+                            ),
+                        )
+                        .with_hint(format!(
+                            "a text slide's picture is a photo or an SVG; {}",
+                            shown_with(kind)
+                        )),
                     ),
                     _ => {}
                 }
