@@ -1,7 +1,7 @@
 //! Turns the state of a playlists folder into library changes, reading only files that have
 //! stopped changing, so a playlist or photo still being copied is never taken as final.
 
-use super::{load_closed_days, load_playlist, load_ticker};
+use super::{PictureChecks, load_closed_days, load_playlist_checking, load_ticker};
 use crate::core::diagnostic::{Diagnostic, document_kind};
 use crate::core::library::PlaylistId;
 use crate::core::playlist::{Playlist, Slide};
@@ -50,6 +50,8 @@ pub struct FolderScanner {
     /// What each playlist's files looked like when it was last loaded or rejected.
     settled: BTreeMap<PlaylistId, Fingerprint>,
     looked: bool,
+    /// The pictures of `Pictures` folders opened so far.
+    pictures: PictureChecks,
 }
 
 /// The result of one scan.
@@ -71,6 +73,7 @@ impl FolderScanner {
             previous: BTreeMap::new(),
             settled: BTreeMap::new(),
             looked: false,
+            pictures: PictureChecks::default(),
         }
     }
 
@@ -146,7 +149,11 @@ impl FolderScanner {
                     days,
                 })
             } else {
-                load_playlist(&path).map(|playlist| LibraryChange::Loaded {
+                let loaded = load_playlist_checking(&path, &mut self.pictures);
+                if !self.complete {
+                    note_unshowable_pictures(&self.folder, source.as_deref(), &self.pictures);
+                }
+                loaded.map(|playlist| LibraryChange::Loaded {
                     id: id.clone(),
                     playlist,
                     folder: self.folder.clone(),
@@ -307,12 +314,50 @@ fn write_problems(playlist: &Path, problems: &[Diagnostic]) {
         text.push_str(&problem.to_string());
         text.push('\n');
     }
-    let target = problems_file(playlist);
-    if std::fs::read_to_string(&target).ok().as_deref() == Some(text.as_str()) {
+    write_note(&problems_file(playlist), &text);
+}
+
+/// Writes a note for staff unless it already says `text`.
+fn write_note(target: &Path, text: &str) {
+    if std::fs::read_to_string(target).ok().as_deref() == Some(text) {
         return;
     }
-    if let Err(error) = std::fs::write(&target, text) {
+    if let Err(error) = std::fs::write(target, text) {
         tracing::warn!("cannot write {}: {error}", target.display());
+    }
+}
+
+/// Writes `<picture>.error.txt` beside each picture of a playlist's `Pictures` folders that cannot
+/// be shown, and removes the notes of pictures that can now be shown or are gone.
+fn note_unshowable_pictures(folder: &Path, source: Option<&str>, checks: &PictureChecks) {
+    let Some(playlist) = source.and_then(|s| Playlist::parse(s).ok()) else {
+        return;
+    };
+    for (picture, reason) in &checks.unshowable {
+        let text = format!(
+            "This picture is not shown: {reason}.\nReplace it with a photo (JPEG, PNG, WebP), an SVG \
+             or a PDF that opens: the player tries it again by itself and deletes this note.\n\
+             この画像は表示されていません。開ける画像に置き換えると自動で読み込まれ、このメモは消えます。\n"
+        );
+        tracing::warn!("{}: not shown: {reason}", picture.display());
+        write_note(&problems_file(picture), &text);
+    }
+    for slide in &playlist.slides {
+        let Slide::Pictures(pictures) = slide else {
+            continue;
+        };
+        let Ok(entries) = std::fs::read_dir(folder.join(&pictures.folder.relative)) else {
+            continue;
+        };
+        for note in entries.filter_map(Result::ok).map(|e| e.path()) {
+            let Some(picture) = note.to_str().and_then(|n| n.strip_suffix(".error.txt")) else {
+                continue;
+            };
+            let picture = PathBuf::from(picture);
+            if !checks.unshowable.iter().any(|(p, _)| *p == picture) {
+                clear_problems(&picture);
+            }
+        }
     }
 }
 
@@ -420,6 +465,109 @@ mod tests {
             !problems_file(&path).exists(),
             "the note goes once the file is fixed"
         );
+    }
+
+    /// The files of the loaded playlist's slides, in play order.
+    fn played(changes: &[LibraryChange]) -> Vec<String> {
+        let [LibraryChange::Loaded { playlist, .. }] = changes else {
+            panic!("one playlist loaded: {changes:?}")
+        };
+        playlist
+            .slides
+            .iter()
+            .map(|s| s.media()[0].written.clone())
+            .collect()
+    }
+
+    #[test]
+    fn a_pictures_folder_follows_what_is_dropped_renamed_and_deleted_in_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let show = dir.path().join("media/show");
+        fs::create_dir_all(&show).unwrap();
+        let svg = |colour: &str| {
+            format!(
+                r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 9"><rect width="16" height="9" fill="{colour}"/></svg>"#
+            )
+        };
+        let mut png = Vec::new();
+        image::RgbImage::from_pixel(32, 18, image::Rgb([10, 120, 200]))
+            .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+            .unwrap();
+        fs::write(show.join("2-two.svg"), svg("#00FF00")).unwrap();
+        fs::write(show.join("10-ten.png"), &png).unwrap();
+        fs::write(show.join("1-one.svg"), svg("#FF0000")).unwrap();
+        fs::write(
+            dir.path().join("show.ron"),
+            r#"Playlist(title: "t", slides: [Pictures(folder: "media/show", seconds: 8)])"#,
+        )
+        .unwrap();
+        let mut scanner = FolderScanner::new(dir.path());
+        let settle = |scanner: &mut FolderScanner| {
+            let mut scan = scanner.scan();
+            while scan.unsettled {
+                scan = scanner.scan();
+            }
+            scan.changes
+        };
+        let order = [
+            "media/show/1-one.svg",
+            "media/show/2-two.svg",
+            "media/show/10-ten.png",
+        ];
+        assert_eq!(played(&settle(&mut scanner)), order);
+
+        // Dropped in: a half-copied picture holds the change back until it stops growing.
+        fs::write(show.join("3-three.png"), &png[..png.len() / 2]).unwrap();
+        let mid_copy = scanner.scan();
+        assert!(mid_copy.changes.is_empty() && mid_copy.unsettled);
+        fs::write(show.join("3-three.png"), &png).unwrap();
+        assert_eq!(
+            played(&settle(&mut scanner)),
+            [
+                "media/show/1-one.svg",
+                "media/show/2-two.svg",
+                "media/show/3-three.png",
+                "media/show/10-ten.png"
+            ]
+        );
+
+        // Renamed to play first, and one deleted.
+        fs::rename(show.join("3-three.png"), show.join("0-first.png")).unwrap();
+        fs::remove_file(show.join("2-two.svg")).unwrap();
+        assert_eq!(
+            played(&settle(&mut scanner)),
+            [
+                "media/show/0-first.png",
+                "media/show/1-one.svg",
+                "media/show/10-ten.png"
+            ]
+        );
+
+        // A broken picture is left out with a note beside it, which goes once it is replaced.
+        fs::write(show.join("5-broken.jpg"), "not a photo").unwrap();
+        assert_eq!(
+            played(&settle(&mut scanner)),
+            [
+                "media/show/0-first.png",
+                "media/show/1-one.svg",
+                "media/show/10-ten.png"
+            ]
+        );
+        let note = fs::read_to_string(show.join("5-broken.jpg.error.txt")).unwrap();
+        assert!(
+            note.contains("5-broken.jpg is not a readable picture"),
+            "{note}"
+        );
+        fs::write(show.join("5-broken.jpg"), &png).unwrap();
+        assert!(played(&settle(&mut scanner)).contains(&"media/show/5-broken.jpg".to_string()));
+        assert!(!show.join("5-broken.jpg.error.txt").exists());
+
+        // Emptied: the playlist is rejected at its folder, and the last good one keeps playing.
+        for entry in fs::read_dir(&show).unwrap() {
+            fs::remove_file(entry.unwrap().path()).unwrap();
+        }
+        let changes = settle(&mut scanner);
+        assert_eq!(names(&changes), ["rejected show.ron"]);
     }
 
     #[test]

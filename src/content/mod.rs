@@ -11,11 +11,64 @@ use crate::core::playlist::{MAX_PLAYLIST_BYTES, MediaKind, MediaPath, Playlist, 
 use crate::core::quiz::Quiz;
 use crate::core::schedule::ClosedDays;
 use crate::core::ticker::parse_ticker;
-use std::path::Path;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
 
 /// Reads and checks one playlist file, including that every media file it names exists inside
 /// its folder. Every problem comes back at once, each naming the file.
 pub fn load_playlist(path: &Path) -> Result<Playlist, Vec<Diagnostic>> {
+    load_playlist_checking(path, &mut PictureChecks::default())
+}
+
+/// What opening each picture of the `Pictures` folders found, kept while a file stays the same
+/// so that a folder of photos is decoded once, not at every change to it.
+#[derive(Default)]
+pub struct PictureChecks {
+    known: HashMap<PathBuf, (Option<(u64, SystemTime)>, Result<Option<u32>, String>)>,
+    /// The pictures of the last playlist loaded that cannot be shown, and why.
+    pub unshowable: Vec<(PathBuf, String)>,
+}
+
+impl PictureChecks {
+    /// Opens a picture as the player will (a photo decoded, an SVG parsed, a PDF's pages
+    /// counted), or says why it cannot be shown; a PDF gives its page count.
+    fn check(&mut self, path: &Path, kind: MediaKind) -> Result<Option<u32>, String> {
+        let stamp = std::fs::metadata(path)
+            .ok()
+            .and_then(|m| Some((m.len(), m.modified().ok()?)));
+        if let Some((known_stamp, result)) = self.known.get(path)
+            && *known_stamp == stamp
+            && stamp.is_some()
+        {
+            return result.clone();
+        }
+        let folder = playlist_folder(path);
+        let name = Path::new(path.file_name().unwrap_or_default());
+        let result = match kind {
+            MediaKind::Raster => picture::read_media(folder, name, MAX_MEDIA_BYTES)
+                .and_then(|bytes| picture::decode_photo(&bytes, path))
+                .map(|_| None),
+            MediaKind::Vector => picture::read_media(folder, name, MAX_SVG_BYTES)
+                .and_then(|bytes| picture::parse_svg(&bytes, path))
+                .map(|_| None),
+            MediaKind::Pdf => picture::read_media(folder, name, MAX_MEDIA_BYTES)
+                .and_then(|bytes| crate::compose::pdf::page_count(&bytes, path))
+                .map(Some),
+            MediaKind::Video => Ok(None),
+        }
+        .map_err(|e| e.to_string());
+        self.known
+            .insert(path.to_path_buf(), (stamp, result.clone()));
+        result
+    }
+}
+
+/// [`load_playlist`], remembering what it found in `Pictures` folders in `checks`.
+pub fn load_playlist_checking(
+    path: &Path,
+    checks: &mut PictureChecks,
+) -> Result<Playlist, Vec<Diagnostic>> {
     let in_file = |d: Diagnostic| d.in_file(path);
     let source = read_text(path, MAX_PLAYLIST_BYTES).map_err(|d| vec![in_file(d)])?;
     let playlist =
@@ -23,7 +76,8 @@ pub fn load_playlist(path: &Path) -> Result<Playlist, Vec<Diagnostic>> {
     let folder = playlist_folder(path);
     let media = playlist.slides.iter().flat_map(|s| s.media());
     let mut problems = missing_media(media, &source, folder);
-    let contents = look_into(&playlist, &source, folder, &mut problems);
+    checks.unshowable.clear();
+    let contents = look_into(&playlist, &source, folder, checks, &mut problems);
     if !problems.is_empty() {
         return Err(problems.into_iter().map(in_file).collect());
     }
@@ -31,13 +85,15 @@ pub fn load_playlist(path: &Path) -> Result<Playlist, Vec<Diagnostic>> {
         .map_err(|ds| ds.into_iter().map(in_file).collect())
 }
 
-/// The file names in each of a playlist's `Pictures` folders and the page counts of its PDFs
-/// (those it names and those in its folders). A folder that is missing or outside the content
-/// folder is a problem; a PDF that cannot be opened is left for the player to skip.
+/// The pictures in each of a playlist's `Pictures` folders that can be shown, and the page
+/// counts of its PDFs. A folder that is missing or outside the content folder is a problem; a
+/// picture in it that cannot be shown is left out and listed in `checks.unshowable`; a PDF the
+/// playlist names that cannot be opened is left for the player to skip with its reason.
 fn look_into(
     playlist: &Playlist,
     source: &str,
     folder: &Path,
+    checks: &mut PictureChecks,
     problems: &mut Vec<Diagnostic>,
 ) -> FolderContents {
     let mut at = SourceLocator::new(source);
@@ -47,19 +103,30 @@ fn look_into(
         match slide {
             Slide::Pictures(pictures) => match picture_folder_names(folder, &pictures.folder) {
                 Ok(names) => {
-                    for name in &names {
-                        let path = pictures.folder.relative.join(name);
-                        if MediaPath::try_from(name.clone())
+                    let mut shown = Vec::new();
+                    for name in names {
+                        let relative = pictures.folder.relative.join(&name);
+                        let kind = MediaPath::try_from(name.clone())
                             .ok()
-                            .and_then(|p| p.kind())
-                            == Some(MediaKind::Pdf)
-                        {
-                            pdfs.push(path);
+                            .and_then(|p| p.kind());
+                        let Some(kind @ (MediaKind::Raster | MediaKind::Vector | MediaKind::Pdf)) =
+                            kind
+                        else {
+                            continue;
+                        };
+                        match checks.check(&folder.join(&relative), kind) {
+                            Ok(pages) => {
+                                if let Some(pages) = pages {
+                                    contents.pdf_pages.insert(relative, pages);
+                                }
+                                shown.push(name);
+                            }
+                            Err(reason) => checks.unshowable.push((folder.join(relative), reason)),
                         }
                     }
                     contents
                         .folders
-                        .insert(pictures.folder.relative.clone(), names);
+                        .insert(pictures.folder.relative.clone(), shown);
                 }
                 Err(problem) => problems.push(
                     Diagnostic::new(at.string_literal(&pictures.folder.written), problem)
