@@ -1,9 +1,14 @@
-//! PDF slides: `preview` and `check` on PDFs an office tool made (tests/fixtures/pdf), drawn by
-//! the real renderer, and the pixels checked.
+//! PDF slides and folders of pictures: `preview` and `check` on PDFs an office tool made
+//! (tests/fixtures/pdf), and the real player showing a PDF dropped into a folder, each drawn by
+//! the real renderer and its pixels checked.
 
+mod common;
+
+use common::display::{spawn_with_status, start_xvfb, status, wait_for};
 use image::RgbaImage;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/pdf")
@@ -203,4 +208,71 @@ fn damaged_and_password_protected_pdfs_are_skipped_with_their_reason() {
         said.contains("pdf.ron:2:16: `media/poster.pdf` has 2 pages; `pages` asks for page 3"),
         "{said}"
     );
+}
+
+#[test]
+fn a_pdf_dropped_into_a_pictures_folder_joins_the_loop_on_screen() {
+    let (_xvfb, display) = start_xvfb("960x540");
+    let dir = tempfile::tempdir().unwrap();
+    let playlists = dir.path().join("playlists");
+    let show = playlists.join("media/exhibition");
+    std::fs::create_dir_all(&show).unwrap();
+    std::fs::write(
+        show.join("01-green.svg"),
+        r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 9"><rect width="16" height="9" fill="#10A040"/></svg>"##,
+    )
+    .unwrap();
+    std::fs::write(
+        playlists.join("exhibition.ron"),
+        r#"Playlist(title: "展示", slide_seconds: 2, transition: Cut, slides: [Pictures(folder: "media/exhibition")])"#,
+    )
+    .unwrap();
+    let runtime = tempfile::tempdir().unwrap();
+    let (_player, address) = spawn_with_status(
+        Command::new(env!("CARGO_BIN_EXE_kiosk-player"))
+            .args([
+                "run",
+                "--windowed",
+                "--size",
+                "960x540",
+                "--status-listen",
+                "127.0.0.1:0",
+            ])
+            .arg("--playlists")
+            .arg(&playlists)
+            .env("DISPLAY", &display)
+            .env("XDG_RUNTIME_DIR", runtime.path())
+            .env_remove("WAYLAND_DISPLAY")
+            .stdout(Stdio::null()),
+    );
+    wait_for(
+        "the folder's poster on screen",
+        Duration::from_secs(30),
+        || (status(&address)["showing"]["kind"] == "poster").then_some(()),
+    );
+
+    // Staff copy the poster in as a PowerPoint export would arrive: no playlist is edited.
+    std::fs::copy(fixtures().join("poster.pdf"), show.join("02-poster.pdf")).unwrap();
+    wait_for(
+        "a page of the PDF on screen",
+        Duration::from_secs(30),
+        || (status(&address)["showing"]["kind"] == "pdf").then_some(()),
+    );
+    let (line, png) = common::display::http_get_bytes(&address, "/screenshot");
+    assert!(line.contains("200"), "{line}");
+    let screen = image::load_from_memory(&png).unwrap().to_rgba8();
+    // Either page: the first has its red title band, the second its cream paper.
+    let top_left = screen.get_pixel(4, 4);
+    assert!(
+        near(top_left, [0xC6, 0x28, 0x28], 16) || near(top_left, [0xFF, 0xFB, 0xE6], 16),
+        "the PDF's page fills the screen: {:?}",
+        top_left.0
+    );
+    // The loop is the poster and a slide for each of the two pages.
+    let mut seen = std::collections::BTreeSet::new();
+    wait_for("both pages in the loop", Duration::from_secs(30), || {
+        let showing = status(&address)["showing"].clone();
+        seen.insert((showing["kind"].to_string(), showing["slide"].as_u64()));
+        (seen.iter().filter(|(kind, _)| kind == "\"pdf\"").count() == 2).then_some(())
+    });
 }
