@@ -545,6 +545,8 @@ mod tests {
 
         // A broken picture is left out with a note beside it, which goes once it is replaced.
         fs::write(show.join("5-broken.jpg"), "not a photo").unwrap();
+        // Office's lock file beside an open document is neither shown nor noted.
+        fs::write(show.join("~$flyer.pdf"), "lock").unwrap();
         assert_eq!(
             played(&settle(&mut scanner)),
             [
@@ -558,6 +560,7 @@ mod tests {
             note.contains("5-broken.jpg is not a readable picture"),
             "{note}"
         );
+        assert!(!show.join("~$flyer.pdf.error.txt").exists());
         fs::write(show.join("5-broken.jpg"), &png).unwrap();
         assert!(played(&settle(&mut scanner)).contains(&"media/show/5-broken.jpg".to_string()));
         assert!(!show.join("5-broken.jpg.error.txt").exists());

@@ -77,6 +77,8 @@ pub fn load_playlist_checking(
     let media = playlist.slides.iter().flat_map(|s| s.media());
     let mut problems = missing_media(media, &source, folder);
     checks.unshowable.clear();
+    // What was learnt about files since deleted or renamed is of no more use.
+    checks.known.retain(|path, _| path.exists());
     let contents = look_into(&playlist, &source, folder, checks, &mut problems);
     if !problems.is_empty() {
         return Err(problems.into_iter().map(in_file).collect());
@@ -104,7 +106,7 @@ fn look_into(
             Slide::Pictures(pictures) => match picture_folder_names(folder, &pictures.folder) {
                 Ok(names) => {
                     let mut shown = Vec::new();
-                    for name in names {
+                    for name in names.into_iter().filter(|n| pictures::is_shown(n)) {
                         let relative = pictures.folder.relative.join(&name);
                         let kind = MediaPath::try_from(name.clone())
                             .ok()

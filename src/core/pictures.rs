@@ -141,7 +141,7 @@ fn folder_slides(
 }
 
 /// Pictures play; temporary files of office and copy tools, notes and anything else do not.
-fn is_shown(name: &str) -> bool {
+pub fn is_shown(name: &str) -> bool {
     let temporary = name.starts_with('.') || name.starts_with('~');
     let kind = MediaPath::try_from(name.to_string())
         .ok()
