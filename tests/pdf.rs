@@ -196,6 +196,21 @@ fn damaged_and_password_protected_pdfs_are_skipped_with_their_reason() {
         "{said}"
     );
 
+    // In a folder of pictures, the damaged PDF is left out and `check` says so.
+    std::fs::write(
+        dir.path().join("pdf.ron"),
+        r#"Playlist(title: "pdf", slides: [Pictures(folder: "media")])"#,
+    )
+    .unwrap();
+    let output = run(&["check".as_ref(), dir.path().join("pdf.ron").as_os_str()]);
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains("left out of its folder's slides: ")
+            && said.contains("damaged.pdf is not a readable picture"),
+        "{said}"
+    );
+
     // Pages a PDF does not have are the playlist's problem, at the file's name.
     std::fs::write(
         dir.path().join("pdf.ron"),

@@ -68,11 +68,24 @@ fn check_file(file: &Path) -> Vec<Diagnostic> {
         Some("Config") => load_config(file).err().unwrap_or_default(),
         Some("Quiz") => crate::content::load_quiz(file).err().unwrap_or_default(),
         Some("ClosedDays") => load_closed_days(file).err().unwrap_or_default(),
-        Some("Playlist") => match load_playlist(file) {
-            Err(problems) => problems,
-            // The player would skip slides whose media cannot be drawn; say so now instead.
-            Ok(playlist) => media_problems(&playlist, file),
-        },
+        Some("Playlist") => {
+            let mut pictures = crate::content::PictureChecks::default();
+            match crate::content::load_playlist_checking(file, &mut pictures) {
+                Err(problems) => problems,
+                // The player would skip slides whose media cannot be drawn, and leave out the
+                // pictures of its folders that cannot be shown; say so now instead.
+                Ok(playlist) => {
+                    let left_out = pictures.unshowable.into_iter().map(|(_, reason)| {
+                        Diagnostic::new(
+                            crate::core::diagnostic::Position::START,
+                            format!("left out of its folder's slides: {reason}"),
+                        )
+                        .in_file(file)
+                    });
+                    left_out.chain(media_problems(&playlist, file)).collect()
+                }
+            }
+        }
         other => vec![
             Diagnostic::new(
                 crate::core::diagnostic::Position::START,
