@@ -3,7 +3,8 @@
 
 use super::diagnostic::{Diagnostic, SourceLocator};
 use super::playlist::{
-    ImageSlide, MediaKind, MediaPath, Pages, PdfSlide, PicturesSlide, Playlist, PosterSlide, Slide,
+    ImageSlide, MAX_PDF_PAGES, MediaKind, MediaPath, Pages, PdfSlide, PicturesSlide, Playlist,
+    PosterSlide, Slide,
 };
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
@@ -53,7 +54,10 @@ pub fn expand(
             }
             Slide::Pdf(pdf) => match contents.pdf_pages.get(&pdf.file.relative) {
                 Some(&count) => {
-                    let wanted = pdf.pages.clone().unwrap_or(Pages(vec![(1, count)]));
+                    let wanted = pdf
+                        .pages
+                        .clone()
+                        .unwrap_or(Pages(vec![(1, count.min(MAX_PDF_PAGES))]));
                     if wanted.last() > count {
                         problems.push(Diagnostic::new(
                             at.string_literal(&pdf.file.written),
@@ -125,7 +129,7 @@ fn folder_slides(
                     qr: None,
                 };
                 match pages {
-                    Some(count) => slides.extend((1..=count).map(|page| {
+                    Some(count) => slides.extend((1..=count.min(MAX_PDF_PAGES)).map(|page| {
                         Slide::Pdf(PdfSlide {
                             pages: Some(Pages::single(page)),
                             ..pdf.clone()
@@ -289,6 +293,11 @@ mod tests {
                 "media/broken.pdf p1",
             ]
         );
+        // A PDF of thousands of pages shows its first MAX_PDF_PAGES.
+        let mut long = found.clone();
+        long.pdf_pages.insert(PathBuf::from("media/a.pdf"), 9000);
+        let expanded = expand(playlist.clone(), &long, source).unwrap();
+        assert_eq!(expanded.slides.len() as u32, MAX_PDF_PAGES + 4);
         let mut short = found;
         short.pdf_pages.insert(PathBuf::from("media/b.pdf"), 4);
         let problems = expand(playlist, &short, source).unwrap_err();

@@ -171,7 +171,7 @@ impl Pages {
     }
 }
 
-/// More pages than a playlist may show from one PDF: a slide each, and each drawn in turn.
+/// The most pages a playlist shows from one PDF: a slide each, and each drawn in its turn.
 pub const MAX_PDF_PAGES: u32 = 500;
 
 impl TryFrom<String> for Pages {
