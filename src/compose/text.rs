@@ -6,7 +6,8 @@ use crate::core::{furigana, phrases};
 use parley::fontique::Blob;
 use parley::{
     Alignment, AlignmentOptions, BreakReason, Cluster, FontContext, FontFamily, FontWeight, Layout,
-    LayoutContext, LineHeight, OverflowWrap, PositionedLayoutItem, StyleProperty, WordBreak,
+    LayoutContext, LineHeight, OverflowWrap, PositionedLayoutItem, RangedBuilder, StyleProperty,
+    WordBreak,
 };
 use resvg::tiny_skia::Pixmap;
 use std::sync::Arc;
@@ -41,6 +42,24 @@ pub struct Setting {
     pub scale: f32,
     /// False when even the smallest allowed size overflows the box; the overflow is cut off.
     pub fits: bool,
+}
+
+/// A paragraph's text with its furigana taken out and its phrase breaks marked.
+struct MarkedParagraph {
+    annotated: furigana::Annotated,
+    marked: phrases::Marked,
+}
+
+impl MarkedParagraph {
+    fn new(paragraph: &Paragraph) -> MarkedParagraph {
+        let annotated = furigana::annotate(paragraph.text);
+        let bases: Vec<_> = annotated.readings.iter().map(|r| r.base.clone()).collect();
+        let marked = phrases::Marked::new(
+            &annotated.text,
+            &phrases::phrase_breaks(&annotated.text, &bases),
+        );
+        MarkedParagraph { annotated, marked }
+    }
 }
 
 struct SetParagraph {
@@ -128,10 +147,12 @@ impl Typesetter {
     /// factor until their height fits `max_height`, and a little further if that keeps a word or
     /// two from being left alone on a line, or a phrase from being broken.
     pub fn fit(&mut self, paragraphs: &[Paragraph], width: f32, max_height: f32) -> Setting {
+        // Furigana and phrase breaks do not depend on the size: found once, set at every size.
+        let marked: Vec<MarkedParagraph> = paragraphs.iter().map(MarkedParagraph::new).collect();
         let mut scale = 1.0;
         let mut first_fit: Option<Setting> = None;
         loop {
-            let setting = self.set(paragraphs, width, scale);
+            let setting = self.set(paragraphs, &marked, width, scale);
             let fits = setting.height <= max_height && setting.width <= width + 0.5;
             if fits && !has_orphan(&setting, width) && !breaks_a_phrase(&setting) {
                 return setting;
@@ -154,16 +175,22 @@ impl Typesetter {
         }
     }
 
-    fn set(&mut self, paragraphs: &[Paragraph], width: f32, scale: f32) -> Setting {
+    fn set(
+        &mut self,
+        paragraphs: &[Paragraph],
+        marked: &[MarkedParagraph],
+        width: f32,
+        scale: f32,
+    ) -> Setting {
         let mut layouts = Vec::with_capacity(paragraphs.len());
         let mut y = 0.0;
         let mut widest: f32 = 0.0;
-        for (i, paragraph) in paragraphs.iter().enumerate() {
+        for (i, (paragraph, marked)) in paragraphs.iter().zip(marked).enumerate() {
             if i > 0 {
                 y += paragraph.space_before * scale;
             }
             let size = (paragraph.size * scale).round();
-            let mut set = self.set_paragraph(paragraph, size, width);
+            let mut set = self.set_paragraph(paragraph, marked, size, width);
             // A reading above the first line may rise above the paragraph's own line box.
             let overhang = set.furigana.iter().map(|r| -r.top).fold(0.0, f32::max);
             y += overhang;
@@ -183,13 +210,13 @@ impl Typesetter {
 
     /// One paragraph at one size: its furigana taken out and set above their base text, and
     /// Japanese wrapping only between phrases.
-    fn set_paragraph(&mut self, paragraph: &Paragraph, size: f32, width: f32) -> SetParagraph {
-        let annotated = furigana::annotate(paragraph.text);
-        let bases: Vec<_> = annotated.readings.iter().map(|r| r.base.clone()).collect();
-        let marked = phrases::Marked::new(
-            &annotated.text,
-            &phrases::phrase_breaks(&annotated.text, &bases),
-        );
+    fn set_paragraph(
+        &mut self,
+        paragraph: &Paragraph,
+        MarkedParagraph { annotated, marked }: &MarkedParagraph,
+        size: f32,
+        width: f32,
+    ) -> SetParagraph {
         let text = &marked.text;
         let ruby_size = (size * RUBY_SCALE).round();
         let readings: Vec<_> = annotated
@@ -206,12 +233,7 @@ impl Typesetter {
         // Room above every line for readings keeps the lines evenly spaced.
         let line_height =
             paragraph.line_height + if readings.is_empty() { 0.0 } else { RUBY_SCALE };
-        let mut builder = self
-            .layouts
-            .ranged_builder(&mut self.fonts, &text, 1.0, true);
-        builder.push_default(StyleProperty::FontFamily(FontFamily::named(fonts::FAMILY)));
-        builder.push_default(StyleProperty::FontSize(size));
-        builder.push_default(StyleProperty::Brush(paragraph.colour));
+        let mut builder = self.builder(text, size, paragraph);
         builder.push_default(StyleProperty::LineHeight(LineHeight::FontSizeRelative(
             line_height,
         )));
@@ -219,9 +241,6 @@ impl Typesetter {
         builder.push_default(StyleProperty::WordBreak(WordBreak::KeepAll));
         // Long words and URLs break anywhere rather than run off the screen.
         builder.push_default(StyleProperty::OverflowWrap(OverflowWrap::Anywhere));
-        if paragraph.bold {
-            builder.push_default(StyleProperty::FontWeight(FontWeight::BOLD));
-        }
         for (base, ruby, base_width) in &readings {
             // A reading wider than its base spreads the base out beneath it.
             let characters = text[base.clone()].chars().count() as f32;
@@ -266,6 +285,19 @@ impl Typesetter {
 
     /// `text` on one line at `size`, in the paragraph's weight and colour.
     fn single_line(&mut self, text: &str, size: f32, paragraph: &Paragraph) -> Layout<Rgba> {
+        let mut layout = self.builder(text, size, paragraph).build(text);
+        layout.break_all_lines(None);
+        layout
+    }
+
+    /// A layout builder for `text` in the bundled font at `size`, in the paragraph's weight
+    /// and colour.
+    fn builder<'a>(
+        &'a mut self,
+        text: &'a str,
+        size: f32,
+        paragraph: &Paragraph,
+    ) -> RangedBuilder<'a, Rgba> {
         let mut builder = self
             .layouts
             .ranged_builder(&mut self.fonts, text, 1.0, true);
@@ -275,9 +307,7 @@ impl Typesetter {
         if paragraph.bold {
             builder.push_default(StyleProperty::FontWeight(FontWeight::BOLD));
         }
-        let mut layout = builder.build(text);
-        layout.break_all_lines(None);
-        layout
+        builder
     }
 
     /// Draws a setting with its top-left corner at (`left`, `top`), clipped to the canvas.
@@ -423,10 +453,10 @@ mod tests {
     fn japanese_lines_start_only_where_a_phrase_starts() {
         let mut typesetter = Typesetter::default();
         // A character the font lacks shows as glyph 0, the box the check below looks for.
-        assert!(has_missing_glyph(&typesetter.set(
+        assert!(has_missing_glyph(&typesetter.fit(
             &[title("\u{E000}")],
             500.0,
-            1.0
+            1000.0
         )));
         for sentence in [
             "ペットと一緒に安全な場所まで避難すること",
