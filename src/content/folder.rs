@@ -151,7 +151,7 @@ impl FolderScanner {
             } else {
                 let loaded = load_playlist_checking(&path, &mut self.pictures);
                 if !self.complete {
-                    note_unshowable_pictures(&self.folder, source.as_deref(), &self.pictures);
+                    note_unshowable_pictures(&self.pictures);
                 }
                 loaded.map(|playlist| LibraryChange::Loaded {
                     id: id.clone(),
@@ -271,7 +271,7 @@ fn fingerprint(path: &Path, source: Option<&str>) -> Fingerprint {
             let mut files: Vec<PathBuf> = entries
                 .filter_map(Result::ok)
                 .map(|e| e.path())
-                .filter(|p| !p.to_str().is_some_and(|p| p.ends_with(".error.txt")))
+                .filter(|p| !is_problems_note(p))
                 .collect();
             files.sort();
             media.extend(files);
@@ -295,6 +295,11 @@ fn untouched_for_a_while(fingerprint: &Fingerprint) -> bool {
             now.duration_since(modified).is_ok_and(|age| age >= A_WHILE)
         })
     })
+}
+
+/// Whether a file is one of the notes the player writes for staff.
+pub fn is_problems_note(path: &Path) -> bool {
+    path.to_str().is_some_and(|p| p.ends_with(".error.txt"))
 }
 
 /// The file staff read to learn why a playlist is not playing: `<playlist>.error.txt`.
@@ -329,10 +334,7 @@ fn write_note(target: &Path, text: &str) {
 
 /// Writes `<picture>.error.txt` beside each picture of a playlist's `Pictures` folders that cannot
 /// be shown, and removes the notes of pictures that can now be shown or are gone.
-fn note_unshowable_pictures(folder: &Path, source: Option<&str>, checks: &PictureChecks) {
-    let Some(playlist) = source.and_then(|s| Playlist::parse(s).ok()) else {
-        return;
-    };
+fn note_unshowable_pictures(checks: &PictureChecks) {
     for (picture, reason) in &checks.unshowable {
         let text = format!(
             "This picture is not shown: {reason}.\nReplace it with a photo (JPEG, PNG, WebP), an SVG \
@@ -342,11 +344,8 @@ fn note_unshowable_pictures(folder: &Path, source: Option<&str>, checks: &Pictur
         tracing::warn!("{}: not shown: {reason}", picture.display());
         write_note(&problems_file(picture), &text);
     }
-    for slide in &playlist.slides {
-        let Slide::Pictures(pictures) = slide else {
-            continue;
-        };
-        let Ok(entries) = std::fs::read_dir(folder.join(&pictures.folder.relative)) else {
+    for folder in &checks.folders {
+        let Ok(entries) = std::fs::read_dir(folder) else {
             continue;
         };
         for note in entries.filter_map(Result::ok).map(|e| e.path()) {

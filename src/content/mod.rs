@@ -28,6 +28,8 @@ pub struct PictureChecks {
     known: HashMap<PathBuf, (Option<(u64, SystemTime)>, Result<Option<u32>, String>)>,
     /// The pictures of the last playlist loaded that cannot be shown, and why.
     pub unshowable: Vec<(PathBuf, String)>,
+    /// The `Pictures` folders of the last playlist loaded.
+    pub folders: Vec<PathBuf>,
 }
 
 impl PictureChecks {
@@ -77,6 +79,7 @@ pub fn load_playlist_checking(
     let media = playlist.slides.iter().flat_map(|s| s.media());
     let mut problems = missing_media(media, &source, folder);
     checks.unshowable.clear();
+    checks.folders.clear();
     // What was learnt about files since deleted or renamed is of no more use.
     checks.known.retain(|path, _| path.exists());
     let contents = look_into(&playlist, &source, folder, checks, &mut problems);
@@ -105,6 +108,7 @@ fn look_into(
         match slide {
             Slide::Pictures(pictures) => match picture_folder_names(folder, &pictures.folder) {
                 Ok(names) => {
+                    checks.folders.push(folder.join(&pictures.folder.relative));
                     let mut shown = Vec::new();
                     for name in names.into_iter().filter(|n| pictures::is_shown(n)) {
                         let relative = pictures.folder.relative.join(&name);

@@ -1,7 +1,7 @@
 //! Background threads that keep one content source's playlists current and hand the changes to
 //! the player: a watched (or polled) folder, or an HTTP(S) source synced into the cache.
 
-use super::folder::{FolderScanner, LibraryChange};
+use super::folder::{FolderScanner, LibraryChange, is_problems_note};
 use super::sync::{Cache, HttpSource, SyncOutcome, Syncer};
 use crate::core::manifest::retry_delay;
 use notify::{PollWatcher, RecursiveMode, Watcher};
@@ -257,10 +257,6 @@ fn follow_http(
             retry_delay(failures, spread)
         });
     }
-}
-
-fn is_problems_note(path: &Path) -> bool {
-    path.to_str().is_some_and(|p| p.ends_with(".error.txt"))
 }
 
 /// Whether a folder is on a network file system (NFS, SMB/CIFS, FUSE mounts such as sshfs).
