@@ -156,11 +156,9 @@ fn the_panel_goes_off_when_nothing_is_scheduled_and_on_for_an_emergency() {
     );
     // The panel follows the programme at once; the slide on screen becomes the emergency once it
     // is drawn, a moment later.
-    wait_for(
-        "the emergency on screen",
-        Duration::from_secs(10),
-        || (status(&address)["showing"]["emergency"] == true).then_some(()),
-    );
+    wait_for("the emergency on screen", Duration::from_secs(10), || {
+        (status(&address)["showing"]["emergency"] == true).then_some(())
+    });
 }
 
 /// Runs xdotool on `display` and returns what it printed.

@@ -1,7 +1,7 @@
 //! Turns the state of a playlists folder into library changes, reading only files that have
 //! stopped changing, so a playlist or photo still being copied is never taken as final.
 
-use super::{PictureChecks, load_closed_days, load_playlist_checking, load_ticker};
+use super::{PictureChecks, load_closed_days, load_playlist_checking, load_quiz, load_ticker};
 use crate::core::diagnostic::{Diagnostic, document_kind};
 use crate::core::library::PlaylistId;
 use crate::core::playlist::{Playlist, Slide};
@@ -31,6 +31,12 @@ pub enum LibraryChange {
     },
     /// A new or changed `closed_days.ron` (any file whose document is `ClosedDays(..)`).
     ClosedDays { id: PlaylistId, days: ClosedDays },
+    /// A new or changed quiz file, checked: no problems means a tablet can run it.
+    Quiz {
+        id: PlaylistId,
+        title: Option<String>,
+        problems: Vec<Diagnostic>,
+    },
     /// The file is gone.
     Removed { id: PlaylistId },
 }
@@ -115,13 +121,15 @@ impl FolderScanner {
             let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
                 continue;
             };
-            // Quizzes and device configs may sit beside playlists; they are not playlists.
+            // Device configs may sit beside playlists; quizzes too, which are checked for staff
+            // but never played as playlists.
             let source = std::fs::read_to_string(&path).ok();
             let kind = source.as_deref().and_then(document_kind);
-            if matches!(kind, Some("Quiz" | "Config")) {
+            if kind == Some("Config") {
                 continue;
             }
             let closed_days = kind == Some("ClosedDays");
+            let quiz = kind == Some("Quiz");
             let ticker = is_ticker(&path);
             let id = format!("{}{name}", self.prefix);
             seen.insert(id.clone());
@@ -138,7 +146,27 @@ impl FolderScanner {
                 continue;
             }
             self.settled.insert(id.clone(), fingerprint);
-            let loaded = if ticker {
+            let loaded = if quiz {
+                // A quiz's problems are a finding to report like any other; its id must not
+                // count as a rejected playlist.
+                let (title, problems) = match load_quiz(&path) {
+                    Ok(quiz) => (Some(quiz.title), Vec::new()),
+                    Err(problems) => (None, problems),
+                };
+                if !self.complete {
+                    if problems.is_empty() {
+                        clear_problems(&path);
+                    } else {
+                        write_problems(&path, &problems);
+                    }
+                }
+                scan.changes.push(LibraryChange::Quiz {
+                    id,
+                    title,
+                    problems,
+                });
+                continue;
+            } else if ticker {
                 load_ticker(&path).map(|messages| LibraryChange::Ticker {
                     id: id.clone(),
                     messages,
@@ -385,6 +413,9 @@ mod tests {
                 LibraryChange::Removed { id } => format!("removed {id}"),
                 LibraryChange::Ticker { id, messages } => format!("ticker {id} {}", messages.len()),
                 LibraryChange::ClosedDays { id, days } => format!("closed {id} {}", days.0.len()),
+                LibraryChange::Quiz { id, problems, .. } => {
+                    format!("quiz {id} {} problems", problems.len())
+                }
             })
             .collect()
     }
@@ -666,23 +697,46 @@ mod tests {
     }
 
     #[test]
-    fn quizzes_and_configs_beside_playlists_are_not_taken_for_playlists() {
+    fn quizzes_beside_playlists_are_checked_and_configs_left_alone() {
         let dir = tempfile::tempdir().unwrap();
         fs::write(dir.path().join("a.ron"), GOOD).unwrap();
-        fs::write(
-            dir.path().join("quiz.ron"),
-            "Quiz(title: \"q\", questions: [])",
-        )
-        .unwrap();
+        let quiz = dir.path().join("quiz.ron");
+        fs::write(&quiz, "Quiz(title: \"q\", questions: [])").unwrap();
         fs::write(dir.path().join("kiosk.ron"), "// device\nConfig()").unwrap();
         fs::write(dir.path().join("typo.ron"), "Playlst(title: \"x\")").unwrap();
         let mut scanner = FolderScanner::new(dir.path());
         scanner.scan();
+        let changes = scanner.scan().changes;
         assert_eq!(
-            names(&scanner.scan().changes),
-            ["loaded a.ron", "rejected typo.ron"]
+            names(&changes),
+            [
+                "loaded a.ron",
+                "quiz quiz.ron 1 problems",
+                "rejected typo.ron"
+            ]
         );
-        assert!(!problems_file(&dir.path().join("quiz.ron")).exists());
+        let note = fs::read_to_string(problems_file(&quiz)).unwrap();
+        assert!(note.contains("quiz.ron:1:"), "{note}");
+        assert!(!problems_file(&dir.path().join("kiosk.ron")).exists());
+
+        fs::write(
+            &quiz,
+            r#"Quiz(title: "q", questions: [(question: "犬は？", choices: [(ja: "はい"), (ja: "いいえ")], answer: 1, explanation: "はい。")])"#,
+        )
+        .unwrap();
+        let later = SystemTime::now() + std::time::Duration::from_secs(5);
+        fs::File::options()
+            .write(true)
+            .open(&quiz)
+            .unwrap()
+            .set_modified(later)
+            .unwrap();
+        scanner.scan();
+        assert_eq!(names(&scanner.scan().changes), ["quiz quiz.ron 0 problems"]);
+        assert!(
+            !problems_file(&quiz).exists(),
+            "the fixed quiz's note is gone"
+        );
     }
 
     #[test]

@@ -36,11 +36,14 @@ pub enum ContentSource {
 /// What one source did last, for monitoring (the status endpoint reads it).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SourceStatus {
+    /// Where the content comes from: the folder, or the manifest's URL.
+    pub origin: String,
     /// The folder whose playlists are playing.
     pub live: Option<PathBuf>,
     pub last_success: Option<chrono::DateTime<chrono::Local>>,
     /// The most recent failure, kept after a later success so it can still be seen.
     pub last_error: Option<String>,
+    pub last_error_at: Option<chrono::DateTime<chrono::Local>>,
     /// Looks at the folder, or polls of the server, that worked and that failed.
     pub checks_ok: u64,
     pub checks_failed: u64,
@@ -63,6 +66,7 @@ fn record(status: &SharedStatus, outcome: Result<&Path, String>) {
         }
         Err(error) => {
             status.last_error = Some(error);
+            status.last_error_at = Some(chrono::Local::now());
             status.checks_failed += 1;
         }
     }
@@ -340,6 +344,7 @@ mod tests {
                     LibraryChange::Removed { id } => format!("removed {id}"),
                     LibraryChange::ClosedDays { id, .. } => format!("closed days {id}"),
                     LibraryChange::Ticker { id, .. } => format!("ticker {id}"),
+                    LibraryChange::Quiz { id, .. } => format!("quiz {id}"),
                 });
             }
             if seen.iter().any(|s| s.contains("new.ron"))

@@ -1,8 +1,9 @@
 //! The playlists the player knows, and which of them play at a given moment.
 
+use super::holidays::holiday_name;
 use super::playlist::{Playlist, Slide};
-use super::schedule::ClosedDays;
-use chrono::{NaiveDateTime, TimeDelta};
+use super::schedule::{ClosedDays, Closure};
+use chrono::{NaiveDate, NaiveDateTime, TimeDelta};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -33,6 +34,28 @@ pub struct Programme {
     pub emergency: bool,
     /// The playlists taking turns, in a stable order; empty means the idle screen.
     pub playlists: Vec<PlaylistId>,
+}
+
+/// What one day holds: why it may be special, and what plays from when to when.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DayPlan {
+    pub date: NaiveDate,
+    /// The national holiday's name, e.g. 「勤労感謝の日」.
+    pub holiday: Option<&'static str>,
+    /// Within the government offices' year-end closure (29 December to 3 January).
+    pub year_end: bool,
+    /// Listed in a `closed_days.ron`.
+    pub closed_day: bool,
+    /// From midnight to midnight without gaps; each span's programme differs from the one before.
+    pub spans: Vec<PlanSpan>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PlanSpan {
+    pub start: NaiveDateTime,
+    /// The next span's start; the last span ends at the next midnight.
+    pub end: NaiveDateTime,
+    pub programme: Programme,
 }
 
 /// All playlists currently loaded. Replacing a playlist keeps its id and bumps its revision.
@@ -168,6 +191,41 @@ impl Library {
         }
     }
 
+    /// What plays on `date`, midnight to midnight, as the schedules and closed days stand.
+    pub fn day_plan(&self, date: NaiveDate) -> DayPlan {
+        let midnight = date.and_time(chrono::NaiveTime::MIN);
+        let next_midnight = midnight + TimeDelta::days(1);
+        let moments: BTreeSet<NaiveDateTime> = std::iter::once(midnight)
+            .chain(
+                self.entries
+                    .values()
+                    .flat_map(|e| e.playlist.schedule.turning_points(date)),
+            )
+            .collect();
+        let mut spans: Vec<PlanSpan> = Vec::new();
+        for moment in moments {
+            let programme = self.programme_at(moment);
+            if spans.last().is_some_and(|last| last.programme == programme) {
+                continue;
+            }
+            if let Some(last) = spans.last_mut() {
+                last.end = moment;
+            }
+            spans.push(PlanSpan {
+                start: moment,
+                end: next_midnight,
+                programme,
+            });
+        }
+        DayPlan {
+            date,
+            holiday: holiday_name(date),
+            year_end: Closure::YearEnd.closes(date, &self.closed_days),
+            closed_day: Closure::ClosedDays.closes(date, &self.closed_days),
+            spans,
+        }
+    }
+
     /// When each playlist is next on screen, from `now` (which counts) up to
     /// [`NEXT_PLAY_HORIZON_DAYS`] ahead; a playlist that never plays in that time is absent.
     /// Programmes change only at midnight and where a window starts or ends, so only those
@@ -238,6 +296,75 @@ mod tests {
             library.insert(id.to_string(), p.clone(), Path::new("/content"));
         }
         library
+    }
+
+    #[test]
+    fn a_day_plan_covers_the_day_in_spans_of_one_programme_each() {
+        let mut lib = library(&[
+            ("always.ron", playlist(0, false, "")),
+            ("morning.ron", playlist(10, false, "08:30-12:00")),
+            ("night.ron", playlist(10, false, "22:00-06:00")),
+            ("alarm.ron", playlist(0, true, "15:00-15:30")),
+        ]);
+        let plan = lib.day_plan(at("2026-11-24 00:00").date());
+        let spans: Vec<(String, String, bool, Vec<&str>)> = plan
+            .spans
+            .iter()
+            .map(|s| {
+                (
+                    s.start.format("%d %H:%M").to_string(),
+                    s.end.format("%d %H:%M").to_string(),
+                    s.programme.emergency,
+                    s.programme.playlists.iter().map(String::as_str).collect(),
+                )
+            })
+            .collect();
+        let span = |from: &str, to: &str, emergency, ids: &[&'static str]| {
+            (from.to_string(), to.to_string(), emergency, ids.to_vec())
+        };
+        assert_eq!(
+            spans,
+            vec![
+                // Last night's window runs into the morning.
+                span("24 00:00", "24 06:00", false, &["night.ron"]),
+                span("24 06:00", "24 08:30", false, &["always.ron"]),
+                span("24 08:30", "24 12:00", false, &["morning.ron"]),
+                span("24 12:00", "24 15:00", false, &["always.ron"]),
+                span("24 15:00", "24 15:30", true, &["alarm.ron"]),
+                span("24 15:30", "24 22:00", false, &["always.ron"]),
+                span("24 22:00", "25 00:00", false, &["night.ron"]),
+            ]
+        );
+        assert_eq!(
+            (plan.holiday, plan.year_end, plan.closed_day),
+            (None, false, false)
+        );
+
+        // 23 November is 勤労感謝の日; a closed day is told apart from the year-end closure.
+        assert_eq!(
+            lib.day_plan(at("2026-11-23 00:00").date()).holiday,
+            Some("勤労感謝の日")
+        );
+        lib.set_closed_days(
+            "closed_days.ron".into(),
+            ClosedDays([at("2026-12-28 00:00").date()].into()),
+        );
+        let closed = lib.day_plan(at("2026-12-28 00:00").date());
+        assert!(closed.closed_day && !closed.year_end);
+        assert!(lib.day_plan(at("2026-12-29 00:00").date()).year_end);
+    }
+
+    #[test]
+    fn a_day_with_nothing_scheduled_is_one_idle_span() {
+        let lib = library(&[("a.ron", playlist(0, false, "08:00-09:00"))]);
+        let mut plan = lib.day_plan(at("2026-11-24 00:00").date());
+        assert_eq!(plan.spans.len(), 3);
+        let idle = Library::default().day_plan(at("2026-11-24 00:00").date());
+        assert_eq!(idle.spans.len(), 1);
+        assert_eq!(idle.spans[0].programme, Programme::default());
+        assert_eq!(idle.spans[0].end, at("2026-11-25 00:00"));
+        plan.spans.truncate(1);
+        assert_eq!(plan.spans[0].end, at("2026-11-24 08:00"));
     }
 
     #[test]

@@ -122,7 +122,8 @@ pub enum Closure {
 }
 
 impl Closure {
-    fn closes(self, date: NaiveDate, closed: &ClosedDays) -> bool {
+    /// Whether this closure leaves `date` out.
+    pub fn closes(self, date: NaiveDate, closed: &ClosedDays) -> bool {
         match self {
             Closure::Holidays => holiday_name(date).is_some(),
             Closure::YearEnd => {

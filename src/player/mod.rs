@@ -6,6 +6,7 @@ pub mod panel;
 pub mod play_log;
 pub mod preview;
 pub mod screen;
+mod site;
 pub mod slideshow;
 pub mod status;
 pub mod tablet;

@@ -8,7 +8,7 @@ use super::video::{SlideVideo, VideoDecoder, Videos};
 use super::watchdog::MaxSleep;
 use crate::compose::{Composer, IdleMessage, Picture};
 use crate::content::folder::LibraryChange;
-use crate::content::watch::{ContentSource, SharedStatus, watch_source};
+use crate::content::watch::{ContentSource, SharedStatus, SourceStatus, watch_source};
 use crate::core::library::{Library, PlaylistId, SlideKey};
 use crate::core::playlist::Slide;
 use crate::core::slideshow::{Cue, Slideshow};
@@ -55,6 +55,15 @@ pub struct Playlists {
     pub read: bool,
     /// The problems of each playlist file that fails its checks, as staff would read them.
     pub problems: BTreeMap<PlaylistId, Vec<String>>,
+    /// Every quiz file beside the playlists, as last checked.
+    pub quizzes: BTreeMap<PlaylistId, QuizCheck>,
+}
+
+/// A quiz file's title, once it reads, and its problems, as staff would read them.
+#[derive(Clone, Debug, Default)]
+pub struct QuizCheck {
+    pub title: Option<String>,
+    pub problems: Vec<String>,
 }
 
 #[derive(Resource, Default)]
@@ -171,18 +180,20 @@ fn start_watching(
     let proxy = proxy.map(|p| (**p).clone());
     let several = watch.sources.len() > 1;
     for (index, source) in watch.sources.iter().enumerate() {
-        match source {
+        let origin = match source {
             ContentSource::Folder { path, .. } => {
-                info!("playing the playlists in {}", path.display())
+                info!("playing the playlists in {}", path.display());
+                path.display().to_string()
             }
             ContentSource::Http { source, cache, .. } => {
                 info!(
                     "playing content from {} (cached in {})",
                     source.manifest_url,
                     cache.display()
-                )
+                );
+                source.manifest_url.clone()
             }
-        }
+        };
         // With several sources, ids carry the source's number so equal file names stay apart.
         let prefix = if several {
             format!("{}:", index + 1)
@@ -190,7 +201,10 @@ fn start_watching(
             String::new()
         };
         let (sender, proxy) = (sender.clone(), proxy.clone());
-        let status = SharedStatus::default();
+        let status = SharedStatus::new(Mutex::new(SourceStatus {
+            origin,
+            ..SourceStatus::default()
+        }));
         statuses.0.push(status.clone());
         watch_source(
             source.clone(),
@@ -214,17 +228,14 @@ pub(super) fn receive_changes(inbox: Res<Inbox>, mut playlists: ResMut<Playlists
     for changes in receiver.try_iter() {
         playlists.read = true;
         for change in changes {
-            apply_change(&mut playlists.library, &mut playlists.problems, change);
+            apply_change(playlists, change);
         }
     }
 }
 
 /// Applies one change to the library, logging what a person would want to know.
-fn apply_change(
-    library: &mut Library,
-    problems_by_id: &mut BTreeMap<PlaylistId, Vec<String>>,
-    change: LibraryChange,
-) {
+fn apply_change(playlists: &mut Playlists, change: LibraryChange) {
+    let (library, problems_by_id) = (&mut playlists.library, &mut playlists.problems);
     match change {
         LibraryChange::Loaded {
             id,
@@ -261,8 +272,20 @@ fn apply_change(
             problems_by_id.remove(&id);
             library.set_closed_days(id, days);
         }
+        LibraryChange::Quiz {
+            id,
+            title,
+            problems,
+        } => {
+            for problem in &problems {
+                warn!("{problem}");
+            }
+            let problems = problems.iter().map(|p| p.to_string()).collect();
+            playlists.quizzes.insert(id, QuizCheck { title, problems });
+        }
         LibraryChange::Removed { id } => {
             problems_by_id.remove(&id);
+            playlists.quizzes.remove(&id);
             if library.remove(&id) {
                 info!("removed {id}");
             }

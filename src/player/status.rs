@@ -1,39 +1,38 @@
-//! Serves `/status` and `/metrics` from a snapshot refreshed after every frame, and `/screenshot`
-//! as a PNG of the frame on screen.
+//! Starts the status endpoint, refreshes the snapshot it answers from after every frame, and
+//! captures the frame on screen when it asks for a screenshot.
 
 use super::furniture::ScreenRegions;
 use super::panel::Panel;
 use super::screen::{Canvas, Clock, ScreenFit};
+use super::site::{Capture, PlayerSite, Shared};
 use super::slideshow::{Playlists, Show, SourceStatuses};
 use super::tablet::Tablet;
-use crate::core::display::Rotation;
 use crate::core::library::{Library, PlaylistId};
 use crate::core::quiz::Language;
 use crate::core::slideshow::Cue;
-use crate::status::server::{Answer, Responder, serve};
+use crate::status::server::serve;
 use crate::status::{
-    ButtonReport, Counters, PlaylistReport, QuizReport, ScreenReport, Showing, SourceReport,
-    StatusReport, metrics_text, resident_bytes,
+    ButtonReport, Counters, PlaylistReport, QuizFileReport, QuizReport, ScreenReport, Showing,
+    SourceReport, StatusReport,
 };
 use bevy::prelude::*;
 use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured};
 use bevy::window::RequestRedraw;
-use bevy::winit::{EventLoopProxyWrapper, WinitUserEvent};
+use bevy::winit::EventLoopProxyWrapper;
 use chrono::{NaiveDateTime, Timelike};
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
-use winit::event_loop::EventLoopProxy;
 
 /// Counters the other plugins bump; always present, served only when the endpoint is on.
 #[derive(Resource, Clone, Default)]
 pub struct PlayerCounters(pub Arc<Counters>);
 
+/// What the endpoint reads: the report, the library, the event loop to wake.
 #[derive(Resource, Clone, Default)]
-struct Snapshot(Arc<Mutex<StatusReport>>);
+struct Snapshot(Shared);
 
 pub struct StatusPlugin {
     pub listen: Option<SocketAddr>,
@@ -46,44 +45,15 @@ impl Plugin for StatusPlugin {
         let Some(listen) = self.listen else { return };
         let snapshot = Snapshot::default();
         let counters = app.world().resource::<PlayerCounters>().0.clone();
-        let shared = snapshot.0.clone();
         let clock = *app.world().resource::<Clock>();
-        let (screenshots_tx, screenshots) = mpsc::channel::<mpsc::Sender<Vec<u8>>>();
-        let waker = Waker::default();
-        let wake = waker.clone();
-        let respond: Responder = Arc::new(move |path| {
-            if path == "/screenshot" {
-                return Some(screenshot(&screenshots_tx, &wake));
-            }
-            let mut report = shared.lock().ok()?.clone();
-            // The snapshot was taken at the last frame; how long ago that was is the screen's health.
-            let now = clock.seconds();
-            report.last_frame_age_seconds = now - report.uptime_seconds;
-            report.next_change_in_seconds = report
-                .next_change_in_seconds
-                .map(|s| (s - report.last_frame_age_seconds).max(0.0));
-            report.uptime_seconds = now;
-            match path {
-                "/status" => Some((
-                    "200 OK",
-                    "application/json",
-                    serde_json::to_vec_pretty(&report).ok()?,
-                )),
-                "/metrics" => Some((
-                    "200 OK",
-                    "text/plain; version=0.0.4",
-                    metrics_text(&counters, &report, resident_bytes()).into_bytes(),
-                )),
-                _ => None,
-            }
-        });
-        match serve(listen, self.token.clone(), respond) {
-            Ok(bound) => info!("status on http://{bound}/status and /metrics"),
+        let (screenshots_tx, screenshots) = mpsc::channel::<mpsc::Sender<Capture>>();
+        let site = PlayerSite::new(snapshot.0.clone(), counters, clock, screenshots_tx);
+        match serve(listen, self.token.clone(), Arc::new(site)) {
+            Ok(bound) => info!("status on http://{bound}/ (the staff page), /status and /metrics"),
             Err(error) => warn!("no status endpoint: {error}"),
         }
         app.insert_resource(snapshot)
             .insert_resource(ScreenshotRequests(Mutex::new(screenshots)))
-            .insert_resource(waker)
             .init_resource::<PendingScreenshots>()
             .add_systems(Startup, share_event_loop)
             .add_systems(Update, take_screenshots)
@@ -91,40 +61,13 @@ impl Plugin for StatusPlugin {
     }
 }
 
-/// Requests for a screenshot, each with where to send the PNG.
+/// Requests for a screenshot, each with where to send the frame.
 #[derive(Resource)]
-struct ScreenshotRequests(Mutex<mpsc::Receiver<mpsc::Sender<Vec<u8>>>>);
+struct ScreenshotRequests(Mutex<mpsc::Receiver<mpsc::Sender<Capture>>>);
 
-/// Wakes the player's event loop from the status thread, once the loop exists.
-#[derive(Resource, Clone, Default)]
-struct Waker(Arc<Mutex<Option<EventLoopProxy<WinitUserEvent>>>>);
-
-fn share_event_loop(waker: Res<Waker>, proxy: Option<Res<EventLoopProxyWrapper>>) {
-    if let (Some(proxy), Ok(mut slot)) = (proxy, waker.0.lock()) {
+fn share_event_loop(snapshot: Res<Snapshot>, proxy: Option<Res<EventLoopProxyWrapper>>) {
+    if let (Some(proxy), Ok(mut slot)) = (proxy, snapshot.0.waker.lock()) {
         *slot = Some((**proxy).clone());
-    }
-}
-
-/// Asks the player for a screenshot and waits for it.
-fn screenshot(requests: &mpsc::Sender<mpsc::Sender<Vec<u8>>>, waker: &Waker) -> Answer {
-    let (reply, png) = mpsc::channel();
-    if requests.send(reply).is_err() {
-        return (
-            "503 Service Unavailable",
-            "text/plain",
-            b"the player is stopping\n".to_vec(),
-        );
-    }
-    if let Some(proxy) = waker.0.lock().ok().and_then(|p| p.clone()) {
-        let _ = proxy.send_event(WinitUserEvent::WakeUp);
-    }
-    match png.recv_timeout(Duration::from_secs(5)) {
-        Ok(bytes) => ("200 OK", "image/png", bytes),
-        Err(_) => (
-            "503 Service Unavailable",
-            "text/plain",
-            b"no frame came back in 5 s: the player's frames are stuck\n".to_vec(),
-        ),
     }
 }
 
@@ -155,15 +98,8 @@ fn take_screenshots(
         commands.spawn(Screenshot::primary_window()).observe(
             move |captured: On<ScreenshotCaptured>| {
                 pending.fetch_sub(1, Ordering::SeqCst);
-                let png = captured
-                    .image
-                    .clone()
-                    .try_into_dynamic()
-                    .ok()
-                    .and_then(|picture| upright_png(picture.to_rgb8(), rotation));
-                if let Some(png) = png {
-                    let _ = reply.send(png);
-                }
+                // Turned and encoded on the endpoint's thread, not in the frame.
+                let _ = reply.send((captured.image.clone(), rotation));
             },
         );
     }
@@ -173,25 +109,6 @@ fn take_screenshots(
         *frames_waited += 1;
         redraw.write(RequestRedraw);
     }
-}
-
-/// The window's picture as the viewer sees the panel, as PNG.
-fn upright_png(window: image::RgbImage, rotation: Rotation) -> Option<Vec<u8>> {
-    use image::imageops::{rotate90, rotate180, rotate270};
-    let upright = match rotation {
-        Rotation::Upright => window,
-        Rotation::Quarter => rotate90(&window),
-        Rotation::Half => rotate180(&window),
-        Rotation::ThreeQuarters => rotate270(&window),
-    };
-    let mut bytes = Vec::new();
-    upright
-        .write_to(
-            &mut std::io::Cursor::new(&mut bytes),
-            image::ImageFormat::Png,
-        )
-        .ok()?;
-    Some(bytes)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -253,9 +170,11 @@ fn refresh_snapshot(
         .iter()
         .filter_map(|status| status.lock().ok().map(|s| s.clone()))
         .map(|s| SourceReport {
+            origin: s.origin,
             live: s.live.map(|p| p.display().to_string()),
             last_success: s.last_success.map(|t| t.to_rfc3339()),
             last_error: s.last_error,
+            last_error_at: s.last_error_at.map(|t| t.to_rfc3339()),
             checks_ok: s.checks_ok,
             checks_failed: s.checks_failed,
             bytes_downloaded: s.bytes_downloaded,
@@ -268,6 +187,15 @@ fn refresh_snapshot(
         next_change_in_seconds: show.0.ends_at().map(|end| (end - now).max(0.0)),
         sources,
         playlists: reports,
+        quizzes: playlists
+            .quizzes
+            .iter()
+            .map(|(id, check)| QuizFileReport {
+                id: id.clone(),
+                title: check.title.clone(),
+                problems: check.problems.clone(),
+            })
+            .collect(),
         last_frame_age_seconds: 0.0,
         quiz: tablet.map(|tablet| quiz_report(&tablet, &canvas)),
         screen: ScreenReport {
@@ -283,8 +211,14 @@ fn refresh_snapshot(
         },
         panel: panel.map(|panel| panel.report()),
     };
-    if let Ok(mut shared) = snapshot.0.lock() {
+    if let Ok(mut shared) = snapshot.0.report.lock() {
         *shared = report;
+    }
+    let generation = playlists.library.generation();
+    if let Ok(mut library) = snapshot.0.library.lock()
+        && library.0 != generation
+    {
+        *library = (generation, Arc::new(playlists.library.clone()));
     }
 }
 

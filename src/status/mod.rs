@@ -1,6 +1,8 @@
-//! What a running player reports about itself: the `/status` JSON, the `/metrics` counters, and
-//! the small HTTP server that serves them (loopback by default; a token is required elsewhere).
+//! What a running player reports about itself: the `/status` JSON, the `/metrics` counters, the
+//! staff page, and the HTTP server that serves them (loopback by default; a token is required
+//! elsewhere).
 
+pub mod page;
 pub mod server;
 
 use serde::Serialize;
@@ -17,6 +19,8 @@ pub struct StatusReport {
     pub next_change_in_seconds: Option<f64>,
     pub sources: Vec<SourceReport>,
     pub playlists: Vec<PlaylistReport>,
+    /// Every quiz file beside the playlists, checked as a tablet would load it.
+    pub quizzes: Vec<QuizFileReport>,
     /// Seconds since the last frame was produced; large values mean the screen is stuck.
     pub last_frame_age_seconds: f64,
     /// On a tablet: the quiz, its screen and the touch targets on it.
@@ -86,9 +90,13 @@ pub struct Showing {
 
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct SourceReport {
+    /// The folder, or the manifest's URL.
+    pub origin: String,
     pub live: Option<String>,
     pub last_success: Option<String>,
+    /// The latest failure, kept after a later success; `last_error_at` says when it was.
     pub last_error: Option<String>,
+    pub last_error_at: Option<String>,
     pub checks_ok: u64,
     pub checks_failed: u64,
     pub bytes_downloaded: u64,
@@ -103,6 +111,15 @@ pub struct PlaylistReport {
     /// When it is next on screen, local time, `"2026-12-02 08:30"`, or `"now"`; absent when its
     /// schedule (or a playlist of higher priority) keeps it off for the next 400 days.
     pub next_play: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct QuizFileReport {
+    pub id: String,
+    /// Absent while the file does not read as a quiz.
+    pub title: Option<String>,
+    /// Empty when a tablet can run it; otherwise every problem, `file:line:col: message`.
+    pub problems: Vec<String>,
 }
 
 /// Counters the player bumps as it works; read by `/metrics`.
