@@ -1,7 +1,6 @@
 //! What the status endpoint answers: `/status`, `/metrics`, `/screenshot`, the staff page `/`
-//! with its screenshot (`/screen.jpg`), thumbnails and fonts. Runs on the endpoint's worker
-//! threads, reading the snapshot the player refreshes after each frame; nothing here changes the
-//! player.
+//! with its screenshot (`/screen.jpg`), thumbnails and fonts. Runs on the endpoint's threads,
+//! reading the snapshot the player refreshes after each frame; nothing here changes the player.
 
 use super::screen::Clock;
 use crate::compose::{Composer, fonts};
@@ -228,6 +227,10 @@ impl Site for PlayerSite {
         })
     }
 
+    fn waits(&self, path: &str) -> bool {
+        matches!(path, "/screenshot" | "/screen.jpg") || path.starts_with("/thumbnail/")
+    }
+
     fn login_page(&self, wrong: bool) -> String {
         login_page(wrong)
     }
@@ -326,11 +329,14 @@ impl Thumbnails {
                 unsafe {
                     libc::setpriority(libc::PRIO_PROCESS, libc::gettid() as libc::id_t, 10);
                 }
-                let mut composer = Composer::default();
+                // Made at the first request: a player whose page nobody opens keeps no second
+                // set of font caches.
+                let mut composer: Option<Composer> = None;
                 for request in incoming {
+                    let composer = composer.get_or_insert_with(Composer::default);
                     let cached = kept.lock().ok().and_then(|mut c| c.get(request.key));
                     let png = cached.unwrap_or_else(|| {
-                        let png = draw_thumbnail(&mut composer, &request.key, &request.entry);
+                        let png = draw_thumbnail(composer, &request.key, &request.entry);
                         if let Ok(mut cache) = kept.lock() {
                             cache.put(request.key, png.clone());
                         }

@@ -34,7 +34,7 @@ const HEAD_TIMEOUT: Duration = Duration::from_secs(10);
 /// answer cannot hold one for ever.
 const CONNECTION_LIFETIME: Duration = Duration::from_secs(120);
 const MAX_CONNECTIONS: usize = 64;
-/// Answers that may block (a screenshot, a thumbnail) run on at most this many threads.
+/// Answers that may wait (a screenshot, a thumbnail) run on at most this many threads.
 const MAX_WORKER_THREADS: usize = 4;
 /// A wrong token is answered after this pause, one at a time, so guessing is slow.
 const WRONG_TOKEN_PAUSE: Duration = Duration::from_secs(1);
@@ -88,9 +88,12 @@ impl Answer {
 
 /// What the server serves: answers to GET (and HEAD) requests, and the login page's HTML.
 pub trait Site: Send + Sync + 'static {
-    /// The answer for `path` (with its `query`, without the `?`), or None for 404. May block: it
-    /// runs on a worker thread.
+    /// The answer for `path` (with its `query`, without the `?`), or None for 404. Runs on a
+    /// worker thread when [`Site::waits`] says so, on the server's own thread otherwise.
     fn get(&self, path: &str, query: &str) -> Option<Answer>;
+    /// Whether answering `path` may wait for something (a frame, a drawing). Those answers run
+    /// on at most [`MAX_WORKER_THREADS`] threads, so they can never hold up the others.
+    fn waits(&self, path: &str) -> bool;
     /// The login form; `wrong` after a wrong token.
     fn login_page(&self, wrong: bool) -> String;
 }
@@ -180,18 +183,21 @@ async fn handle(
         }
         _ if !allowed => unauthorized(&path, &site),
         (Method::GET | Method::HEAD, _) => {
-            let site = site.clone();
-            let path = path.clone();
-            tokio::task::spawn_blocking(move || site.get(&path, &query))
-                .await
-                .ok()
-                .flatten()
-                .unwrap_or_else(|| {
-                    Answer::text(
-                        StatusCode::NOT_FOUND,
-                        "try /, /status, /metrics or /screenshot\n",
-                    )
-                })
+            let answer = if site.waits(&path) {
+                let (site, path) = (site.clone(), path.clone());
+                tokio::task::spawn_blocking(move || site.get(&path, &query))
+                    .await
+                    .ok()
+                    .flatten()
+            } else {
+                site.get(&path, &query)
+            };
+            answer.unwrap_or_else(|| {
+                Answer::text(
+                    StatusCode::NOT_FOUND,
+                    "try /, /status, /metrics or /screenshot\n",
+                )
+            })
         }
         _ => Answer::text(StatusCode::METHOD_NOT_ALLOWED, "only GET and HEAD\n"),
     };
