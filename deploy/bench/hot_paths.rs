@@ -120,6 +120,54 @@ fn next_plays_of_the_demo_and_one_never_playing(bencher: divan::Bencher) {
     bencher.bench_local(|| library.next_plays(divan::black_box(now)).len());
 }
 
+/// The staff page of the demo: today's plan worked out and the whole page written, as each
+/// request for `/` does.
+#[divan::bench]
+fn staff_page_of_the_demo(bencher: divan::Bencher) {
+    use kiosk_player::status::page::{PageView, Strip, staff_page};
+    use kiosk_player::status::{PlaylistReport, StatusReport};
+    let mut library = Library::default();
+    let mut report = StatusReport::default();
+    for name in ["food-safety.ron", "pet-evacuation.ron", "after-hours.ron"] {
+        let source = std::fs::read_to_string(bundled_playlists().join(name)).unwrap();
+        let playlist = Playlist::parse(&source).unwrap();
+        report.playlists.push(PlaylistReport {
+            id: name.into(),
+            title: Some(playlist.title.clone()),
+            problems: vec![],
+            next_play: Some("now".into()),
+        });
+        library.insert(name.into(), playlist, Path::new("/content"));
+    }
+    let strips = std::collections::BTreeMap::<String, Strip>::new();
+    let now = chrono::NaiveDateTime::parse_from_str("2026-12-02 10:00", "%Y-%m-%d %H:%M").unwrap();
+    bencher.bench_local(|| {
+        let plan = library.day_plan(divan::black_box(now).date());
+        staff_page(&PageView {
+            report: &report,
+            now,
+            plan: &plan,
+            strips: &strips,
+        })
+        .len()
+    });
+}
+
+/// The demo's first food-safety text slide as the staff page's thumbnail (384×216).
+#[divan::bench(sample_count = 20)]
+fn text_slide_thumbnail(bencher: divan::Bencher) {
+    let source = std::fs::read_to_string(bundled_playlists().join("food-safety.ron")).unwrap();
+    let playlist = Playlist::parse(&source).unwrap();
+    let slide = playlist
+        .slides
+        .iter()
+        .find(|s| matches!(s, Slide::Text(_)))
+        .unwrap();
+    let mut composer = Composer::default();
+    let folder = bundled_playlists();
+    bencher.bench_local(|| composer.slide(slide, &folder, 384, 216).unwrap().width);
+}
+
 fn bundled_playlists() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("playlists")
 }

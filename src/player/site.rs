@@ -14,7 +14,7 @@ use bevy::winit::WinitUserEvent;
 use bytes::Bytes;
 use hyper::StatusCode;
 use std::collections::{BTreeMap, VecDeque};
-use std::sync::{Arc, Mutex, mpsc};
+use std::sync::{Arc, Mutex, Weak, mpsc};
 use std::time::{Duration, Instant};
 use winit::event_loop::EventLoopProxy;
 
@@ -48,7 +48,9 @@ pub struct PlayerSite {
     counters: Arc<Counters>,
     clock: Clock,
     screenshot_requests: mpsc::Sender<mpsc::Sender<Capture>>,
-    latest_screenshot: Mutex<Option<(Instant, Arc<image::RgbImage>)>>,
+    /// The latest capture while a request still holds it, for requests within
+    /// [`SCREENSHOT_REUSE`] of it; not kept for its own sake (a 1080p frame is 6 MB).
+    latest_screenshot: Mutex<Option<(Instant, Weak<image::RgbImage>)>>,
     thumbnails: Thumbnails,
 }
 
@@ -96,8 +98,9 @@ impl PlayerSite {
         let mut latest = self.latest_screenshot.lock().map_err(|_| stopping())?;
         if let Some((at, picture)) = latest.as_ref()
             && at.elapsed() < SCREENSHOT_REUSE
+            && let Some(picture) = picture.upgrade()
         {
-            return Ok(picture.clone());
+            return Ok(picture);
         }
         let (reply, captured) = mpsc::channel();
         self.screenshot_requests
@@ -121,7 +124,7 @@ impl PlayerSite {
                     "the frame could not be read\n",
                 )
             })?;
-        *latest = Some((Instant::now(), picture.clone()));
+        *latest = Some((Instant::now(), Arc::downgrade(&picture)));
         Ok(picture)
     }
 
