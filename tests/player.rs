@@ -501,89 +501,182 @@ fn quiz_button(status: &serde_json::Value, action: &str) -> Option<(f64, f64)> {
         })
 }
 
-#[test]
-fn a_visitor_plays_a_whole_round_with_the_mouse_and_it_is_logged() {
-    let (_xvfb, display) = start_xvfb("1280x720");
-    let dir = tempfile::tempdir().unwrap();
-    let playlists = dir.path().join("playlists");
-    std::fs::create_dir(&playlists).unwrap();
-    std::fs::write(
-        playlists.join("loop.ron"),
-        r#"Playlist(title: "loop", slides: [Text(title: "食品衛生")])"#,
-    )
-    .unwrap();
-    let quiz = dir.path().join("quiz.ron");
-    std::fs::write(&quiz, r#"Quiz(title: "クイズ", shuffle: false, questions: [
-        (question: "一", choices: [(ja: "正"), (ja: "誤")], answer: 1, explanation: "説明"),
-        (question: "二", choices: [(ja: "誤"), (ja: "正"), (ja: "誤")], answer: 2, explanation: "説明"),
-        (question: "三", choices: [(ja: "誤"), (ja: "誤"), (ja: "誤"), (ja: "正")], answer: 4, explanation: "説明"),
-    ])"#).unwrap();
-    let results = dir.path().join("results.jsonl");
-    let (_player, address) = spawn_with_status(
-        player(&display, dir.path(), "1024x640")
-            .args(["--status-listen", "127.0.0.1:0", "--playlists"])
-            .arg(&playlists)
-            .arg("--quiz")
-            .arg(&quiz)
-            .arg("--results-log")
-            .arg(&results),
-    );
-    let status =
-        || -> serde_json::Value { serde_json::from_str(&http_get(&address, "/status").1).unwrap() };
-    let wait_for_screen = |screen: &str| {
+/// A quiz tablet under its own Xvfb, clicked with xdotool where `/status` says its buttons are.
+struct QuizTablet {
+    player: Running,
+    _xvfb: Running,
+    display: String,
+    address: String,
+    window: String,
+}
+
+impl QuizTablet {
+    /// The quiz of three questions (right answers: choices 0, 1 and 3), its results appended to
+    /// `results`.
+    fn start(dir: &Path, results: &Path) -> QuizTablet {
+        let (xvfb, display) = start_xvfb("1280x720");
+        let playlists = dir.join("playlists");
+        std::fs::create_dir_all(&playlists).unwrap();
+        std::fs::write(
+            playlists.join("loop.ron"),
+            r#"Playlist(title: "loop", slides: [Text(title: "食品衛生")])"#,
+        )
+        .unwrap();
+        let quiz = dir.join("quiz.ron");
+        std::fs::write(&quiz, r#"Quiz(title: "クイズ", shuffle: false, questions: [
+            (question: "一", choices: [(ja: "正"), (ja: "誤")], answer: 1, explanation: "説明"),
+            (question: "二", choices: [(ja: "誤"), (ja: "正"), (ja: "誤")], answer: 2, explanation: "説明"),
+            (question: "三", choices: [(ja: "誤"), (ja: "誤"), (ja: "誤"), (ja: "正")], answer: 4, explanation: "説明"),
+        ])"#).unwrap();
+        let (player, address) = spawn_with_status(
+            player(&display, dir, "1024x640")
+                .args(["--status-listen", "127.0.0.1:0", "--playlists"])
+                .arg(&playlists)
+                .arg("--quiz")
+                .arg(&quiz)
+                .arg("--results-log")
+                .arg(results),
+        );
+        let window = wait_for("the player's window", Duration::from_secs(30), || {
+            let output = Command::new("xdotool")
+                .args(["search", "--name", "kiosk-player"])
+                .env("DISPLAY", &display)
+                .output()
+                .ok()?;
+            let text = String::from_utf8(output.stdout).ok()?;
+            text.lines().next().map(str::to_owned)
+        });
+        let tablet = QuizTablet {
+            player,
+            _xvfb: xvfb,
+            display,
+            address,
+            window,
+        };
+        tablet.wait_for_screen("attract");
+        // Let the attract loop's first slide arrive before the first touch.
+        std::thread::sleep(Duration::from_millis(500));
+        tablet
+    }
+
+    fn status(&self) -> serde_json::Value {
+        serde_json::from_str(&http_get(&self.address, "/status").1).unwrap()
+    }
+
+    fn wait_for_screen(&self, screen: &str) -> serde_json::Value {
         wait_for(screen, Duration::from_secs(30), || {
-            let now = status();
+            let now = self.status();
             (now["quiz"]["screen"] == screen).then_some(now)
         })
-    };
-    let window = wait_for("the player's window", Duration::from_secs(30), || {
-        let output = Command::new("xdotool")
-            .args(["search", "--name", "kiosk-player"])
-            .env("DISPLAY", &display)
-            .output()
-            .ok()?;
-        let text = String::from_utf8(output.stdout).ok()?;
-        text.lines().next().map(str::to_owned)
-    });
-    wait_for_screen("attract");
-    // Let the attract loop's first slide arrive, then touch anywhere.
-    std::thread::sleep(Duration::from_millis(500));
-    xdotool_click(&display, &window, (500.0, 200.0));
-    let mut now = wait_for_screen("question");
-    // Answer right, wrong, right: the choices' positions come from the screen itself.
-    for (number, choice) in [(1, 0), (2, 0), (3, 3)] {
-        std::thread::sleep(Duration::from_millis(500));
-        let target = quiz_button(&now, &format!("Quiz(Choice({choice}))"))
-            .unwrap_or_else(|| panic!("question {number} has choice {choice}: {now}"));
-        xdotool_click(&display, &window, target);
-        now = wait_for_screen("feedback");
-        std::thread::sleep(Duration::from_millis(500));
-        xdotool_click(&display, &window, quiz_button(&now, "Quiz(Next)").unwrap());
-        now = wait_for("the next screen", Duration::from_secs(30), || {
-            let s = status();
-            (s["quiz"]["screen"] == "question" || s["quiz"]["screen"] == "result").then_some(s)
-        });
     }
-    assert_eq!(now["quiz"]["screen"], "result");
-    std::thread::sleep(Duration::from_millis(500));
-    xdotool_click(&display, &window, quiz_button(&now, "Quiz(Next)").unwrap());
-    wait_for_screen("attract");
 
-    let log = std::fs::read_to_string(&results).unwrap();
-    let rounds: Vec<serde_json::Value> = log
+    /// Touches the button for `action` on the screen `now` shows.
+    fn press(&self, now: &serde_json::Value, action: &str) {
+        let target =
+            quiz_button(now, action).unwrap_or_else(|| panic!("no button {action}: {now}"));
+        xdotool_click(&self.display, &self.window, target);
+    }
+
+    /// Starts a round and answers with `choices`, leaving the feedback of the last one on screen.
+    fn answer(&self, choices: &[usize]) -> serde_json::Value {
+        xdotool_click(&self.display, &self.window, (500.0, 200.0));
+        let mut now = self.wait_for_screen("question");
+        for (number, choice) in choices.iter().enumerate() {
+            if number > 0 {
+                std::thread::sleep(Duration::from_millis(500));
+                self.press(&now, "Quiz(Next)");
+                now = self.wait_for_screen("question");
+            }
+            std::thread::sleep(Duration::from_millis(500));
+            self.press(&now, &format!("Quiz(Choice({choice}))"));
+            now = self.wait_for_screen("feedback");
+        }
+        now
+    }
+}
+
+/// The round lines of a results log.
+fn result_lines(results: &Path) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(results)
+        .unwrap()
         .lines()
         .map(|line| serde_json::from_str(line).unwrap())
-        .collect();
-    assert_eq!(rounds.len(), 1, "{log}");
-    assert_eq!(rounds[0]["finished"], true);
-    assert_eq!(rounds[0]["quiz"], "quiz");
-    assert_eq!(rounds[0]["answers"].as_array().unwrap().len(), 3);
-    assert_eq!(rounds[0]["score"], 2, "right, wrong, right");
-    let correct: Vec<bool> = rounds[0]["answers"]
+        .collect()
+}
+
+#[test]
+fn a_visitor_plays_a_whole_round_with_the_mouse_and_it_is_logged() {
+    let dir = tempfile::tempdir().unwrap();
+    let results = dir.path().join("results.jsonl");
+    let tablet = QuizTablet::start(dir.path(), &results);
+    // Right, wrong, right: the choices' positions come from the screen itself.
+    let now = tablet.answer(&[0, 0, 3]);
+    std::thread::sleep(Duration::from_millis(500));
+    tablet.press(&now, "Quiz(Next)");
+    let now = tablet.wait_for_screen("result");
+    std::thread::sleep(Duration::from_millis(500));
+    tablet.press(&now, "Quiz(Next)");
+    tablet.wait_for_screen("attract");
+
+    let lines = result_lines(&results);
+    // One line after each answer, then the round as it ended, all with the round's start.
+    assert_eq!(lines.len(), 4, "{lines:?}");
+    assert!(lines.iter().all(|line| line["round"] == lines[0]["round"]));
+    assert!(lines[..3].iter().all(|line| line["in_progress"] == true));
+    let round = &lines[3];
+    assert!(round.get("in_progress").is_none(), "{round}");
+    assert_eq!(round["finished"], true);
+    assert_eq!(round["quiz"], "quiz");
+    assert_eq!(round["answers"].as_array().unwrap().len(), 3);
+    assert_eq!(round["score"], 2, "right, wrong, right");
+    let correct: Vec<bool> = round["answers"]
         .as_array()
         .unwrap()
         .iter()
         .map(|a| a["correct"] == true)
         .collect();
     assert_eq!(correct, [true, false, true]);
+}
+
+#[test]
+fn a_power_cut_mid_round_or_on_the_result_screen_loses_no_answer_given() {
+    let dir = tempfile::tempdir().unwrap();
+    let results = dir.path().join("results.jsonl");
+    // Two answers given, then the power goes (kill -9: nothing of the player runs after it).
+    let mut tablet = QuizTablet::start(dir.path(), &results);
+    tablet.answer(&[0, 1]);
+    tablet.player.0.kill().unwrap();
+    tablet.player.0.wait().unwrap();
+    drop(tablet);
+    let lines = result_lines(&results);
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert_eq!(lines[1]["answers"].as_array().unwrap().len(), 2);
+
+    // The next day's visitor answers all three, and the power goes on the result screen.
+    let mut tablet = QuizTablet::start(dir.path(), &results);
+    let now = tablet.answer(&[0, 0, 3]);
+    std::thread::sleep(Duration::from_millis(500));
+    tablet.press(&now, "Quiz(Next)");
+    tablet.wait_for_screen("result");
+    tablet.player.0.kill().unwrap();
+    tablet.player.0.wait().unwrap();
+    drop(tablet);
+
+    let output = Command::new(env!("CARGO_BIN_EXE_kiosk-player"))
+        .args(["report", "--csv"])
+        .arg(&results)
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let report = String::from_utf8(output.stdout).unwrap();
+    let today = chrono::Local::now().format("%Y-%m-%d").to_string();
+    // Two rounds, each once, neither finished; every answer given is counted.
+    assert!(report.contains(&format!("{today},2,0,0\n")), "{report}");
+    for (question, correct_percent) in [(1, "100"), (2, "50"), (3, "100")] {
+        let answered = if question == 3 { 1 } else { 2 };
+        assert!(
+            report.contains(&format!("\"quiz\",{question},{answered},{correct_percent}\n")),
+            "question {question}: {report}"
+        );
+    }
 }

@@ -340,6 +340,20 @@ impl QuizMachine {
         }
     }
 
+    /// How many answers the round on screen has so far (none on the attract loop).
+    pub fn answers_given(&self) -> usize {
+        if self.screen == Screen::Attract {
+            0
+        } else {
+            self.answers.len()
+        }
+    }
+
+    /// The round on screen as far as it has gone, not yet finished; None on the attract loop.
+    pub fn round_so_far(&self, now: f64) -> Option<RoundRecord> {
+        (self.screen != Screen::Attract).then(|| self.record(false, now))
+    }
+
     /// Advances the clock: a round left alone for the quiz's idle time is abandoned, and a
     /// result screen returns to the attract loop after a short while. Returns the round's record
     /// when it ended.

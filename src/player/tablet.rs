@@ -40,6 +40,8 @@ pub struct Tablet {
     /// The touch targets on screen, in window pixels.
     pub buttons: Vec<Button>,
     results: Option<RotatingLog>,
+    /// When the round on screen began: its lines in the results log carry it.
+    round_started: Option<chrono::DateTime<chrono::FixedOffset>>,
 }
 
 impl Tablet {
@@ -99,6 +101,7 @@ impl Plugin for TabletPlugin {
                 pointers: PointerTracker::default(),
                 buttons: Vec::new(),
                 results,
+                round_started: None,
             })
             // The attract loop's slides wait while a visitor plays.
             .configure_sets(Update, SlideTimer.run_if(attract_showing))
@@ -168,9 +171,16 @@ fn on_gesture(tablet: &mut Tablet, gesture: Gesture, screen: UVec2, now: f64) ->
         Some(Action::Quiz(tap)) if tablet.pin_pad.is_none() => {
             if tablet.machine.screen() == &Screen::Attract {
                 reload_changed_quiz(tablet);
+                tablet.round_started = Some(chrono::Local::now().fixed_offset());
             }
+            let answers = tablet.machine.answers_given();
             if let Some(round) = tablet.machine.tap(tap, now) {
                 write_result(tablet, &round);
+            } else if tablet.machine.answers_given() > answers
+                && let Some(round) = tablet.machine.round_so_far(now)
+            {
+                // Each answer reaches the disk as it is given: a power cut loses none.
+                write_line(tablet, &round, true);
             }
             false
         }
@@ -250,14 +260,21 @@ fn write_result(tablet: &mut Tablet, round: &RoundRecord) {
         round.score,
         round.questions
     );
+    write_line(tablet, round, false);
+    tablet.round_started = None;
+}
+
+/// Appends a round's line to the results log and syncs it: the round so far while
+/// `in_progress`, else as it ended.
+fn write_line(tablet: &mut Tablet, round: &RoundRecord, in_progress: bool) {
+    let now = chrono::Local::now().fixed_offset();
+    let mut result = QuizResult::new(now, &tablet.quiz_name, round);
+    if let Some(started) = tablet.round_started {
+        result = result.of_round(started, in_progress);
+    }
     let Some(log) = tablet.results.as_mut() else {
         return;
     };
-    let result = QuizResult::new(
-        chrono::Local::now().fixed_offset(),
-        &tablet.quiz_name,
-        round,
-    );
     let written = serde_json::to_string(&result)
         .map_err(std::io::Error::other)
         .and_then(|line| log.append_line(&line))
