@@ -234,8 +234,11 @@ fn a_round_by_touch_and_mouse_in_english_is_logged() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    assert_eq!(lines.len(), 1, "{log}");
-    let round = &lines[0];
+    // The round so far after each of its two answers, then the round as it ended.
+    assert_eq!(lines.len(), 3, "{log}");
+    assert!(lines[..2].iter().all(|l| l["in_progress"] == true), "{log}");
+    let round = &lines[2];
+    assert_eq!(round["round"], lines[0]["round"]);
     assert_eq!(round["quiz"], "test-quiz");
     assert_eq!(round["language"], "en");
     assert_eq!(round["finished"], true);
@@ -311,7 +314,8 @@ fn a_visitor_who_walks_away_leaves_an_abandoned_round_and_the_attract_loop() {
     assert_eq!(screen(&app), Screen::Attract);
     assert_eq!(app.world().resource::<Tablet>().screen_name(), "attract");
     let log = std::fs::read_to_string(folder.path().join("results.jsonl")).unwrap();
-    let round: serde_json::Value = serde_json::from_str(log.trim()).unwrap();
+    let round: serde_json::Value = serde_json::from_str(log.lines().last().unwrap()).unwrap();
+    assert!(round.get("in_progress").is_none(), "the round has ended: {log}");
     assert_eq!(round["finished"], false);
     assert_eq!(round["answers"].as_array().unwrap().len(), 1);
     assert_eq!(round["language"], "ja");
