@@ -11,6 +11,9 @@ pub struct RotatingLog {
     size: u64,
     max_bytes: u64,
     kept: u32,
+    /// A write failed (a full disk): part of its line may be in the file, so the next line
+    /// starts on a line of its own.
+    cut: bool,
 }
 
 impl RotatingLog {
@@ -24,17 +27,25 @@ impl RotatingLog {
             size,
             max_bytes,
             kept: kept.max(1),
+            cut: false,
         })
     }
 
     /// Appends one line and flushes it, so a power cut loses at most the line being written.
     pub fn append_line(&mut self, line: &str) -> io::Result<()> {
+        let written = self.try_append(line);
+        self.cut = written.is_err();
+        written
+    }
+
+    fn try_append(&mut self, line: &str) -> io::Result<()> {
         if self.size > 0 && self.size + line.len() as u64 + 1 > self.max_bytes {
             self.rotate()?;
         }
-        writeln!(self.file, "{line}")?;
+        let start = if self.cut { "\n" } else { "" };
+        write!(self.file, "{start}{line}\n")?;
         self.file.flush()?;
-        self.size += line.len() as u64 + 1;
+        self.size += (start.len() + line.len() + 1) as u64;
         Ok(())
     }
 
@@ -63,9 +74,61 @@ impl RotatingLog {
     }
 }
 
+/// A log's trouble writing, told once when it starts and once when it ends rather than at every
+/// line: a full or read-only disk must not flood the journal (on that same disk) while the show
+/// goes on.
+#[derive(Debug, Default)]
+pub struct WriteTrouble {
+    failing: Option<String>,
+}
+
+/// What a write changed about the trouble.
+#[derive(Debug, PartialEq, Eq)]
+pub enum TroubleChange {
+    /// Writes started failing, or fail for another reason now.
+    Started(String),
+    /// Writes work again.
+    Over,
+}
+
+impl WriteTrouble {
+    pub fn note(&mut self, result: &io::Result<()>) -> Option<TroubleChange> {
+        match result {
+            Ok(()) => self.failing.take().map(|_| TroubleChange::Over),
+            Err(error) => {
+                let error = error.to_string();
+                (self.failing.as_ref() != Some(&error)).then(|| {
+                    self.failing = Some(error.clone());
+                    TroubleChange::Started(error)
+                })
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_write_problem_is_told_once_and_its_end_once() {
+        let mut trouble = WriteTrouble::default();
+        let full = || Err(io::Error::from(io::ErrorKind::StorageFull));
+        assert_eq!(trouble.note(&Ok(())), None);
+        assert!(matches!(
+            trouble.note(&full()),
+            Some(TroubleChange::Started(_))
+        ));
+        assert_eq!(trouble.note(&full()), None);
+        assert_eq!(trouble.note(&full()), None);
+        let read_only = Err(io::Error::from(io::ErrorKind::ReadOnlyFilesystem));
+        assert!(matches!(
+            trouble.note(&read_only),
+            Some(TroubleChange::Started(_))
+        ));
+        assert_eq!(trouble.note(&Ok(())), Some(TroubleChange::Over));
+        assert_eq!(trouble.note(&Ok(())), None);
+    }
 
     #[test]
     fn rotates_at_the_cap_and_keeps_a_fixed_number_of_files() {

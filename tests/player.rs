@@ -473,6 +473,94 @@ fn a_frozen_render_loop_stops_the_watchdog() {
     );
 }
 
+#[test]
+fn a_slide_that_never_finishes_drawing_is_reported_late_and_then_stops_the_watchdog() {
+    let (_xvfb, display) = start_xvfb("1280x720");
+    let dir = tempfile::tempdir().unwrap();
+    let socket_path = dir.path().join("notify.sock");
+    let socket = std::os::unix::net::UnixDatagram::bind(&socket_path).unwrap();
+    let playlists = dir.path().join("playlists");
+    std::fs::create_dir_all(playlists.join("media")).unwrap();
+    // A poster whose filter takes hours to draw: a dilation by 400 pixels over the whole page.
+    std::fs::write(
+        playlists.join("media/heavy.svg"),
+        r##"<svg xmlns="http://www.w3.org/2000/svg" width="1920" height="1080">
+  <filter id="f" x="0" y="0" width="1" height="1"><feMorphology operator="dilate" radius="400"/></filter>
+  <rect width="1920" height="1080" fill="#885533" filter="url(#f)"/>
+</svg>"##,
+    )
+    .unwrap();
+    std::fs::write(
+        playlists.join("show.ron"),
+        r#"Playlist(title: "show", slides: [
+            Text(title: "一", seconds: 2), Poster(file: "media/heavy.svg"), Text(title: "三")])"#,
+    )
+    .unwrap();
+    let log = dir.path().join("player.log");
+    let _player = Running(
+        player(&display, dir.path(), "640x360")
+            .args(["--status-listen", "127.0.0.1:0", "--playlists"])
+            .arg(&playlists)
+            .env("NOTIFY_SOCKET", &socket_path)
+            .env("WATCHDOG_USEC", "2000000")
+            .env("NO_COLOR", "1")
+            .stderr(std::fs::File::create(&log).unwrap())
+            .spawn()
+            .unwrap(),
+    );
+    let address = wait_for("the status endpoint", Duration::from_secs(30), || {
+        common::display::status_address(&std::fs::read_to_string(&log).unwrap_or_default())
+    });
+    let late = wait_for("the show reported late", Duration::from_secs(30), || {
+        let status: serde_json::Value =
+            serde_json::from_str(&http_get(&address, "/status").1).ok()?;
+        status.get("late").filter(|late| late.is_object()).cloned()
+    });
+    assert_eq!(
+        late["waiting_for"], "slide 2 of show.ron (poster media/heavy.svg)",
+        "{late}"
+    );
+    assert!(late["seconds"].as_f64().unwrap() >= 5.0, "{late}");
+    assert!(
+        http_get(&address, "/status").1.contains("\"slide\": 0"),
+        "the first slide stays on screen"
+    );
+    let metrics = http_get(&address, "/metrics").1;
+    let seconds: f64 = metrics
+        .lines()
+        .find_map(|line| line.strip_prefix("kiosk_show_late_seconds "))
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(seconds >= 5.0, "{metrics}");
+
+    // Frames still come (the status above is fresh), but the watchdog is no longer fed.
+    socket
+        .set_read_timeout(Some(Duration::from_millis(200)))
+        .unwrap();
+    let mut buffer = [0u8; 64];
+    let mut last_ping = Instant::now();
+    let watched = Instant::now();
+    while watched.elapsed() < Duration::from_secs(8) {
+        if let Ok(n) = socket.recv(&mut buffer)
+            && &buffer[..n] == b"WATCHDOG=1"
+        {
+            last_ping = Instant::now();
+        }
+    }
+    let fed_for = last_ping - watched;
+    assert!(
+        fed_for < Duration::from_secs(3),
+        "the watchdog was still fed {fed_for:?} after the show was stuck"
+    );
+    let logged = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        logged.contains("the show is late: slide 2 of show.ron (poster media/heavy.svg) has been drawing for 5 s"),
+        "{logged}"
+    );
+    assert!(logged.contains("the show is stuck"), "{logged}");
+}
+
 /// Clicks inside the player's X window with real X11 pointer events (XTEST, as a mouse would).
 fn xdotool_click(display: &str, window: &str, (x, y): (f64, f64)) {
     let status = Command::new("xdotool")
@@ -675,7 +763,9 @@ fn a_power_cut_mid_round_or_on_the_result_screen_loses_no_answer_given() {
     for (question, correct_percent) in [(1, "100"), (2, "50"), (3, "100")] {
         let answered = if question == 3 { 1 } else { 2 };
         assert!(
-            report.contains(&format!("\"quiz\",{question},{answered},{correct_percent}\n")),
+            report.contains(&format!(
+                "\"quiz\",{question},{answered},{correct_percent}\n"
+            )),
             "question {question}: {report}"
         );
     }

@@ -315,7 +315,10 @@ fn a_visitor_who_walks_away_leaves_an_abandoned_round_and_the_attract_loop() {
     assert_eq!(app.world().resource::<Tablet>().screen_name(), "attract");
     let log = std::fs::read_to_string(folder.path().join("results.jsonl")).unwrap();
     let round: serde_json::Value = serde_json::from_str(log.lines().last().unwrap()).unwrap();
-    assert!(round.get("in_progress").is_none(), "the round has ended: {log}");
+    assert!(
+        round.get("in_progress").is_none(),
+        "the round has ended: {log}"
+    );
     assert_eq!(round["finished"], false);
     assert_eq!(round["answers"].as_array().unwrap().len(), 1);
     assert_eq!(round["language"], "ja");

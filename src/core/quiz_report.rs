@@ -82,9 +82,9 @@ pub fn rounds(results: &[QuizResult]) -> Vec<&QuizResult> {
         .iter()
         .enumerate()
         .filter(|(index, result)| {
-            result
-                .round
-                .is_none_or(|started| last_line.get(&(result.quiz.as_str(), started)) == Some(index))
+            result.round.is_none_or(|started| {
+                last_line.get(&(result.quiz.as_str(), started)) == Some(index)
+            })
         })
         .map(|(_, result)| result)
         .collect()
@@ -225,7 +225,11 @@ mod tests {
         assert_eq!(rounds(&results).len(), 3);
         let summary = summarise(&results);
         let day = &summary.days[&NaiveDate::from_ymd_opt(2026, 11, 24).unwrap()];
-        assert_eq!((day.rounds, day.finished), (3, 2), "the cut round is abandoned");
+        assert_eq!(
+            (day.rounds, day.finished),
+            (3, 2),
+            "the cut round is abandoned"
+        );
         let answered = |question| {
             let total = &summary.questions[&("food-safety-quiz.ron".to_string(), question)];
             (total.answered, total.correct)

@@ -208,9 +208,100 @@ fn turn_order(programme: &Programme, current: Option<&PlaylistId>) -> Vec<Playli
     order
 }
 
+/// How long the show may wait for the picture due on screen before it counts as late: said in
+/// the log and in `/status`.
+pub const LATE_AFTER_SECONDS: f64 = 5.0;
+/// How long it may wait before the show counts as stuck, when the watchdog's own interval is
+/// longer: then the watchdog is no longer fed, and systemd restarts the player.
+pub const STUCK_AFTER_SECONDS: f64 = 60.0;
+
+/// The wait for the picture due on screen (a slide whose time is up while the next one is
+/// still being drawn), on the clock of [`Slideshow::started`].
+#[derive(Clone, Debug, Default)]
+pub struct Wait {
+    since: Option<f64>,
+    /// What is awaited, as staff would name it: "slide 3 of lobby.ron (poster media/a.svg)".
+    what: String,
+    said_late: bool,
+}
+
+impl Wait {
+    /// The picture for `what` is due and not drawn yet at `clock`. Returns what to log once it
+    /// is late.
+    pub fn waiting(&mut self, what: impl FnOnce() -> String, clock: f64) -> Option<String> {
+        let since = *self.since.get_or_insert_with(|| {
+            self.what = what();
+            self.said_late = false;
+            clock
+        });
+        let waited = clock - since;
+        (waited >= LATE_AFTER_SECONDS && !std::mem::replace(&mut self.said_late, true)).then(|| {
+            format!(
+                "the show is late: {} has been drawing for {waited:.0} s past its time; the slide on screen stays",
+                self.what
+            )
+        })
+    }
+
+    /// Nothing is awaited any more. Returns what to log if the wait had been late.
+    pub fn over(&mut self, clock: f64) -> Option<String> {
+        let since = self.since.take()?;
+        std::mem::take(&mut self.said_late).then(|| {
+            format!(
+                "the show moves again: {} came {:.1} s late",
+                self.what,
+                clock - since
+            )
+        })
+    }
+
+    /// Seconds waited so far and for what, once the wait is late.
+    pub fn late(&self, clock: f64) -> Option<(f64, &str)> {
+        let waited = clock - self.since?;
+        (waited >= LATE_AFTER_SECONDS).then_some((waited, self.what.as_str()))
+    }
+
+    /// Whether the show has waited so long it counts as stuck; `watchdog_seconds` is the
+    /// watchdog's interval, when there is one, and shortens the limit.
+    pub fn stuck(&self, clock: f64, watchdog_seconds: Option<f64>) -> bool {
+        let limit = watchdog_seconds.map_or(STUCK_AFTER_SECONDS, |w| w.min(STUCK_AFTER_SECONDS));
+        self.late(clock)
+            .is_some_and(|(waited, _)| waited >= limit.max(LATE_AFTER_SECONDS))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_late_picture_is_said_once_and_its_arrival_too() {
+        let mut wait = Wait::default();
+        let what = || "slide 2 of a.ron (poster media/a.svg)".to_string();
+        assert_eq!(wait.waiting(what, 10.0), None);
+        assert_eq!(wait.waiting(|| unreachable!("named once"), 14.0), None);
+        assert_eq!(wait.late(14.0), None, "not late yet");
+        let said = wait.waiting(what, 15.0).unwrap();
+        assert!(
+            said.contains("slide 2 of a.ron (poster media/a.svg)") && said.contains("5 s"),
+            "{said}"
+        );
+        assert_eq!(wait.waiting(what, 16.0), None, "said once");
+        assert_eq!(wait.late(16.0).map(|(s, _)| s), Some(6.0));
+        assert!(!wait.stuck(16.0, None));
+        assert!(wait.stuck(70.0, None), "a minute without a watchdog");
+        assert!(
+            wait.stuck(16.0, Some(3.0)),
+            "sooner under a short watchdog, but never before late"
+        );
+        assert!(!Wait::default().stuck(100.0, Some(1.0)));
+        let over = wait.over(20.0).unwrap();
+        assert!(over.contains("10.0 s late"), "{over}");
+        assert_eq!(wait.late(21.0), None);
+        // A short wait, not late, ends without a word.
+        assert_eq!(wait.waiting(what, 30.0), None);
+        assert_eq!(wait.over(31.0), None);
+    }
     use crate::core::playlist::Playlist;
     use std::path::Path;
 

@@ -2,7 +2,7 @@
 
 use super::slideshow::{SlideStarted, SlideTimer};
 use crate::core::slideshow::Cue;
-use crate::rotating_log::RotatingLog;
+use crate::rotating_log::{RotatingLog, TroubleChange, WriteTrouble};
 use bevy::prelude::*;
 use std::path::PathBuf;
 
@@ -15,7 +15,7 @@ const MAX_LOG_BYTES: u64 = 10 * 1024 * 1024;
 const KEPT_LOGS: u32 = 3;
 
 #[derive(Resource)]
-struct PlayLog(RotatingLog);
+struct PlayLog(RotatingLog, WriteTrouble);
 
 impl Plugin for PlayLogPlugin {
     fn build(&self, app: &mut App) {
@@ -24,7 +24,7 @@ impl Plugin for PlayLogPlugin {
             Ok(log) => {
                 // After the slideshow, so a slide is logged in the frame it starts, not at the
                 // next wake-up.
-                app.insert_resource(PlayLog(log))
+                app.insert_resource(PlayLog(log, WriteTrouble::default()))
                     .add_systems(Update, record_slides.after(SlideTimer));
             }
             Err(error) => error!(
@@ -48,8 +48,13 @@ fn record_slides(mut started: MessageReader<SlideStarted>, mut log: ResMut<PlayL
             "slide": index,
             "kind": slide.kind,
         });
-        if let Err(error) = log.0.append_line(&line.to_string()) {
-            warn!("cannot write the play log: {error}");
+        let written = log.0.append_line(&line.to_string());
+        match log.1.note(&written) {
+            Some(TroubleChange::Started(error)) => {
+                warn!("cannot write the play log: {error}; the show goes on without it")
+            }
+            Some(TroubleChange::Over) => info!("the play log is written again"),
+            None => {}
         }
     }
 }

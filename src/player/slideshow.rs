@@ -11,7 +11,7 @@ use crate::content::folder::LibraryChange;
 use crate::content::watch::{ContentSource, SharedStatus, SourceStatus, watch_source};
 use crate::core::library::{Library, PlaylistId, SlideKey};
 use crate::core::playlist::Slide;
-use crate::core::slideshow::{Cue, Slideshow};
+use crate::core::slideshow::{Cue, Slideshow, Wait};
 use crate::core::video::{DecoderChoice, place_video, video_slide_seconds};
 use crate::status::Counters;
 use bevy::asset::RenderAssetUsages;
@@ -68,6 +68,10 @@ pub struct QuizCheck {
 
 #[derive(Resource, Default)]
 pub struct Show(pub Slideshow);
+
+/// The wait for the picture due on screen: `/status` and the watchdog read it.
+#[derive(Resource, Default)]
+pub struct ShowWait(pub Wait);
 
 #[derive(Resource)]
 struct IdleScreen(IdleMessage);
@@ -138,6 +142,7 @@ impl Plugin for SlideshowPlugin {
         .insert_resource(IdleScreen(self.idle.clone()))
         .init_resource::<Playlists>()
         .init_resource::<Show>()
+        .init_resource::<ShowWait>()
         .init_resource::<Prepared>()
         .init_resource::<SourceStatuses>()
         .add_message::<SlideStarted>()
@@ -309,7 +314,7 @@ fn advance(
     max_sleep: Option<Res<MaxSleep>>,
     counters: Res<PlayerCounters>,
     proxy: Option<Res<EventLoopProxyWrapper>>,
-    (mut videos, decoder): (ResMut<Videos>, Res<VideoDecoder>),
+    (mut videos, decoder, mut wait): (ResMut<Videos>, Res<VideoDecoder>, ResMut<ShowWait>),
 ) {
     /// How long a slow folder (a network share) may delay the first picture.
     const MAX_WAIT_FOR_FIRST_READ: f64 = 3.0;
@@ -457,6 +462,19 @@ fn advance(
         }
     }
 
+    match &still_drawing {
+        Some(cue) => {
+            if let Some(late) = wait.0.waiting(|| awaited(cue, library), seconds) {
+                warn!("{late}");
+            }
+        }
+        None => {
+            if let Some(moving) = wait.0.over(seconds) {
+                info!("{moving}");
+            }
+        }
+    }
+
     // What comes after the picture on screen is drawn while it is up. Only these pictures are
     // kept: a texture lives only while it is on screen, due or next.
     let following = show.0.following(library, now);
@@ -507,6 +525,23 @@ fn advance(
         .map_or(f64::MAX, |at| (at - now).as_seconds_f64());
     let left = to_slide_end.min(to_programme_change).clamp(0.005, longest);
     next_frame.within(&clock, left);
+}
+
+/// A picture being waited for, as staff would name it.
+fn awaited(cue: &Cue, library: &Library) -> String {
+    let Cue::Slide(cue) = cue else {
+        return "the idle screen".into();
+    };
+    let what = library.slide(&cue.key).map(|(_, slide)| {
+        let media = slide.media().first().map(|m| format!(" {}", m.written));
+        format!(" ({}{})", slide.kind_name(), media.unwrap_or_default())
+    });
+    format!(
+        "slide {} of {}{}",
+        cue.key.index + 1,
+        cue.key.playlist,
+        what.unwrap_or_default()
+    )
 }
 
 /// The longest sleep between two frames.

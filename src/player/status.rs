@@ -5,15 +5,15 @@ use super::furniture::ScreenRegions;
 use super::panel::Panel;
 use super::screen::{Canvas, Clock, ScreenFit};
 use super::site::{Capture, PlayerSite, Shared};
-use super::slideshow::{Playlists, Show, SourceStatuses};
+use super::slideshow::{Playlists, Show, ShowWait, SourceStatuses};
 use super::tablet::Tablet;
 use crate::core::library::{Library, PlaylistId};
 use crate::core::quiz::Language;
 use crate::core::slideshow::Cue;
 use crate::status::server::serve;
 use crate::status::{
-    ButtonReport, Counters, PlaylistReport, QuizFileReport, QuizReport, ScreenReport, Showing,
-    SourceReport, StatusReport,
+    ButtonReport, Counters, LateReport, PlaylistReport, QuizFileReport, QuizReport, ScreenReport,
+    Showing, SourceReport, StatusReport,
 };
 use bevy::prelude::*;
 use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured};
@@ -122,7 +122,7 @@ fn refresh_snapshot(
     tablet: Option<Res<Tablet>>,
     canvas: Res<Canvas>,
     fit: Res<ScreenFit>,
-    (panel, regions): (Option<Res<Panel>>, Res<ScreenRegions>),
+    (panel, regions, wait): (Option<Res<Panel>>, Res<ScreenRegions>, Res<ShowWait>),
     mut next_plays: Local<NextPlays>,
 ) {
     Counters::add(&counters.0.frames, 1);
@@ -197,6 +197,10 @@ fn refresh_snapshot(
             })
             .collect(),
         last_frame_age_seconds: 0.0,
+        late: wait.0.late(now).map(|(seconds, what)| LateReport {
+            seconds,
+            waiting_for: what.to_string(),
+        }),
         quiz: tablet.map(|tablet| quiz_report(&tablet, &canvas)),
         screen: ScreenReport {
             width: fit.window.x,

@@ -12,7 +12,7 @@ use crate::core::quiz::{Language, Quiz, QuizMachine, RoundRecord, Screen};
 use crate::core::quiz_report::QuizResult;
 use crate::core::staff_exit::{PinOutcome, PinPad};
 use crate::core::touch::{Action, Button, Gesture, PointerTracker, hit};
-use crate::rotating_log::RotatingLog;
+use crate::rotating_log::{RotatingLog, TroubleChange, WriteTrouble};
 use bevy::picking::pointer::{PointerAction, PointerButton, PointerId, PointerInput};
 use bevy::prelude::*;
 use std::path::{Path, PathBuf};
@@ -42,6 +42,7 @@ pub struct Tablet {
     results: Option<RotatingLog>,
     /// When the round on screen began: its lines in the results log carry it.
     round_started: Option<chrono::DateTime<chrono::FixedOffset>>,
+    results_trouble: WriteTrouble,
 }
 
 impl Tablet {
@@ -102,6 +103,7 @@ impl Plugin for TabletPlugin {
                 buttons: Vec::new(),
                 results,
                 round_started: None,
+                results_trouble: WriteTrouble::default(),
             })
             // The attract loop's slides wait while a visitor plays.
             .configure_sets(Update, SlideTimer.run_if(attract_showing))
@@ -280,8 +282,12 @@ fn write_line(tablet: &mut Tablet, round: &RoundRecord, in_progress: bool) {
         .and_then(|line| log.append_line(&line))
         // A result is worth a disk write: it must survive the tablet being unplugged.
         .and_then(|()| log.sync());
-    if let Err(error) = written {
-        warn!("cannot write the quiz result: {error}");
+    match tablet.results_trouble.note(&written) {
+        Some(TroubleChange::Started(error)) => {
+            warn!("cannot write the quiz results: {error}; the quiz goes on without them")
+        }
+        Some(TroubleChange::Over) => info!("the quiz results are written again"),
+        None => {}
     }
 }
 

@@ -23,6 +23,9 @@ pub struct StatusReport {
     pub quizzes: Vec<QuizFileReport>,
     /// Seconds since the last frame was produced; large values mean the screen is stuck.
     pub last_frame_age_seconds: f64,
+    /// Set while the show waits more than a few seconds for the slide due on screen.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub late: Option<LateReport>,
     /// On a tablet: the quiz, its screen and the touch targets on it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub quiz: Option<QuizReport>,
@@ -111,6 +114,15 @@ pub struct PlaylistReport {
     /// When it is next on screen, local time, `"2026-12-02 08:30"`, or `"now"`; absent when its
     /// schedule (or a playlist of higher priority) keeps it off for the next 400 days.
     pub next_play: Option<String>,
+}
+
+/// The show waiting for a slide past its time.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct LateReport {
+    /// How long the slide on screen has stayed past its end.
+    pub seconds: f64,
+    /// What is awaited, e.g. "slide 3 of lobby.ron (poster media/a.svg)".
+    pub waiting_for: String,
 }
 
 #[derive(Clone, Debug, Default, Serialize)]
@@ -244,6 +256,15 @@ pub fn metrics_text(
             "gauge",
             "Seconds since the last frame.",
             format!("{:.3}", report.last_frame_age_seconds),
+        ),
+        (
+            "kiosk_show_late_seconds",
+            "gauge",
+            "Seconds the show has waited past a slide's end for the next slide; 0 when on time.",
+            format!(
+                "{:.3}",
+                report.late.as_ref().map_or(0.0, |late| late.seconds)
+            ),
         ),
         (
             "kiosk_screen_fullscreen",

@@ -149,6 +149,15 @@ fn on_screen(html: &mut String, view: &PageView) {
         }
     }
     html.push_str("</p>");
+    if let Some(late) = &report.late {
+        let _ = write!(
+            html,
+            "<p class=wrong>次のスライドが {0:.0} 秒遅れています（{1}）。\
+             <span class=en>The next slide is {0:.0} s late: {1}.</span></p>",
+            late.seconds,
+            esc(&late.waiting_for)
+        );
+    }
     if report.last_frame_age_seconds > STUCK_SECONDS {
         let _ = write!(
             html,
@@ -686,6 +695,10 @@ mod tests {
             kind: "idle",
             ..Showing::default()
         });
+        report.late = Some(crate::status::LateReport {
+            seconds: 12.4,
+            waiting_for: "slide 2 of a.ron (poster media/<big>.svg)".into(),
+        });
         report.playlists.clear();
         report.quizzes.clear();
         let plan = DayPlan {
@@ -714,6 +727,7 @@ mod tests {
             "<b class=emergency>緊急 Emergency</b> <code>quake.ron</code>",
             "class=\"emergency-span\" style=\"left:0.00%;width:100.00%\"",
             "問題のあるファイルはありません",
+            "次のスライドが 12 秒遅れています（slide 2 of a.ron (poster media/&lt;big&gt;.svg)）",
         ] {
             assert!(page.contains(expected), "missing {expected:?} in\n{page}");
         }
