@@ -600,3 +600,118 @@ fn a_crawling_ticker_moves_in_whole_pixels_at_its_speed() {
         "{speed:.0} px/s, configured {expected} px/s"
     );
 }
+
+/// libfaketime itself, for a clock a test can move while the player runs: the `faketime`
+/// wrapper fixes its offset at start, its timestamp file can be rewritten.
+fn libfaketime() -> PathBuf {
+    let output = Command::new("dpkg")
+        .args(["-L", "libfaketime"])
+        .output()
+        .expect("dpkg");
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .find(|line| line.ends_with("/libfaketimeMT.so.1"))
+        .map(PathBuf::from)
+        .expect("libfaketime is installed (with faketime; .ci/run does this)")
+}
+
+/// The offset file's text that makes the clock read `local` (Asia/Tokyo) now.
+fn offset_to(local: &str) -> String {
+    let target = chrono::DateTime::parse_from_rfc3339(&format!("{local}+09:00")).unwrap();
+    format!(
+        "{:+}\n",
+        target.timestamp() - chrono::Utc::now().timestamp()
+    )
+}
+
+#[test]
+fn schedules_follow_the_wall_clock_when_it_jumps_forward_and_back() {
+    let (_xvfb, display) = start_xvfb("640x360");
+    let dir = tempfile::tempdir().unwrap();
+    let playlists = dir.path().join("playlists");
+    std::fs::create_dir(&playlists).unwrap();
+    std::fs::write(
+        playlists.join("morning.ron"),
+        r#"Playlist(title: "午前", slide_seconds: 3, schedule: (hours: ["10:00-11:00"]), slides: [Text(title: "おはよう")])"#,
+    )
+    .unwrap();
+    let clock = dir.path().join("clock");
+    std::fs::write(&clock, offset_to("2026-12-02T09:00:20")).unwrap();
+    let log = dir.path().join("play.jsonl");
+    let player_log = dir.path().join("player.log");
+    let _player = Running(
+        Command::new(BIN)
+            .args([
+                "run",
+                "--windowed",
+                "--size",
+                "480x270",
+                "--status-listen",
+                "127.0.0.1:0",
+            ])
+            .arg("--playlists")
+            .arg(&playlists)
+            .arg("--play-log")
+            .arg(&log)
+            .env("DISPLAY", &display)
+            .env("XDG_RUNTIME_DIR", dir.path())
+            .env("NO_COLOR", "1")
+            .env("TZ", "Asia/Tokyo")
+            .env("LD_PRELOAD", libfaketime())
+            .env("FAKETIME_TIMESTAMP_FILE", &clock)
+            .env("FAKETIME_CACHE_DURATION", "1")
+            // Slide times run on the monotonic clock, which NTP never moves.
+            .env("FAKETIME_DONT_FAKE_MONOTONIC", "1")
+            .env_remove("FAKETIME")
+            .env_remove("WAYLAND_DISPLAY")
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&player_log).unwrap())
+            .spawn()
+            .unwrap(),
+    );
+    let address = wait_for("the status endpoint", Duration::from_secs(30), || {
+        common::display::status_address(&std::fs::read_to_string(&player_log).unwrap_or_default())
+    });
+    let showing = |address: &str| status(address)["showing"].clone();
+    wait_for("the idle screen", Duration::from_secs(30), || {
+        (showing(&address)["kind"] == "idle").then_some(())
+    });
+    // Asleep on the idle screen until its clock turns, at 09:01.
+    std::thread::sleep(Duration::from_secs(3));
+
+    // NTP answers: it is 10:30. The morning playlist comes within seconds, not at the next minute.
+    std::fs::write(&clock, offset_to("2026-12-02T10:30:00")).unwrap();
+    let jumped = std::time::Instant::now();
+    wait_for("the morning playlist", Duration::from_secs(30), || {
+        (showing(&address)["playlist"] == "morning.ron").then_some(())
+    });
+    let took = jumped.elapsed();
+    assert!(
+        took < Duration::from_secs(6),
+        "the schedule followed after {took:?}"
+    );
+    let morning = play_log(&log)
+        .into_iter()
+        .find(|s| s.playlist == "morning.ron")
+        .unwrap();
+    assert!(
+        morning.at.starts_with("2026-12-02T10:30:0"),
+        "logged at {}",
+        morning.at
+    );
+
+    // And back to 09:30: the slide on screen ends on time, then the idle screen.
+    std::fs::write(&clock, offset_to("2026-12-02T09:30:00")).unwrap();
+    wait_for("the idle screen again", Duration::from_secs(10), || {
+        (showing(&address)["kind"] == "idle").then_some(())
+    });
+    let idle = play_log(&log).into_iter().last().unwrap();
+    assert!(
+        idle.at.starts_with("2026-12-02T09:30:0"),
+        "logged at {}",
+        idle.at
+    );
+    let said = std::fs::read_to_string(&player_log).unwrap();
+    assert!(said.contains("the wall clock jumped by +"), "{said}");
+    assert!(said.contains("the wall clock jumped by -"), "{said}");
+}

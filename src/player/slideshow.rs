@@ -26,6 +26,7 @@ use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
+use winit::event_loop::EventLoopProxy;
 
 pub struct SlideshowPlugin {
     pub sources: Vec<ContentSource>,
@@ -183,6 +184,11 @@ fn start_watching(
         return;
     };
     let proxy = proxy.map(|p| (**p).clone());
+    if let Some(proxy) = proxy.clone() {
+        let _ = std::thread::Builder::new()
+            .name("wall clock".into())
+            .spawn(move || follow_wall_clock_jumps(proxy));
+    }
     let several = watch.sources.len() > 1;
     for (index, source) in watch.sources.iter().enumerate() {
         let origin = match source {
@@ -224,6 +230,36 @@ fn start_watching(
                 delivered
             }),
         );
+    }
+}
+
+/// A Raspberry Pi has no real-time clock: its wall clock jumps when NTP first answers after boot
+/// (or back, or when someone sets it). Slide times run on the monotonic clock and never notice;
+/// schedules and the idle screen's clock are wall time, and the player may be asleep until a
+/// wake-up worked out before the jump. So a jump of more than 2 s wakes it at once.
+fn follow_wall_clock_jumps(proxy: EventLoopProxy<WinitUserEvent>) {
+    let start = std::time::Instant::now();
+    // Wall time minus monotonic time: constant while neither jumps.
+    let offset = || {
+        let wall = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0.0, |d| d.as_secs_f64());
+        wall - start.elapsed().as_secs_f64()
+    };
+    let mut before = offset();
+    loop {
+        std::thread::sleep(std::time::Duration::from_secs(1));
+        let now = offset();
+        if (now - before).abs() > 2.0 {
+            info!(
+                "the wall clock jumped by {:+.0} s; the schedules follow it",
+                now - before
+            );
+            if proxy.send_event(WinitUserEvent::WakeUp).is_err() {
+                return;
+            }
+        }
+        before = now;
     }
 }
 
