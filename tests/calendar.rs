@@ -5,7 +5,8 @@
 mod common;
 
 use common::display::{
-    Running, screenshot_within_a_second, spawn_with_status, start_xvfb, status, wait_for,
+    Running, screenshot_within_a_second, spawn_logging_to, spawn_with_status, start_xvfb, status,
+    wait_for,
 };
 use image::RgbaImage;
 use std::path::{Path, PathBuf};
@@ -639,7 +640,7 @@ fn schedules_follow_the_wall_clock_when_it_jumps_forward_and_back() {
     std::fs::write(&clock, offset_to("2026-12-02T09:00:20")).unwrap();
     let log = dir.path().join("play.jsonl");
     let player_log = dir.path().join("player.log");
-    let _player = Running(
+    let (_player, address) = spawn_logging_to(
         Command::new(BIN)
             .args([
                 "run",
@@ -655,7 +656,6 @@ fn schedules_follow_the_wall_clock_when_it_jumps_forward_and_back() {
             .arg(&log)
             .env("DISPLAY", &display)
             .env("XDG_RUNTIME_DIR", dir.path())
-            .env("NO_COLOR", "1")
             .env("TZ", "Asia/Tokyo")
             .env("LD_PRELOAD", libfaketime())
             .env("FAKETIME_TIMESTAMP_FILE", &clock)
@@ -664,14 +664,9 @@ fn schedules_follow_the_wall_clock_when_it_jumps_forward_and_back() {
             .env("FAKETIME_DONT_FAKE_MONOTONIC", "1")
             .env_remove("FAKETIME")
             .env_remove("WAYLAND_DISPLAY")
-            .stdout(Stdio::null())
-            .stderr(std::fs::File::create(&player_log).unwrap())
-            .spawn()
-            .unwrap(),
+            .stdout(Stdio::null()),
+        &player_log,
     );
-    let address = wait_for("the status endpoint", Duration::from_secs(30), || {
-        common::display::status_address(&std::fs::read_to_string(&player_log).unwrap_or_default())
-    });
     let showing = |address: &str| status(address)["showing"].clone();
     wait_for("the idle screen", Duration::from_secs(30), || {
         (showing(&address)["kind"] == "idle").then_some(())

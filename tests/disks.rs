@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::display::{Running, http_get, start_xvfb, status_address, wait_for};
+use common::display::{http_get, spawn_logging_to, start_xvfb, wait_for};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -58,7 +58,7 @@ fn a_full_disk_is_logged_once_and_the_play_log_resumes_when_space_returns() {
     let _disk = Mounted::tmpfs(&logs, "256k");
     let play_log = logs.join("play.jsonl");
     let log = dir.path().join("player.log");
-    let _player = Running(
+    let (_player, address) = spawn_logging_to(
         Command::new(env!("CARGO_BIN_EXE_kiosk-player"))
             .args([
                 "run",
@@ -74,16 +74,10 @@ fn a_full_disk_is_logged_once_and_the_play_log_resumes_when_space_returns() {
             .arg(&play_log)
             .env("DISPLAY", &display)
             .env("XDG_RUNTIME_DIR", dir.path())
-            .env("NO_COLOR", "1")
             .env_remove("WAYLAND_DISPLAY")
-            .stdout(Stdio::null())
-            .stderr(std::fs::File::create(&log).unwrap())
-            .spawn()
-            .unwrap(),
+            .stdout(Stdio::null()),
+        &log,
     );
-    let address = wait_for("the status endpoint", Duration::from_secs(30), || {
-        status_address(&std::fs::read_to_string(&log).unwrap_or_default())
-    });
     wait_for("slides in the play log", Duration::from_secs(30), || {
         (std::fs::read_to_string(&play_log).ok()?.lines().count() >= 2).then_some(())
     });

@@ -497,20 +497,14 @@ fn a_slide_that_never_finishes_drawing_is_reported_late_and_then_stops_the_watch
     )
     .unwrap();
     let log = dir.path().join("player.log");
-    let _player = Running(
+    let (_player, address) = common::display::spawn_logging_to(
         player(&display, dir.path(), "640x360")
             .args(["--status-listen", "127.0.0.1:0", "--playlists"])
             .arg(&playlists)
             .env("NOTIFY_SOCKET", &socket_path)
-            .env("WATCHDOG_USEC", "2000000")
-            .env("NO_COLOR", "1")
-            .stderr(std::fs::File::create(&log).unwrap())
-            .spawn()
-            .unwrap(),
+            .env("WATCHDOG_USEC", "2000000"),
+        &log,
     );
-    let address = wait_for("the status endpoint", Duration::from_secs(30), || {
-        common::display::status_address(&std::fs::read_to_string(&log).unwrap_or_default())
-    });
     let late = wait_for("the show reported late", Duration::from_secs(30), || {
         let status: serde_json::Value =
             serde_json::from_str(&http_get(&address, "/status").1).ok()?;

@@ -10,7 +10,7 @@
 mod common;
 
 use common::display::{
-    Running, http_get, http_get_bytes, start_xvfb, status, status_address, wait_for,
+    Running, http_get, http_get_bytes, spawn_logging_to, start_xvfb, status, wait_for,
     write_atomically,
 };
 use std::io::{Read, Write};
@@ -67,18 +67,13 @@ fn start_player(
         .arg(&config)
         .env("DISPLAY", display)
         .env("XDG_RUNTIME_DIR", dir)
-        .env("NO_COLOR", "1")
         .env_remove("WAYLAND_DISPLAY")
         .env_remove("KIOSK_STATUS_TOKEN")
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(log).unwrap());
+        .stdout(Stdio::null());
     if let Some(token) = token {
         command.env("KIOSK_STATUS_TOKEN", token);
     }
-    let player = Running(command.spawn().unwrap());
-    let address = wait_for("the status endpoint", Duration::from_secs(30), || {
-        status_address(&std::fs::read_to_string(log).unwrap_or_default())
-    });
+    let (player, address) = spawn_logging_to(&mut command, log);
     let port = address.rsplit_once(':').unwrap().1.parse().unwrap();
     (player, port)
 }

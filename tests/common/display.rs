@@ -73,6 +73,22 @@ pub fn spawn_with_status(command: &mut Command) -> (Running, String) {
     (running, address)
 }
 
+/// Starts a player whose arguments include `--status-listen`, its log kept in the file `log`
+/// for the test to read, and returns it with its status address once it says where it is.
+pub fn spawn_logging_to(command: &mut Command, log: &Path) -> (Running, String) {
+    let player = Running(
+        command
+            .env("NO_COLOR", "1")
+            .stderr(std::fs::File::create(log).unwrap())
+            .spawn()
+            .unwrap(),
+    );
+    let address = wait_for("the status endpoint", Duration::from_secs(30), || {
+        status_address(&std::fs::read_to_string(log).unwrap_or_default())
+    });
+    (player, address)
+}
+
 /// The status endpoint's address, if `log` is (or has) the player's line that tells it.
 pub fn status_address(log: &str) -> Option<String> {
     log.lines().find_map(|line| {
