@@ -496,10 +496,16 @@ fn a_slide_that_never_finishes_drawing_is_reported_late_and_then_stops_the_watch
             Text(title: "一", seconds: 2), Poster(file: "media/heavy.svg"), Text(title: "三")])"#,
     )
     .unwrap();
+    // The drawing limit would end it after 10 s; here it is long, as for a file read from a
+    // network share that hangs.
+    let config = dir.path().join("kiosk.ron");
+    std::fs::write(&config, "(drawing_limits: (seconds: 300))").unwrap();
     let log = dir.path().join("player.log");
     let (_player, address) = common::display::spawn_logging_to(
         player(&display, dir.path(), "640x360")
-            .args(["--status-listen", "127.0.0.1:0", "--playlists"])
+            .args(["--status-listen", "127.0.0.1:0", "--config"])
+            .arg(&config)
+            .arg("--playlists")
             .arg(&playlists)
             .env("NOTIFY_SOCKET", &socket_path)
             .env("WATCHDOG_USEC", "2000000"),

@@ -136,6 +136,7 @@ fn staff_page_of_the_demo(bencher: divan::Bencher) {
             title: Some(playlist.title.clone()),
             problems: vec![],
             next_play: Some("now".into()),
+            skipped: vec![],
         });
         library.insert(name.into(), playlist, Path::new("/content"));
     }

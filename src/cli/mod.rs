@@ -7,9 +7,11 @@ mod preview;
 mod report;
 mod run;
 
+use crate::compose::media_process;
 use crate::content::read_text;
 use crate::core::config::{Config, MAX_CONFIG_BYTES, ScreenSize};
 use crate::core::diagnostic::Diagnostic;
+use crate::core::drawing_limits::DrawingLimits;
 use clap::{Parser, Subcommand};
 use run::RunArgs;
 use std::path::{Path, PathBuf};
@@ -73,10 +75,21 @@ enum Command {
         #[arg(long)]
         config: Option<PathBuf>,
     },
+    /// The child process that draws one media file within the drawing limits (internal).
+    #[command(hide = true)]
+    DrawMedia { request: String },
 }
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Every command draws media in child processes held to the limits (the config's, for `run`
+    // and `preview`), except the child itself.
+    if !matches!(cli.command, Some(Command::DrawMedia { .. })) {
+        let limits = cli
+            .config()
+            .map_or_else(DrawingLimits::default, |c| c.drawing_limits);
+        media_process::draw_in_child_processes(limits);
+    }
     match cli.command {
         None => run::run(cli.run),
         Some(Command::Run(args)) => run::run(args),
@@ -90,6 +103,21 @@ pub fn main() -> ExitCode {
         Some(Command::Publish { folder }) => content_set::publish(&folder),
         Some(Command::Report { logs, csv }) => report::report(&logs, csv),
         Some(Command::Sync { config, .. }) => content_set::sync_once(&config),
+        Some(Command::DrawMedia { request }) => media_process::serve(&request),
+    }
+}
+
+impl Cli {
+    /// The device config the command names, if it can be read (its problems are the command's to
+    /// report).
+    fn config(&self) -> Option<Config> {
+        let path = match &self.command {
+            None => self.run.config.as_ref(),
+            Some(Command::Run(args)) => args.config.as_ref(),
+            Some(Command::Preview { config, .. }) => config.as_ref(),
+            _ => None,
+        }?;
+        load_config(path).ok()
     }
 }
 

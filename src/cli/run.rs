@@ -20,7 +20,7 @@ use std::time::Duration;
 pub(super) struct RunArgs {
     /// Device config file (kiosk.ron).
     #[arg(long)]
-    config: Option<PathBuf>,
+    pub(super) config: Option<PathBuf>,
     /// Folder of playlist files; default: the config's, else ./playlists.
     #[arg(long)]
     playlists: Option<PathBuf>,

@@ -7,6 +7,7 @@
 pub mod fonts;
 mod furniture;
 pub use furniture::ticker_type_size;
+pub mod media_process;
 pub mod pdf;
 pub mod picture;
 mod qr;
@@ -18,6 +19,7 @@ use crate::core::playlist::{
     Colour, Fit, ImageSlide, PdfSlide, PosterSlide, Slide, TextSlide, VideoSlide,
 };
 use chrono::NaiveDateTime;
+use media_process::{Drawn, Job};
 use parley::Alignment;
 use picture::{MAX_MEDIA_BYTES, MAX_SVG_BYTES, PictureError};
 use resvg::tiny_skia::{self, Pixmap};
@@ -482,14 +484,17 @@ fn pdf_slide(
     height: u32,
 ) -> Result<Pixmap, PictureError> {
     let mut canvas = blank(width, height, slide.background.unwrap_or(PDF_BACKGROUND));
-    let bytes = picture::read_media(folder, &slide.file.relative, MAX_MEDIA_BYTES)?;
-    pdf::draw_page(
-        &bytes,
-        slide.page(),
-        &folder.join(&slide.file.relative),
-        &mut canvas,
-        (0.0, 0.0, width as f32, height as f32),
+    let job = Job::PdfPage { page: slide.page() };
+    let paper = draw_file(
+        folder,
+        &slide.file.relative,
+        MAX_MEDIA_BYTES,
+        job,
+        (width, height),
     )?;
+    let x = (width as i32 - paper.pixmap.width() as i32) / 2;
+    let y = (height as i32 - paper.pixmap.height() as i32) / 2;
+    copy_opaque(&mut canvas, &paper.pixmap, x, y);
     Ok(canvas)
 }
 
@@ -498,37 +503,23 @@ fn draw_media(
     canvas: &mut Pixmap,
     folder: &Path,
     relative: &Path,
-    (x, y, w, h): (f32, f32, f32, f32),
+    area @ (_, _, w, h): (f32, f32, f32, f32),
 ) -> Result<(), PictureError> {
-    let path = folder.join(relative);
     let is_svg = relative
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("svg"));
-    if is_svg {
-        let bytes = picture::read_media(folder, relative, MAX_SVG_BYTES)?;
-        let tree = picture::parse_svg(&bytes, &path)?;
-        picture::draw_svg(&tree, canvas, x, y, w, h);
+    let (job, limit) = if is_svg {
+        (Job::Svg, MAX_SVG_BYTES)
     } else {
-        draw_photo(canvas, folder, relative, (x, y, w, h), false)?;
-    }
+        (Job::Photo { cover: false }, MAX_MEDIA_BYTES)
+    };
+    let drawn = draw_file(folder, relative, limit, job, (w as u32, h as u32))?;
+    place_photo(canvas, &drawn, area);
     Ok(())
 }
 
-/// Draws a photo scaled to fit (or, with `cover`, to fill) a box, centred in it.
-fn draw_photo(
-    canvas: &mut Pixmap,
-    folder: &Path,
-    relative: &Path,
-    area: (f32, f32, f32, f32),
-    cover: bool,
-) -> Result<(), PictureError> {
-    let photo = scaled_photo(folder, relative, area, cover)?;
-    place_photo(canvas, &photo, area);
-    Ok(())
-}
-
-/// A photo scaled for a box, and whether it can be copied rather than blended.
-struct ScaledPhoto {
+/// A picture drawn for a box, and whether it can be copied rather than blended.
+struct FittedPicture {
     pixmap: Pixmap,
     opaque: bool,
 }
@@ -538,17 +529,38 @@ fn scaled_photo(
     relative: &Path,
     (_, _, w, h): (f32, f32, f32, f32),
     cover: bool,
-) -> Result<ScaledPhoto, PictureError> {
-    let bytes = picture::read_media(folder, relative, MAX_MEDIA_BYTES)?;
-    let photo = picture::decode_photo(&bytes, &folder.join(relative))?;
-    drop(bytes);
-    let opaque = !photo.color().has_alpha();
-    let pixmap = picture::scale_photo(photo, w.max(1.0) as u32, h.max(1.0) as u32, cover);
-    Ok(ScaledPhoto { pixmap, opaque })
+) -> Result<FittedPicture, PictureError> {
+    let job = Job::Photo { cover };
+    draw_file(folder, relative, MAX_MEDIA_BYTES, job, (w as u32, h as u32))
+}
+
+/// Draws a media file inside `folder` for a box of `width` × `height` pixels, within the drawing
+/// limits (`media_process`).
+fn draw_file(
+    folder: &Path,
+    relative: &Path,
+    most_bytes: u64,
+    job: Job,
+    (width, height): (u32, u32),
+) -> Result<FittedPicture, PictureError> {
+    let request = media_process::Request {
+        path: picture::resolve_media(folder, relative, most_bytes)?,
+        shown_as: folder.join(relative),
+        job,
+        width: width.max(1),
+        height: height.max(1),
+    };
+    match media_process::draw(&request)? {
+        Drawn::Pixels { pixmap, opaque } => Ok(FittedPicture { pixmap, opaque }),
+        Drawn::Opened { .. } => Err(PictureError::Undecodable {
+            path: request.shown_as,
+            reason: "drawing it gave no picture".into(),
+        }),
+    }
 }
 
 /// Puts a scaled photo in the middle of its box.
-fn place_photo(canvas: &mut Pixmap, photo: &ScaledPhoto, (x, y, w, h): (f32, f32, f32, f32)) {
+fn place_photo(canvas: &mut Pixmap, photo: &FittedPicture, (x, y, w, h): (f32, f32, f32, f32)) {
     let pixmap = &photo.pixmap;
     let left = x as i32 + (w as i32 - pixmap.width() as i32) / 2;
     let top = y as i32 + (h as i32 - pixmap.height() as i32) / 2;

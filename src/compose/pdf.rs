@@ -22,15 +22,13 @@ pub fn page_count(bytes: &[u8], path: &Path) -> Result<u32, PictureError> {
     Ok(pdf.pages().len() as u32)
 }
 
-/// Draws page `page` (from 1) as large as fits in the box (`left`, `top`, `width`, `height`),
-/// centred, on white paper.
-pub fn draw_page(
+/// Draws page `page` (from 1) on white paper as large as fits in `width` × `height` pixels.
+pub fn render_page(
     bytes: &[u8],
     page: u32,
     path: &Path,
-    canvas: &mut Pixmap,
-    (left, top, width, height): (f32, f32, f32, f32),
-) -> Result<(), PictureError> {
+    (width, height): (f32, f32),
+) -> Result<Pixmap, PictureError> {
     let pdf = open(bytes, path)?;
     let pages = pdf.pages();
     let Some(sheet) = pages.get(page as usize - 1) else {
@@ -84,13 +82,9 @@ pub fn draw_page(
         },
     );
     // hayro's pixels are premultiplied RGBA like tiny-skia's, and opaque on their white paper.
-    let paper = IntSize::from_wh(u32::from(wide), u32::from(high))
+    IntSize::from_wh(u32::from(wide), u32::from(high))
         .and_then(|size| Pixmap::from_vec(drawn.data_as_u8_slice().to_vec(), size))
-        .ok_or_else(too_small)?;
-    let x = left + (width - paper.width() as f32) / 2.0;
-    let y = top + (height - paper.height() as f32) / 2.0;
-    super::copy_opaque(canvas, &paper, x.round() as i32, y.round() as i32);
-    Ok(())
+        .ok_or_else(too_small)
 }
 
 fn open(bytes: &[u8], path: &Path) -> Result<Pdf, PictureError> {

@@ -36,9 +36,30 @@ pub enum PictureError {
     /// The file is not a picture the player can decode, or it is damaged or truncated.
     #[error("{path} is not a readable picture: {reason}")]
     Undecodable { path: PathBuf, reason: String },
+    /// Drawing it broke a drawing limit, or crashed the decoder (in its own process).
+    #[error("{path} was not drawn: {broken}")]
+    OverLimit {
+        path: PathBuf,
+        broken: crate::core::drawing_limits::Broken,
+    },
     /// A quiz file named by a quiz slide does not pass its checks.
     #[error("{path} is not a valid quiz: {problem}")]
     BrokenQuiz { path: PathBuf, problem: String },
+}
+
+impl PictureError {
+    /// The media file that could not be shown, when the fault is in the file itself (not a
+    /// missing file or one outside the folder, which `check` and the playlist's note report).
+    pub fn media_path(&self) -> Option<&Path> {
+        match self {
+            PictureError::TooLarge { path, .. }
+            | PictureError::Undecodable { path, .. }
+            | PictureError::OverLimit { path, .. } => Some(path),
+            PictureError::Unreadable { .. }
+            | PictureError::OutsideFolder { .. }
+            | PictureError::BrokenQuiz { .. } => None,
+        }
+    }
 }
 
 /// Finds a media file that must stay inside `folder`, refusing links that lead out of it and files
@@ -194,22 +215,25 @@ pub fn parse_svg(bytes: &[u8], path: &Path) -> Result<usvg::Tree, PictureError> 
     })
 }
 
-/// Draws an SVG as large as fits in the box (`left`, `top`, `width`, `height`), centred, crisp at
-/// the canvas's own resolution.
-pub fn draw_svg(
+/// Draws an SVG as large as fits in `width` × `height` pixels, on a see-through picture of the
+/// size it takes, crisp at the canvas's own resolution.
+pub fn render_svg(
     tree: &usvg::Tree,
-    canvas: &mut Pixmap,
-    left: f32,
-    top: f32,
-    width: f32,
-    height: f32,
-) {
+    width: u32,
+    height: u32,
+    path: &Path,
+) -> Result<Pixmap, PictureError> {
     let size = tree.size();
-    let factor = (width / size.width()).min(height / size.height());
-    let x = left + (width - size.width() * factor) / 2.0;
-    let y = top + (height - size.height() * factor) / 2.0;
-    let transform = tiny_skia::Transform::from_row(factor, 0.0, 0.0, factor, x, y);
-    resvg::render(tree, transform, &mut canvas.as_mut());
+    let factor = (width as f32 / size.width()).min(height as f32 / size.height());
+    let wide = ((size.width() * factor).round() as u32).clamp(1, width.max(1));
+    let high = ((size.height() * factor).round() as u32).clamp(1, height.max(1));
+    let mut pixmap = Pixmap::new(wide, high).ok_or_else(|| PictureError::Undecodable {
+        path: path.to_path_buf(),
+        reason: "it has no size to draw".into(),
+    })?;
+    let transform = tiny_skia::Transform::from_scale(factor, factor);
+    resvg::render(tree, transform, &mut pixmap.as_mut());
+    Ok(pixmap)
 }
 
 #[cfg(test)]

@@ -364,13 +364,8 @@ fn write_note(target: &Path, text: &str) {
 /// be shown, and removes the notes of pictures that can now be shown or are gone.
 fn note_unshowable_pictures(checks: &PictureChecks) {
     for (picture, reason) in &checks.unshowable {
-        let text = format!(
-            "This picture is not shown: {reason}.\nReplace it with a photo (JPEG, PNG, WebP), an SVG \
-             or a PDF that opens: the player tries it again by itself and deletes this note.\n\
-             この画像は表示されていません。開ける画像に置き換えると自動で読み込まれ、このメモは消えます。\n"
-        );
         tracing::warn!("{}: not shown: {reason}", picture.display());
-        write_note(&problems_file(picture), &text);
+        note_unshown_media(picture, reason);
     }
     for folder in &checks.folders {
         let Ok(entries) = std::fs::read_dir(folder) else {
@@ -388,7 +383,18 @@ fn note_unshowable_pictures(checks: &PictureChecks) {
     }
 }
 
-fn clear_problems(playlist: &Path) {
+/// Writes `<media>.error.txt` beside a media file that cannot be shown, saying why.
+pub fn note_unshown_media(media: &Path, reason: &str) {
+    let text = format!(
+        "This file is not shown: {reason}.\nReplace it with a photo (JPEG, PNG, WebP), an SVG or a \
+         PDF that opens: the player tries it again by itself and deletes this note.\n\
+         このファイルは表示されていません。開けるファイルに置き換えると自動で読み込まれ、このメモは消えます。\n"
+    );
+    write_note(&problems_file(media), &text);
+}
+
+/// Removes the note beside a media file (or playlist), if there is one.
+pub fn clear_problems(playlist: &Path) {
     let target = problems_file(playlist);
     if target.exists()
         && let Err(error) = std::fs::remove_file(&target)

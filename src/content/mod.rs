@@ -4,6 +4,7 @@ pub mod folder;
 pub mod sync;
 pub mod watch;
 
+use crate::compose::media_process::{self, Drawn, Job, Opening};
 use crate::compose::picture::{self, MAX_MEDIA_BYTES, MAX_SVG_BYTES, PictureError};
 use crate::core::diagnostic::{Diagnostic, Position, SourceLocator};
 use crate::core::pictures::{self, FolderContents};
@@ -48,21 +49,34 @@ impl PictureChecks {
         let folder = playlist_folder(path);
         let name = Path::new(path.file_name().unwrap_or_default());
         let result = match kind {
-            MediaKind::Raster => picture::read_media(folder, name, MAX_MEDIA_BYTES)
-                .and_then(|bytes| picture::decode_photo(&bytes, path))
-                .map(|_| None),
-            MediaKind::Vector => picture::read_media(folder, name, MAX_SVG_BYTES)
-                .and_then(|bytes| picture::parse_svg(&bytes, path))
-                .map(|_| None),
-            MediaKind::Pdf => picture::read_media(folder, name, MAX_MEDIA_BYTES)
-                .and_then(|bytes| crate::compose::pdf::page_count(&bytes, path))
-                .map(Some),
+            MediaKind::Raster => open_media(folder, name, Opening::Photo),
+            MediaKind::Vector => open_media(folder, name, Opening::Svg),
+            MediaKind::Pdf => open_media(folder, name, Opening::Pdf),
             MediaKind::Video => Ok(None),
         }
         .map_err(|e| e.to_string());
         self.known
             .insert(path.to_path_buf(), (stamp, result.clone()));
         result
+    }
+}
+
+/// Opens a media file as drawing it would, within the drawing limits; a PDF gives its page count.
+fn open_media(folder: &Path, relative: &Path, how: Opening) -> Result<Option<u32>, PictureError> {
+    let most_bytes = match how {
+        Opening::Svg => MAX_SVG_BYTES,
+        Opening::Photo | Opening::Pdf => MAX_MEDIA_BYTES,
+    };
+    let request = media_process::Request {
+        path: picture::resolve_media(folder, relative, most_bytes)?,
+        shown_as: folder.join(relative),
+        job: Job::Open(how),
+        width: 1,
+        height: 1,
+    };
+    match media_process::draw(&request)? {
+        Drawn::Opened { pages } => Ok(pages),
+        Drawn::Pixels { .. } => Ok(None),
     }
 }
 
@@ -146,9 +160,7 @@ fn look_into(
         }
     }
     for relative in pdfs {
-        let pages = picture::read_media(folder, &relative, MAX_MEDIA_BYTES)
-            .and_then(|bytes| crate::compose::pdf::page_count(&bytes, &folder.join(&relative)));
-        if let Ok(count) = pages {
+        if let Ok(Some(count)) = open_media(folder, &relative, Opening::Pdf) {
             contents.pdf_pages.insert(relative, count);
         }
     }

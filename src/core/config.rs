@@ -3,6 +3,7 @@
 use super::calendar::Era;
 use super::diagnostic::{Diagnostic, SourceLocator, parse_ron};
 use super::display::{PanelPower, Rotation};
+use super::drawing_limits::DrawingLimits;
 use super::layout::Layout;
 use super::ticker::TickerMode;
 use super::video::DecoderChoice;
@@ -62,6 +63,9 @@ pub struct Config {
     /// The PIN that lets staff close a tablet (hold the top-left corner for 3 s). Without one,
     /// the player can only be stopped from outside.
     pub staff_pin: Option<String>,
+    /// How long and how much memory drawing one picture, SVG or PDF page may take before its
+    /// slide is skipped: `drawing_limits: (seconds: 10, memory_mb: 512)` (the defaults).
+    pub drawing_limits: DrawingLimits,
 }
 
 /// What the screen is for.
@@ -214,6 +218,9 @@ impl Config {
                 at.string_literal(pin),
                 "`staff_pin` must be 4 to 12 digits",
             ));
+        }
+        if let Some(problem) = config.drawing_limits.problem() {
+            problems.push(Diagnostic::new(at.field("drawing_limits"), problem));
         }
         let endpoint = &config.status;
         if endpoint.listen != "off" {

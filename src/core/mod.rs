@@ -4,6 +4,7 @@ pub mod calendar;
 pub mod config;
 pub mod diagnostic;
 pub mod display;
+pub mod drawing_limits;
 pub mod furigana;
 pub mod holidays;
 pub mod layout;

@@ -6,7 +6,7 @@
 use super::library::{Library, PlaylistId, Programme, SlideKey};
 use super::playlist::Transition;
 use chrono::{NaiveDateTime, TimeDelta, Timelike};
-use std::collections::HashSet;
+use std::collections::HashMap;
 
 /// Something to put on screen.
 #[derive(Clone, Debug, PartialEq)]
@@ -37,7 +37,7 @@ pub struct Slideshow {
     /// The last normal slide shown, so the loop resumes where it was after an emergency.
     last_normal: Option<SlideKey>,
     /// Slides whose media could not be drawn; skipped until their playlist changes.
-    unplayable: HashSet<SlideKey>,
+    unplayable: HashMap<SlideKey, String>,
 }
 
 impl Slideshow {
@@ -133,15 +133,30 @@ impl Slideshow {
         }
     }
 
-    /// Records that a slide cannot be shown (its media is broken), so the loop skips it.
-    pub fn mark_unplayable(&mut self, key: SlideKey, library: &Library) {
+    /// Records that a slide cannot be shown (its media is broken) and why, so the loop skips it.
+    pub fn mark_unplayable(&mut self, key: SlideKey, reason: String, library: &Library) {
         // Forget failures of versions that are gone, so the set cannot grow with uptime.
-        self.unplayable.retain(|k| {
+        self.unplayable.retain(|k, _| {
             library
                 .get(&k.playlist)
                 .is_some_and(|e| e.revision == k.revision)
         });
-        self.unplayable.insert(key);
+        self.unplayable.insert(key, reason);
+    }
+
+    /// The slides of the playlists' current versions being skipped, and why.
+    pub fn skipped<'a>(
+        &'a self,
+        library: &'a Library,
+    ) -> impl Iterator<Item = (&'a SlideKey, &'a str)> + 'a {
+        self.unplayable
+            .iter()
+            .filter(|(k, _)| {
+                library
+                    .get(&k.playlist)
+                    .is_some_and(|e| e.revision == k.revision)
+            })
+            .map(|(k, reason)| (k, reason.as_str()))
     }
 
     fn following_in(&self, library: &Library, programme: &Programme) -> Cue {
@@ -174,7 +189,7 @@ impl Slideshow {
                     revision: entry.revision,
                     index,
                 };
-                if self.unplayable.contains(&key) {
+                if self.unplayable.contains_key(&key) {
                     continue;
                 }
                 return Cue::Slide(SlideCue {
@@ -554,20 +569,24 @@ mod tests {
         let Cue::Slide(cue) = &first else {
             unreachable!()
         };
-        show.mark_unplayable(cue.key.clone(), &lib);
+        show.mark_unplayable(cue.key.clone(), "broken".into(), &lib);
         let instead = show.due(&lib, now, 0.0).unwrap();
         assert_eq!(key_of(&instead), ("a.ron".into(), 1));
         let Cue::Slide(second) = &instead else {
             unreachable!()
         };
-        show.mark_unplayable(second.key.clone(), &lib);
+        show.mark_unplayable(second.key.clone(), "too slow".into(), &lib);
         assert_eq!(show.due(&lib, now, 0.0), Some(Cue::Idle));
+        let mut skipped: Vec<_> = show.skipped(&lib).map(|(k, r)| (k.index, r)).collect();
+        skipped.sort();
+        assert_eq!(skipped, [(0, "broken"), (1, "too slow")]);
         add(&mut lib, "a.ron", playlist(2, ""));
         assert_eq!(
             key_of(&show.due(&lib, now, 0.0).unwrap()),
             ("a.ron".into(), 0),
             "a fixed file plays again"
         );
+        assert_eq!(show.skipped(&lib).count(), 0, "and is no longer reported");
     }
 
     #[test]

@@ -7,7 +7,7 @@ use super::status::PlayerCounters;
 use super::video::{SlideVideo, VideoDecoder, Videos};
 use super::watchdog::MaxSleep;
 use crate::compose::{Composer, IdleMessage, Picture};
-use crate::content::folder::LibraryChange;
+use crate::content::folder::{self as notes, LibraryChange};
 use crate::content::watch::{ContentSource, SharedStatus, SourceStatus, watch_source};
 use crate::core::library::{Library, PlaylistId, SlideKey};
 use crate::core::playlist::Slide;
@@ -487,7 +487,8 @@ fn advance(
                         slide.key.index + 1,
                         slide.key.playlist
                     );
-                    show.0.mark_unplayable(slide.key.clone(), library);
+                    show.0
+                        .mark_unplayable(slide.key.clone(), reason.clone(), library);
                     Counters::add(&counters.0.slides_skipped, 1);
                 }
                 redraw.write(RequestRedraw);
@@ -718,9 +719,20 @@ fn drawing_job(
             );
             let label = format!("slide {} of {}", index + 1, s.key.playlist);
             Box::new(move |composer| {
-                let picture = composer
-                    .slide(&playlist.slides[index], &folder, size.x, size.y)
-                    .map_err(|e| e.to_string())?;
+                let slide = &playlist.slides[index];
+                let picture = match composer.slide(slide, &folder, size.x, size.y) {
+                    Ok(picture) => picture,
+                    Err(error) => {
+                        // Staff find out beside the file, as for a broken playlist.
+                        if let Some(media) = error.media_path() {
+                            notes::note_unshown_media(media, &error.to_string());
+                        }
+                        return Err(error.to_string());
+                    }
+                };
+                for media in slide.media() {
+                    notes::clear_problems(&folder.join(&media.relative));
+                }
                 for warning in &picture.warnings {
                     warn!("{label}: {warning}");
                 }

@@ -12,8 +12,8 @@ use crate::core::quiz::Language;
 use crate::core::slideshow::Cue;
 use crate::status::server::serve;
 use crate::status::{
-    ButtonReport, Counters, LateReport, PlaylistReport, QuizFileReport, QuizReport, ScreenReport,
-    Showing, SourceReport, StatusReport,
+    ButtonReport, Counters, DrawingLimitHits, LateReport, PlaylistReport, QuizFileReport,
+    QuizReport, ScreenReport, Showing, SkippedSlide, SourceReport, StatusReport,
 };
 use bevy::prelude::*;
 use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured};
@@ -144,6 +144,19 @@ fn refresh_snapshot(
         },
     });
     let next = next_plays.at(&playlists.library);
+    let skipped_of = |id: &str| {
+        let mut skipped: Vec<SkippedSlide> = show
+            .0
+            .skipped(&playlists.library)
+            .filter(|(key, _)| key.playlist == id)
+            .map(|(key, reason)| SkippedSlide {
+                slide: key.index,
+                reason: reason.to_string(),
+            })
+            .collect();
+        skipped.sort_by_key(|s| s.slide);
+        skipped
+    };
     let mut reports: Vec<PlaylistReport> = playlists
         .library
         .entries()
@@ -152,6 +165,7 @@ fn refresh_snapshot(
             title: Some(entry.playlist.title.clone()),
             problems: playlists.problems.get(id).cloned().unwrap_or_default(),
             next_play: next.get(id).cloned(),
+            skipped: skipped_of(id),
         })
         .collect();
     for (id, problems) in &playlists.problems {
@@ -161,6 +175,7 @@ fn refresh_snapshot(
                 title: None,
                 problems: problems.clone(),
                 next_play: None,
+                skipped: vec![],
             });
         }
     }
@@ -201,6 +216,14 @@ fn refresh_snapshot(
             seconds,
             waiting_for: what.to_string(),
         }),
+        drawing_limit_hits: {
+            let [time, memory, crash] = crate::compose::media_process::limit_hits();
+            DrawingLimitHits {
+                time,
+                memory,
+                crash,
+            }
+        },
         quiz: tablet.map(|tablet| quiz_report(&tablet, &canvas)),
         screen: ScreenReport {
             width: fit.window.x,

@@ -186,7 +186,7 @@ fn end_failed_videos(
             video.key.playlist
         );
         show.0
-            .mark_unplayable(video.key.clone(), &playlists.library);
+            .mark_unplayable(video.key.clone(), reason.to_string(), &playlists.library);
         show.0.cut_short(clock.seconds());
         Counters::add(&counters.0.slides_skipped, 1);
     }

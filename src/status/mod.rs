@@ -26,6 +26,8 @@ pub struct StatusReport {
     /// Set while the show waits more than a few seconds for the slide due on screen.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub late: Option<LateReport>,
+    /// Media files stopped by the drawing limits, by limit.
+    pub drawing_limit_hits: DrawingLimitHits,
     /// On a tablet: the quiz, its screen and the touch targets on it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub quiz: Option<QuizReport>,
@@ -114,6 +116,25 @@ pub struct PlaylistReport {
     /// When it is next on screen, local time, `"2026-12-02 08:30"`, or `"now"`; absent when its
     /// schedule (or a playlist of higher priority) keeps it off for the next 400 days.
     pub next_play: Option<String>,
+    /// Slides of this version the show skips because their media could not be drawn.
+    pub skipped: Vec<SkippedSlide>,
+}
+
+/// A slide the show skips, and why.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct SkippedSlide {
+    /// Counted from 0, like `showing.slide`.
+    pub slide: usize,
+    pub reason: String,
+}
+
+/// Media files whose drawing broke a limit since the player started (thumbnails and checks of
+/// pictures folders included).
+#[derive(Clone, Copy, Debug, Default, Serialize)]
+pub struct DrawingLimitHits {
+    pub time: u64,
+    pub memory: u64,
+    pub crash: u64,
 }
 
 /// The show waiting for a slide past its time.
@@ -315,6 +336,23 @@ pub fn metrics_text(
     }
     header(
         &mut text,
+        "kiosk_drawing_limit_hits_total",
+        "counter",
+        "Media files whose drawing was stopped by the time or memory limit, or crashed its decoder.",
+    );
+    let hits = report.drawing_limit_hits;
+    for (limit, count) in [
+        ("time", hits.time),
+        ("memory", hits.memory),
+        ("crash", hits.crash),
+    ] {
+        let _ = writeln!(
+            text,
+            "kiosk_drawing_limit_hits_total{{limit=\"{limit}\"}} {count}"
+        );
+    }
+    header(
+        &mut text,
         "kiosk_transition_frame_seconds",
         "summary",
         "Intervals between frames during transitions.",
@@ -393,6 +431,7 @@ mod tests {
                 title: None,
                 problems: vec!["x".into()],
                 next_play: None,
+                skipped: vec![],
             }],
             sources: vec![SourceReport {
                 checks_ok: 4,

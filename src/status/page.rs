@@ -204,10 +204,15 @@ fn problems(html: &mut String, report: &StatusReport) {
         )
         .filter(|(_, problems)| !problems.is_empty())
         .collect();
+    let skipping: Vec<&PlaylistReport> = report
+        .playlists
+        .iter()
+        .filter(|p| !p.skipped.is_empty())
+        .collect();
     html.push_str(
         "<section id=problems><h2>直してほしいファイル <span class=en>Files to fix</span></h2>",
     );
-    if files.is_empty() {
+    if files.is_empty() && skipping.is_empty() {
         html.push_str(
             "<p class=fine>問題のあるファイルはありません。<span class=en>No file has a problem.</span></p>",
         );
@@ -243,6 +248,24 @@ fn problems(html: &mut String, report: &StatusReport) {
                 );
             }
             html.push_str("</li>");
+        }
+        html.push_str("</ul></article>");
+    }
+    for playlist in skipping {
+        let _ = write!(
+            html,
+            "<article class=problem><h3><code>{}</code></h3>\
+             <p>次のスライドは表示できないため飛ばしています。<span class=en>These slides are skipped: \
+             their media cannot be drawn.</span></p><ul>",
+            esc(&playlist.id)
+        );
+        for skipped in &playlist.skipped {
+            let _ = write!(
+                html,
+                "<li>スライド <span class=en>slide</span> {}: <code>{}</code></li>",
+                skipped.slide + 1,
+                esc(&skipped.reason)
+            );
         }
         html.push_str("</ul></article>");
     }
@@ -574,7 +597,7 @@ mod tests {
     use super::*;
     use crate::core::library::{Library, Programme};
     use crate::core::playlist::Playlist;
-    use crate::status::{QuizFileReport, Showing};
+    use crate::status::{QuizFileReport, Showing, SkippedSlide};
 
     fn at(text: &str) -> NaiveDateTime {
         NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S").unwrap()
@@ -600,12 +623,17 @@ mod tests {
                             .into(),
                     ],
                     next_play: Some("now".into()),
+                    skipped: vec![SkippedSlide {
+                        slide: 2,
+                        reason: "media/heavy.svg was not drawn: it takes too long".into(),
+                    }],
                 },
                 PlaylistReport {
                     id: "<script>.ron".into(),
                     title: None,
                     problems: vec!["<script>.ron:1:1: expected `Playlist(`".into()],
                     next_play: None,
+                    skipped: vec![],
                 },
             ],
             quizzes: vec![QuizFileReport {
@@ -665,6 +693,8 @@ mod tests {
             "hint</span>: did you mean `seconds`?",
             "<code>&lt;script&gt;.ron:1:1: expected `Playlist(`</code>",
             "前の正しい版を表示し続けています",
+            // A slide skipped, counted as staff count.
+            "<li>スライド <span class=en>slide</span> 3: <code>media/heavy.svg was not drawn: it takes too long</code></li>",
             // Today: a holiday, and the office hours between idle spans.
             "祝日（勤労感謝の日）",
             "<td class=time>00:00–08:30</td>",

@@ -1,0 +1,332 @@
+//! Media files are decoded and drawn in a child process held to the drawing limits: a file that
+//! would take too long, exhaust memory or crash a decoder ends the child, never the player, and
+//! no core stays busy with it. ARCHITECTURE.md says why a process and not checks beforehand.
+//!
+//! The child is this same program (`/proc/self/exe draw-media <request>`), so it is always the
+//! version running, even after an upgrade replaced the file on disk. It writes one JSON line,
+//! then the picture's premultiplied RGBA bytes. Only the `kiosk-player` binary turns the
+//! child process on ([`draw_in_child_processes`]); in a library's tests drawing stays in process.
+
+use super::pdf;
+use super::picture::{self, PictureError};
+use crate::core::drawing_limits::{self, Broken, DrawingLimits, Ending};
+use resvg::tiny_skia::{IntSize, Pixmap};
+use serde::{Deserialize, Serialize};
+use std::io::{Read, Write};
+use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode, Stdio};
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc;
+use std::time::Duration;
+
+/// What to do with a file.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize)]
+pub enum Job {
+    /// Decode a photo and scale it to fit (or, with `cover`, to fill) the box.
+    Photo { cover: bool },
+    /// Draw an SVG as large as fits in the box.
+    Svg,
+    /// Draw a PDF page as large as fits in the box.
+    PdfPage { page: u32 },
+    /// Open a file as drawing would (a photo decoded, an SVG parsed, a PDF's pages counted),
+    /// drawing nothing.
+    Open(Opening),
+}
+
+#[derive(Clone, Copy, Debug, Serialize, Deserialize)]
+pub enum Opening {
+    Photo,
+    Svg,
+    Pdf,
+}
+
+/// One file to draw: `path` is where it really is (links resolved, inside its folder),
+/// `shown_as` how messages name it.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Request {
+    pub path: PathBuf,
+    pub shown_as: PathBuf,
+    pub job: Job,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// What drawing gives back.
+#[derive(Debug)]
+pub enum Drawn {
+    /// Premultiplied pixels no larger than the box; `opaque` when every one is.
+    Pixels { pixmap: Pixmap, opaque: bool },
+    /// The file opened; a PDF's page count.
+    Opened { pages: Option<u32> },
+}
+
+static LIMITS: OnceLock<DrawingLimits> = OnceLock::new();
+/// Files stopped by the time limit, by the memory limit, and decoder crashes.
+static HITS: [AtomicU64; 3] = [AtomicU64::new(0), AtomicU64::new(0), AtomicU64::new(0)];
+
+/// How many files broke the time limit, the memory limit, and crashed their decoder, so far.
+pub fn limit_hits() -> [u64; 3] {
+    HITS.each_ref().map(|hits| hits.load(Ordering::Relaxed))
+}
+
+/// From now on every file is drawn in a child process of this program held to `limits`. The
+/// first call decides; the binary makes it before anything is drawn.
+pub fn draw_in_child_processes(limits: DrawingLimits) {
+    let _ = LIMITS.set(limits);
+}
+
+/// Draws `request`, in a child process when [`draw_in_child_processes`] was called.
+pub fn draw(request: &Request) -> Result<Drawn, PictureError> {
+    match LIMITS.get() {
+        Some(limits) => draw_in_child(request, limits),
+        None => perform(request),
+    }
+}
+
+/// The child's side: draws the request given on the command line and writes the result.
+pub fn serve(request: &str) -> ExitCode {
+    let request: Request = match serde_json::from_str(request) {
+        Ok(request) => request,
+        Err(error) => {
+            eprintln!("draw-media: not a request: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let (header, pixels) = match perform(&request) {
+        Ok(Drawn::Pixels { pixmap, opaque }) => (
+            Answer::Pixels {
+                width: pixmap.width(),
+                height: pixmap.height(),
+                opaque,
+            },
+            Some(pixmap),
+        ),
+        Ok(Drawn::Opened { pages }) => (Answer::Opened { pages }, None),
+        Err(error) => (Answer::Refused(Refusal::from(error)), None),
+    };
+    let mut out = std::io::stdout().lock();
+    let line = serde_json::to_string(&header).expect("an answer serializes");
+    let written = writeln!(out, "{line}")
+        .and_then(|()| pixels.map_or(Ok(()), |p| out.write_all(p.data())))
+        .and_then(|()| out.flush());
+    if written.is_err() {
+        return ExitCode::FAILURE;
+    }
+    ExitCode::SUCCESS
+}
+
+/// The first line a child writes.
+#[derive(Serialize, Deserialize)]
+enum Answer {
+    Pixels {
+        width: u32,
+        height: u32,
+        opaque: bool,
+    },
+    Opened {
+        pages: Option<u32>,
+    },
+    Refused(Refusal),
+}
+
+/// A [`PictureError`] without its path, which the parent puts back.
+#[derive(Serialize, Deserialize)]
+enum Refusal {
+    Unreadable(String),
+    TooLarge(String),
+    Undecodable(String),
+}
+
+impl From<PictureError> for Refusal {
+    fn from(error: PictureError) -> Self {
+        match error {
+            PictureError::Unreadable { source, .. } => Refusal::Unreadable(source.to_string()),
+            PictureError::TooLarge { what, .. } => Refusal::TooLarge(what),
+            other => Refusal::Undecodable(match other {
+                PictureError::Undecodable { reason, .. } => reason,
+                other => other.to_string(),
+            }),
+        }
+    }
+}
+
+impl Refusal {
+    fn into_error(self, path: &Path) -> PictureError {
+        let path = path.to_path_buf();
+        match self {
+            Refusal::Unreadable(reason) => PictureError::Unreadable {
+                path,
+                source: std::io::Error::other(reason),
+            },
+            Refusal::TooLarge(what) => PictureError::TooLarge { path, what },
+            Refusal::Undecodable(reason) => PictureError::Undecodable { path, reason },
+        }
+    }
+}
+
+/// Draws in this process.
+fn perform(request: &Request) -> Result<Drawn, PictureError> {
+    let path = &request.shown_as;
+    let bytes = std::fs::read(&request.path).map_err(|source| PictureError::Unreadable {
+        path: path.clone(),
+        source,
+    })?;
+    let (width, height) = (request.width.max(1), request.height.max(1));
+    Ok(match request.job {
+        Job::Photo { cover } => {
+            let photo = picture::decode_photo(&bytes, path)?;
+            drop(bytes);
+            let opaque = !photo.color().has_alpha();
+            let pixmap = picture::scale_photo(photo, width, height, cover);
+            Drawn::Pixels { pixmap, opaque }
+        }
+        Job::Svg => {
+            let tree = picture::parse_svg(&bytes, path)?;
+            let pixmap = picture::render_svg(&tree, width, height, path)?;
+            Drawn::Pixels {
+                pixmap,
+                opaque: false,
+            }
+        }
+        Job::PdfPage { page } => Drawn::Pixels {
+            pixmap: pdf::render_page(&bytes, page, path, (width as f32, height as f32))?,
+            opaque: true,
+        },
+        Job::Open(Opening::Photo) => {
+            picture::decode_photo(&bytes, path)?;
+            Drawn::Opened { pages: None }
+        }
+        Job::Open(Opening::Svg) => {
+            picture::parse_svg(&bytes, path)?;
+            Drawn::Opened { pages: None }
+        }
+        Job::Open(Opening::Pdf) => Drawn::Opened {
+            pages: Some(pdf::page_count(&bytes, path)?),
+        },
+    })
+}
+
+fn draw_in_child(request: &Request, limits: &DrawingLimits) -> Result<Drawn, PictureError> {
+    let path = &request.shown_as;
+    let failed = |reason: String| PictureError::Undecodable {
+        path: path.clone(),
+        reason,
+    };
+    let mut command = Command::new("/proc/self/exe");
+    command
+        .arg("draw-media")
+        .arg(serde_json::to_string(request).expect("a request serializes"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let memory = limits.memory_bytes();
+    // The CPU limit is a second line behind the parent's timer, should the parent be stopped.
+    let cpu_seconds = limits.seconds.ceil() as u64 + 1;
+    // SAFETY: between fork and exec the closure only makes system calls (async-signal-safe).
+    unsafe {
+        command.pre_exec(move || {
+            let limit = |resource, value: u64| {
+                let value = value as libc::rlim_t;
+                let bounds = libc::rlimit {
+                    rlim_cur: value,
+                    rlim_max: value,
+                };
+                if libc::setrlimit(resource, &bounds) == 0 {
+                    Ok(())
+                } else {
+                    Err(std::io::Error::last_os_error())
+                }
+            };
+            limit(libc::RLIMIT_DATA, memory)?;
+            limit(libc::RLIMIT_CPU, cpu_seconds)?;
+            // A crashing decoder leaves no core file on the player's disk.
+            limit(libc::RLIMIT_CORE, 0)?;
+            // The drawing ends with the player, whatever ends the player.
+            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+            Ok(())
+        });
+    }
+    let mut child = command
+        .spawn()
+        .map_err(|e| failed(format!("cannot start drawing it: {e}")))?;
+    let pid = child.id() as libc::pid_t;
+    let (done, ended) = mpsc::channel::<()>();
+    let time_limit = Duration::from_secs_f32(limits.seconds);
+    let timer = std::thread::Builder::new()
+        .name("drawing time limit".into())
+        .spawn(move || {
+            let out_of_time =
+                ended.recv_timeout(time_limit) == Err(mpsc::RecvTimeoutError::Timeout);
+            if out_of_time {
+                // SAFETY: the child is not reaped before this thread is joined, so `pid` is ours.
+                unsafe { libc::kill(pid, libc::SIGKILL) };
+            }
+            out_of_time
+        })
+        .map_err(|e| failed(format!("cannot start drawing it: {e}")))?;
+    let most = 4096 + u64::from(request.width) * u64::from(request.height) * 4;
+    let mut output = Vec::new();
+    let mut errors = Vec::new();
+    let stdout = child.stdout.take().expect("stdout is piped");
+    let stderr = child.stderr.take().expect("stderr is piped");
+    // Both pipes are read at once, so a child writing much to one cannot block on the other.
+    let error_reader = std::thread::spawn(move || {
+        let _ = stderr.take(64 * 1024).read_to_end(&mut errors);
+        errors
+    });
+    let _ = stdout.take(most).read_to_end(&mut output);
+    let errors = error_reader.join().unwrap_or_default();
+    drop(done);
+    let out_of_time = timer.join().unwrap_or(false);
+    let status = child
+        .wait()
+        .map_err(|e| failed(format!("lost the drawing process: {e}")))?;
+    if status.success()
+        && let Some(drawn) = read_answer(output, path)
+    {
+        return drawn;
+    }
+    let ending = match (out_of_time, status.signal(), status.code()) {
+        (true, _, _) => Ending::OutOfTime,
+        (false, Some(signal), _) => Ending::Signal(signal),
+        (false, None, code) => Ending::Exit(code.unwrap_or(-1)),
+    };
+    let stderr = String::from_utf8_lossy(&errors);
+    let broken = drawing_limits::judge(&ending, &stderr, limits);
+    let counted = match broken {
+        Broken::Time { .. } => 0,
+        Broken::Memory { .. } => 1,
+        Broken::Crash { .. } => 2,
+    };
+    HITS[counted].fetch_add(1, Ordering::Relaxed);
+    Err(PictureError::OverLimit {
+        path: path.clone(),
+        broken,
+    })
+}
+
+/// The child's answer, if it is whole.
+fn read_answer(mut output: Vec<u8>, path: &Path) -> Option<Result<Drawn, PictureError>> {
+    let end = output.iter().position(|&b| b == b'\n')?;
+    let pixels = output.split_off(end + 1);
+    let answer: Answer = serde_json::from_slice(&output[..end]).ok()?;
+    Some(match answer {
+        Answer::Pixels {
+            width,
+            height,
+            opaque,
+        } => {
+            let size = IntSize::from_wh(width, height)?;
+            let expected = width as usize * height as usize * 4;
+            if pixels.len() != expected {
+                return None;
+            }
+            let pixmap = Pixmap::from_vec(pixels, size)?;
+            Ok(Drawn::Pixels { pixmap, opaque })
+        }
+        Answer::Opened { pages } => Ok(Drawn::Opened { pages }),
+        Answer::Refused(refusal) => Err(refusal.into_error(path)),
+    })
+}
