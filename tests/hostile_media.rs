@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::display::{http_get, spawn_logging_to, start_xvfb, wait_for};
+use common::display::{children_of, http_get, spawn_logging_to, start_xvfb, wait_for};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -379,21 +379,6 @@ fn slide_starts(play_log: &Path) -> Vec<(String, f64)> {
         .into_iter()
         .map(|(kind, t)| (kind, t - first))
         .collect()
-}
-
-/// How many of `pid`'s children are running now.
-fn drawing_children(pid: u32) -> usize {
-    std::fs::read_dir("/proc")
-        .unwrap()
-        .filter_map(Result::ok)
-        .filter_map(|entry| std::fs::read_to_string(entry.path().join("stat")).ok())
-        .filter(|stat| {
-            // The parent's pid is the second field after the command's closing parenthesis.
-            stat.rsplit_once(')')
-                .and_then(|(_, rest)| rest.split_whitespace().nth(1)?.parse::<u32>().ok())
-                == Some(pid)
-        })
-        .count()
 }
 
 fn peak_resident_mib(pid: u32) -> u64 {

@@ -1,7 +1,9 @@
 //! Micro-benchmarks of the player's hot paths: `cargo bench --bench hot_paths`.
 
 use kiosk_player::compose::Composer;
+use kiosk_player::compose::media_process::{self, Drawn, Job, Request};
 use kiosk_player::core::calendar::{ClockFace, Eras};
+use kiosk_player::core::drawing_limits::DrawingLimits;
 use kiosk_player::core::layout::{Band, Layout};
 use kiosk_player::core::library::Library;
 use kiosk_player::core::manifest::Manifest;
@@ -62,6 +64,38 @@ fn photo_24_megapixels_to_1080p(bencher: divan::Bencher) {
 fn photo_1080p_to_1080p(bencher: divan::Bencher) {
     let (dir, slide) = photo_slide(1920, 1080, "Image(file: \"photo.jpg\", fit: Cover)");
     draw_at_1080p(bencher, &slide, dir.path());
+}
+
+/// The 1080p photo of `photo_1080p_to_1080p` decoded and scaled in a child process held to the
+/// drawing limits, as the player does it: the difference is what the process costs.
+#[divan::bench(sample_count = 20)]
+fn photo_1080p_in_a_child_process(bencher: divan::Bencher) {
+    draw_in_child(bencher, 1920, 1080);
+}
+
+/// The 24-megapixel photo in a child process.
+#[divan::bench(sample_count = 10)]
+fn photo_24_megapixels_in_a_child_process(bencher: divan::Bencher) {
+    draw_in_child(bencher, 6000, 4000);
+}
+
+fn draw_in_child(bencher: divan::Bencher, width: u32, height: u32) {
+    let (dir, _) = photo_slide(width, height, "Image(file: \"photo.jpg\")");
+    let request = Request {
+        path: dir.path().join("photo.jpg"),
+        shown_as: "photo.jpg".into(),
+        job: Job::Photo { cover: true },
+        width: 1920,
+        height: 1080,
+    };
+    let program = Path::new(env!("CARGO_BIN_EXE_kiosk-player"));
+    let limits = DrawingLimits::default();
+    bencher.bench_local(|| {
+        match media_process::draw_in_child_process(&request, program, &limits).unwrap() {
+            Drawn::Pixels { pixmap, .. } => pixmap.width(),
+            Drawn::Opened { .. } => 0,
+        }
+    });
 }
 
 /// Drawing the bundled three-rules poster, an SVG with text, at 1080p.

@@ -88,7 +88,8 @@ pub fn main() -> ExitCode {
         let limits = cli
             .config()
             .map_or_else(DrawingLimits::default, |c| c.drawing_limits);
-        media_process::draw_in_child_processes(limits);
+        // This program itself, even once an upgrade has replaced its file.
+        media_process::draw_in_child_processes("/proc/self/exe".into(), limits);
     }
     match cli.command {
         None => run::run(cli.run),

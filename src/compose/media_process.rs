@@ -2,10 +2,10 @@
 //! would take too long, exhaust memory or crash a decoder ends the child, never the player, and
 //! no core stays busy with it. ARCHITECTURE.md says why a process and not checks beforehand.
 //!
-//! The child is this same program (`/proc/self/exe draw-media <request>`), so it is always the
-//! version running, even after an upgrade replaced the file on disk. It writes one JSON line,
-//! then the picture's premultiplied RGBA bytes. Only the `kiosk-player` binary turns the
-//! child process on ([`draw_in_child_processes`]); in a library's tests drawing stays in process.
+//! The child is the player's own program (`/proc/self/exe draw-media <request>`), so it is always
+//! the version running, even after an upgrade replaced the file on disk. It writes one JSON line,
+//! then the picture's premultiplied RGBA bytes. Only the `kiosk-player` binary turns the child
+//! process on ([`draw_in_child_processes`]); in a library's tests drawing stays in process.
 
 use super::pdf;
 use super::picture::{self, PictureError};
@@ -13,7 +13,7 @@ use crate::core::drawing_limits::{self, Broken, DrawingLimits, Ending};
 use resvg::tiny_skia::{IntSize, Pixmap};
 use serde::{Deserialize, Serialize};
 use std::io::{Read, Write};
-use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 use std::sync::OnceLock;
@@ -62,7 +62,7 @@ pub enum Drawn {
     Opened { pages: Option<u32> },
 }
 
-static LIMITS: OnceLock<DrawingLimits> = OnceLock::new();
+static CHILD: OnceLock<(PathBuf, DrawingLimits)> = OnceLock::new();
 /// Files stopped by the time limit, by the memory limit, and decoder crashes.
 static HITS: [AtomicU64; 3] = [AtomicU64::new(0), AtomicU64::new(0), AtomicU64::new(0)];
 
@@ -71,29 +71,48 @@ pub fn limit_hits() -> [u64; 3] {
     HITS.each_ref().map(|hits| hits.load(Ordering::Relaxed))
 }
 
-/// From now on every file is drawn in a child process of this program held to `limits`. The
-/// first call decides; the binary makes it before anything is drawn.
-pub fn draw_in_child_processes(limits: DrawingLimits) {
-    let _ = LIMITS.set(limits);
+/// From now on every file is drawn in a child process, `program draw-media`, held to `limits`.
+/// The first call decides; the binary makes it before anything is drawn.
+pub fn draw_in_child_processes(program: PathBuf, limits: DrawingLimits) {
+    let _ = CHILD.set((program, limits));
 }
 
 /// Draws `request`, in a child process when [`draw_in_child_processes`] was called.
 pub fn draw(request: &Request) -> Result<Drawn, PictureError> {
-    match LIMITS.get() {
-        Some(limits) => draw_in_child(request, limits),
+    match CHILD.get() {
+        Some((program, limits)) => draw_in_child_process(request, program, limits),
         None => perform(request),
     }
 }
 
-/// The child's side: draws the request given on the command line and writes the result.
-pub fn serve(request: &str) -> ExitCode {
-    let request: Request = match serde_json::from_str(request) {
-        Ok(request) => request,
+/// What the parent hands its child on the command line.
+#[derive(Serialize, Deserialize)]
+struct Errand {
+    request: Request,
+    memory_bytes: u64,
+    cpu_seconds: u64,
+    parent: u32,
+}
+
+/// The child's side: holds itself to the limits, draws the request given on the command line
+/// and writes the result.
+pub fn serve(errand: &str) -> ExitCode {
+    let Errand {
+        request,
+        memory_bytes,
+        cpu_seconds,
+        parent,
+    } = match serde_json::from_str(errand) {
+        Ok(errand) => errand,
         Err(error) => {
             eprintln!("draw-media: not a request: {error}");
             return ExitCode::FAILURE;
         }
     };
+    if let Err(error) = hold_to(memory_bytes, cpu_seconds, parent) {
+        eprintln!("draw-media: cannot set the drawing limits: {error}");
+        return ExitCode::FAILURE;
+    }
     let (header, pixels) = match perform(&request) {
         Ok(Drawn::Pixels { pixmap, opaque }) => (
             Answer::Pixels {
@@ -208,46 +227,34 @@ fn perform(request: &Request) -> Result<Drawn, PictureError> {
     })
 }
 
-fn draw_in_child(request: &Request, limits: &DrawingLimits) -> Result<Drawn, PictureError> {
+/// Draws `request` in a child process, `program draw-media`, held to `limits`.
+pub fn draw_in_child_process(
+    request: &Request,
+    program: &Path,
+    limits: &DrawingLimits,
+) -> Result<Drawn, PictureError> {
     let path = &request.shown_as;
     let failed = |reason: String| PictureError::Undecodable {
         path: path.clone(),
         reason,
     };
-    let mut command = Command::new("/proc/self/exe");
+    let errand = Errand {
+        request: request.clone(),
+        memory_bytes: limits.memory_bytes(),
+        // A second line behind the parent's timer, should the parent be stopped.
+        cpu_seconds: limits.seconds.ceil() as u64 + 1,
+        parent: std::process::id(),
+    };
+    // The child sets its limits itself, so the spawn needs no code between fork and exec and
+    // takes the fast path (posix_spawn): forking the player's address space costs more than the
+    // drawing of a photo.
+    let mut command = Command::new(program);
     command
         .arg("draw-media")
-        .arg(serde_json::to_string(request).expect("a request serializes"))
+        .arg(serde_json::to_string(&errand).expect("a request serializes"))
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    let memory = limits.memory_bytes();
-    // The CPU limit is a second line behind the parent's timer, should the parent be stopped.
-    let cpu_seconds = limits.seconds.ceil() as u64 + 1;
-    // SAFETY: between fork and exec the closure only makes system calls (async-signal-safe).
-    unsafe {
-        command.pre_exec(move || {
-            let limit = |resource, value: u64| {
-                let value = value as libc::rlim_t;
-                let bounds = libc::rlimit {
-                    rlim_cur: value,
-                    rlim_max: value,
-                };
-                if libc::setrlimit(resource, &bounds) == 0 {
-                    Ok(())
-                } else {
-                    Err(std::io::Error::last_os_error())
-                }
-            };
-            limit(libc::RLIMIT_DATA, memory)?;
-            limit(libc::RLIMIT_CPU, cpu_seconds)?;
-            // A crashing decoder leaves no core file on the player's disk.
-            limit(libc::RLIMIT_CORE, 0)?;
-            // The drawing ends with the player, whatever ends the player.
-            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
-            Ok(())
-        });
-    }
     let mut child = command
         .spawn()
         .map_err(|e| failed(format!("cannot start drawing it: {e}")))?;
@@ -305,6 +312,32 @@ fn draw_in_child(request: &Request, limits: &DrawingLimits) -> Result<Drawn, Pic
         path: path.clone(),
         broken,
     })
+}
+
+/// Holds this process to the limits, and makes it end with its parent.
+fn hold_to(memory_bytes: u64, cpu_seconds: u64, parent: u32) -> std::io::Result<()> {
+    let limit = |resource, value: u64| {
+        let bounds = libc::rlimit {
+            rlim_cur: value as libc::rlim_t,
+            rlim_max: value as libc::rlim_t,
+        };
+        // SAFETY: setrlimit reads the struct it is given and nothing else.
+        match unsafe { libc::setrlimit(resource, &bounds) } {
+            0 => Ok(()),
+            _ => Err(std::io::Error::last_os_error()),
+        }
+    };
+    limit(libc::RLIMIT_DATA, memory_bytes)?;
+    limit(libc::RLIMIT_CPU, cpu_seconds)?;
+    // A crashing decoder leaves no core file on the player's disk.
+    limit(libc::RLIMIT_CORE, 0)?;
+    // SAFETY: prctl with PR_SET_PDEATHSIG takes a signal number and touches no memory.
+    unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) };
+    // A parent gone before the line above would never send it.
+    if std::os::unix::process::parent_id() != parent {
+        return Err(std::io::Error::other("the player is gone"));
+    }
+    Ok(())
 }
 
 /// The child's answer, if it is whole.

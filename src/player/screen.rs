@@ -209,7 +209,11 @@ impl Plugin for ScreenPlugin {
                 .set(LogPlugin {
                     filter: "info,wgpu=error,naga=warn,bevy_render=warn,bevy_winit=warn".into(),
                     ..default()
-                }),
+                })
+                // Bevy's Ctrl-C handler only marks the app to exit at its next update, which a
+                // player asleep on a still slide reaches up to a minute later. Without it, SIGINT
+                // ends the player at once, as SIGTERM does: every log line is already written.
+                .disable::<bevy::app::TerminalCtrlCHandlerPlugin>(),
         )
         // Draw only when asked: by input, a transition's frames, or a `NextFrame` alarm. Bevy's
         // own timer is only a backstop; continuous redraw would burn a core on a software renderer.
