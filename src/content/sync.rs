@@ -44,11 +44,21 @@ pub enum SyncError {
     #[error("{path}: {reason}")]
     BadFile { path: String, reason: String },
     /// The cache on disk could not be written.
-    #[error("cache {path}: {source}")]
+    #[error("cache {path}: {source}{}", full_disk_hint(source))]
     Cache {
         path: PathBuf,
         source: std::io::Error,
     },
+}
+
+fn full_disk_hint(error: &std::io::Error) -> &'static str {
+    match error.kind() {
+        std::io::ErrorKind::StorageFull => {
+            "; the cache's disk is full: what is on screen stays, and each later sync tries again \
+             until there is space"
+        }
+        _ => "",
+    }
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -137,13 +147,28 @@ impl Cache {
     }
 
     /// Streams a body into `objects/`, refusing it unless it has exactly the declared size and hash.
-    fn store(&self, file: &ManifestFile, mut body: impl Read) -> Result<u64, SyncError> {
+    /// What a failed download wrote is removed at once: on a full disk it is the space the next
+    /// try needs.
+    fn store(&self, file: &ManifestFile, body: impl Read) -> Result<u64, SyncError> {
+        let temporary = self.root.join("tmp").join(file.sha256.as_str());
+        let stored = self.store_through(&temporary, file, body);
+        if stored.is_err() {
+            let _ = fs::remove_file(&temporary);
+        }
+        stored
+    }
+
+    fn store_through(
+        &self,
+        temporary: &Path,
+        file: &ManifestFile,
+        mut body: impl Read,
+    ) -> Result<u64, SyncError> {
         let bad = |reason: String| SyncError::BadFile {
             path: file.path.written.clone(),
             reason,
         };
-        let temporary = self.root.join("tmp").join(file.sha256.as_str());
-        let mut out = File::create(&temporary).map_err(cache_error(&temporary))?;
+        let mut out = File::create(temporary).map_err(cache_error(temporary))?;
         let mut hasher = sha2::Sha256::new();
         let mut received: u64 = 0;
         let mut buffer = vec![0u8; 64 * 1024];
@@ -163,7 +188,7 @@ impl Cache {
             }
             hasher.update(&buffer[..n]);
             out.write_all(&buffer[..n])
-                .map_err(cache_error(&temporary))?;
+                .map_err(cache_error(temporary))?;
         }
         if received < file.size {
             return Err(bad(format!(
@@ -176,9 +201,9 @@ impl Cache {
                 "the content does not match its SHA-256 in the manifest".into(),
             ));
         }
-        out.sync_all().map_err(cache_error(&temporary))?;
+        out.sync_all().map_err(cache_error(temporary))?;
         let object = self.object(&file.sha256);
-        fs::rename(&temporary, &object).map_err(cache_error(&object))?;
+        fs::rename(temporary, &object).map_err(cache_error(&object))?;
         Ok(received)
     }
 
