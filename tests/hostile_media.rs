@@ -244,7 +244,7 @@ fn hostile_media_is_skipped_within_its_limits_and_the_show_keeps_its_pace() {
         || {
             let shown = slide_starts(&play_log);
             let text_at: Vec<usize> = (0..shown.len()).filter(|&i| shown[i].0 == "text").collect();
-            (text_at.len() > 2 * texts).then(|| (shown, text_at))
+            (text_at.len() > 2 * texts).then_some((shown, text_at))
         },
     );
     let (shown, text_at) = shown;
@@ -271,8 +271,8 @@ fn hostile_media_is_skipped_within_its_limits_and_the_show_keeps_its_pace() {
     }
     // Nothing is left drawing: no child process outlives its file.
     assert_eq!(
-        drawing_children(pid),
-        0,
+        children_of(pid),
+        Vec::<u32>::new(),
         "a drawing process is still running"
     );
 

@@ -589,7 +589,8 @@ fn quiz_button(status: &serde_json::Value, action: &str) -> Option<(f64, f64)> {
         })
 }
 
-/// A quiz tablet under its own Xvfb, clicked with xdotool where `/status` says its buttons are.
+/// A quiz tablet under its own Xvfb, clicked with xdotool where `/status` says its buttons are;
+/// its staff PIN is 2580, and its runtime folder (for the staff exit's marker) the test's.
 struct QuizTablet {
     player: Running,
     _xvfb: Running,
@@ -616,8 +617,13 @@ impl QuizTablet {
             (question: "二", choices: [(ja: "誤"), (ja: "正"), (ja: "誤")], answer: 2, explanation: "説明"),
             (question: "三", choices: [(ja: "誤"), (ja: "誤"), (ja: "誤"), (ja: "正")], answer: 4, explanation: "説明"),
         ])"#).unwrap();
+        let config = dir.join("kiosk.ron");
+        std::fs::write(&config, r#"(staff_pin: "2580")"#).unwrap();
         let (player, address) = spawn_with_status(
             player(&display, dir, "1024x640")
+                .env("RUNTIME_DIRECTORY", dir)
+                .arg("--config")
+                .arg(&config)
                 .args(["--status-listen", "127.0.0.1:0", "--playlists"])
                 .arg(&playlists)
                 .arg("--quiz")
@@ -769,4 +775,43 @@ fn a_power_cut_mid_round_or_on_the_result_screen_loses_no_answer_given() {
             "question {question}: {report}"
         );
     }
+}
+
+#[test]
+fn staff_close_the_real_tablet_with_the_corner_and_the_pin_and_it_exits_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let results = dir.path().join("results.jsonl");
+    let mut tablet = QuizTablet::start(dir.path(), &results);
+    // Hold the mouse down in the top-left corner for more than 3 s.
+    let held = Command::new("xdotool")
+        .args([
+            "mousemove",
+            "--window",
+            &tablet.window,
+            "10",
+            "10",
+            "mousedown",
+            "1",
+        ])
+        .args(["sleep", "3.4", "mouseup", "1"])
+        .env("DISPLAY", &tablet.display)
+        .status()
+        .unwrap();
+    assert!(held.success());
+    let mut now = tablet.wait_for_screen("staff-pin");
+    for key in ["Digit(2)", "Digit(5)", "Digit(8)", "Digit(0)", "Enter"] {
+        std::thread::sleep(Duration::from_millis(300));
+        tablet.press(&now, &format!("Pin({key})"));
+        if key != "Enter" {
+            now = tablet.status();
+        }
+    }
+    let ended = wait_for("the player to exit", Duration::from_secs(10), || {
+        tablet.player.0.try_wait().unwrap()
+    });
+    assert_eq!(ended.code(), Some(0), "{ended:?}");
+    assert!(
+        dir.path().join("staff-exit").exists(),
+        "the marker that keeps systemd from restarting it"
+    );
 }
