@@ -261,6 +261,8 @@ pub fn draw_in_child_process(
     let pid = child.id() as libc::pid_t;
     let (done, ended) = mpsc::channel::<()>();
     let time_limit = Duration::from_secs_f32(limits.seconds);
+    let stdout = child.stdout.take().expect("stdout is piped");
+    let stderr = child.stderr.take().expect("stderr is piped");
     let timer = std::thread::Builder::new()
         .name("drawing time limit".into())
         .spawn(move || {
@@ -271,18 +273,31 @@ pub fn draw_in_child_process(
                 unsafe { libc::kill(pid, libc::SIGKILL) };
             }
             out_of_time
-        })
-        .map_err(|e| failed(format!("cannot start drawing it: {e}")))?;
+        });
+    // Both pipes are read at once, so a child writing much to one cannot block on the other.
+    let error_reader = std::thread::Builder::new()
+        .name("drawing errors".into())
+        .spawn(move || {
+            let mut errors = Vec::new();
+            let _ = stderr.take(64 * 1024).read_to_end(&mut errors);
+            errors
+        });
+    let (timer, error_reader) = match (timer, error_reader) {
+        (Ok(timer), Ok(error_reader)) => (timer, error_reader),
+        (timer, _) => {
+            let _ = child.kill();
+            let _ = child.wait();
+            drop(done);
+            if let Ok(timer) = timer {
+                let _ = timer.join();
+            }
+            return Err(failed(
+                "cannot start drawing it: no thread to watch it".into(),
+            ));
+        }
+    };
     let most = 4096 + u64::from(request.width) * u64::from(request.height) * 4;
     let mut output = Vec::new();
-    let mut errors = Vec::new();
-    let stdout = child.stdout.take().expect("stdout is piped");
-    let stderr = child.stderr.take().expect("stderr is piped");
-    // Both pipes are read at once, so a child writing much to one cannot block on the other.
-    let error_reader = std::thread::spawn(move || {
-        let _ = stderr.take(64 * 1024).read_to_end(&mut errors);
-        errors
-    });
     let _ = stdout.take(most).read_to_end(&mut output);
     let errors = error_reader.join().unwrap_or_default();
     drop(done);
