@@ -196,14 +196,29 @@ fn a_window_that_changes_size_shows_its_slide_drawn_again_at_the_new_size() {
             .next()
             .map(str::to_owned)
     });
+    // The window is mapped at the size asked for before it is resized.
+    wait_for(
+        "the window's first size in /status",
+        Duration::from_secs(10),
+        || (status(&address)["screen"]["width"] == 640).then_some(()),
+    );
     // The slide stays up for a minute: only the new size can make it be drawn again.
-    wait_for("the new size in /status", Duration::from_secs(20), || {
+    let asked = std::time::Instant::now();
+    loop {
         // Asked again until it shows: a request made while the window is still being mapped
         // can be lost.
         xdotool(&display, &["windowsize", &window, "960", "540"]);
         std::thread::sleep(Duration::from_millis(200));
-        (status(&address)["screen"]["width"] == 960).then_some(())
-    });
+        let last = status(&address)["screen"].clone();
+        if last["width"] == 960 {
+            break;
+        }
+        assert!(
+            asked.elapsed() < Duration::from_secs(20),
+            "the new size never reached /status: {last}; X says {}",
+            xdotool(&display, &["getwindowgeometry", &window])
+        );
+    }
     let geometry = xdotool(&display, &["getwindowgeometry", &window]);
     let (x, y) = geometry
         .lines()

@@ -4,7 +4,9 @@
 mod common;
 
 use common::{Faults, Server};
-use kiosk_player::content::sync::{Cache, HttpSource, SyncError, SyncOutcome, Syncer, publish};
+use kiosk_player::content::sync::{
+    Cache, HttpSource, SyncError, SyncOutcome, Syncer, is_in_a_cache, publish,
+};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -82,6 +84,9 @@ fn first_sync_then_unchanged_polls_transfer_no_body_then_changes_and_deletions()
         std::fs::read(folder.join("lobby.ron")).unwrap(),
         std::fs::read(content.path().join("lobby.ron")).unwrap()
     );
+    // Notes for staff go beside their own files, never into the cache.
+    assert!(is_in_a_cache(&folder.join("media/手洗い.svg")));
+    assert!(!is_in_a_cache(&content.path().join("media/手洗い.svg")));
     assert!(
         server
             .served()

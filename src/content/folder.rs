@@ -157,7 +157,8 @@ impl FolderScanner {
                     if problems.is_empty() {
                         clear_problems(&path);
                     } else {
-                        write_problems(&path, &problems);
+                        let quiz = ("このクイズは使われていません。", "This quiz is not used");
+                        write_problems(&path, quiz, &problems);
                     }
                 }
                 scan.changes.push(LibraryChange::Quiz {
@@ -197,7 +198,11 @@ impl FolderScanner {
                 Err(problems) => {
                     // Staff read notes in their own folder, not in the player's cache.
                     if !self.complete {
-                        write_problems(&path, &problems);
+                        let playlist = (
+                            "このプレイリストは再生されていません。",
+                            "This playlist is not playing",
+                        );
+                        write_problems(&path, playlist, &problems);
                     }
                     LibraryChange::Rejected { id, problems }
                 }
@@ -337,17 +342,19 @@ pub fn problems_file(playlist: &Path) -> PathBuf {
     PathBuf::from(name)
 }
 
-fn write_problems(playlist: &Path, problems: &[Diagnostic]) {
-    let mut text = String::from(
-        "This playlist is not playing because of the problems below. Fix them and save the file:\n\
-         the player reads it again by itself and deletes this note.\n\
-         このプレイリストは以下の問題のため再生されていません。修正して保存すると自動で読み込まれます。\n\n",
+/// Writes `<file>.error.txt` with `problems`, saying first what they keep from happening (in
+/// Japanese, then English).
+fn write_problems(file: &Path, (japanese, english): (&str, &str), problems: &[Diagnostic]) {
+    let mut text = format!(
+        "{japanese}以下の問題を修正して保存すると自動で読み込まれ、このメモは消えます。\n\
+         {english} because of the problems below. Fix them and save the file: the player reads it \
+         again by itself and deletes this note.\n\n"
     );
     for problem in problems {
         text.push_str(&problem.to_string());
         text.push('\n');
     }
-    write_note(&problems_file(playlist), &text);
+    write_note(&problems_file(file), &text);
 }
 
 /// Writes a note for staff unless it already says `text`.
@@ -386,9 +393,10 @@ fn note_unshowable_pictures(checks: &PictureChecks) {
 /// Writes `<media>.error.txt` beside a media file that cannot be shown, saying why.
 pub fn note_unshown_media(media: &Path, reason: &str) {
     let text = format!(
-        "This file is not shown: {reason}.\nReplace it with a photo (JPEG, PNG, WebP), an SVG or a \
-         PDF that opens: the player tries it again by itself and deletes this note.\n\
-         このファイルは表示されていません。開けるファイルに置き換えると自動で読み込まれ、このメモは消えます。\n"
+        "このファイルは表示されていません。開けるファイル（写真・SVG・PDF）に置き換えると自動で読み込まれ、\
+         このメモは消えます。\nThis file is not shown: {reason}.\nReplace it with a photo (JPEG, PNG, \
+         WebP), an SVG or a PDF that opens: the player tries it again by itself and deletes this \
+         note.\n"
     );
     write_note(&problems_file(media), &text);
 }

@@ -77,6 +77,17 @@ pub struct Cache {
     root: PathBuf,
 }
 
+/// Whether `path` lies in a content set of a cache (`<root>/sets/<id>/…`): staff read notes in
+/// their own folders, and a cache's sets hold only what the server published.
+pub fn is_in_a_cache(path: &Path) -> bool {
+    path.ancestors().any(|folder| {
+        folder.file_name().is_some_and(|name| name == "sets")
+            && folder
+                .parent()
+                .is_some_and(|root| root.join("objects").is_dir())
+    })
+}
+
 fn cache_error(path: &Path) -> impl FnOnce(std::io::Error) -> SyncError + '_ {
     move |source| SyncError::Cache {
         path: path.to_path_buf(),

@@ -723,8 +723,11 @@ fn drawing_job(
                 let picture = match composer.slide(slide, &folder, size.x, size.y) {
                     Ok(picture) => picture,
                     Err(error) => {
-                        // Staff find out beside the file, as for a broken playlist.
-                        if let Some(media) = error.media_path() {
+                        // Staff find out beside the file, as for a broken playlist (in
+                        // their own folders, not in a cache of published content).
+                        if let Some(media) = error.media_path()
+                            && !crate::content::sync::is_in_a_cache(media)
+                        {
                             notes::note_unshown_media(media, &error.to_string());
                         }
                         return Err(error.to_string());
