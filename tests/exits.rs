@@ -71,6 +71,12 @@ fn write_content(folder: &Path) {
             Image(file: "media/photo.jpg"), Text(title: "二")])"#,
     )
     .unwrap();
+    // Every slide skipped: the preview's renderer ends without having drawn a frame.
+    std::fs::write(
+        folder.join("broken.ron"),
+        r#"Playlist(title: "broken", slides: [Image(file: "media/broken.jpg")])"#,
+    )
+    .unwrap();
 }
 
 #[test]
@@ -79,12 +85,15 @@ fn preview_after_skipped_slides_never_dies_of_a_signal() {
     write_content(dir.path());
     let _load = Load::start();
     let mut endings = Vec::new();
-    for round in 0..15 {
+    // The show's previews draw frames after the skipped slide, the broken one's none at all.
+    let playlists =
+        std::iter::repeat_n("show.ron", 15).chain(std::iter::repeat_n("broken.ron", 60));
+    for (round, playlist) in playlists.enumerate() {
         let previews: Vec<Child> = (0..3)
             .map(|n| {
                 Command::new(env!("CARGO_BIN_EXE_kiosk-player"))
                     .arg("preview")
-                    .arg(dir.path().join("show.ron"))
+                    .arg(dir.path().join(playlist))
                     .arg("--out")
                     .arg(dir.path().join(format!("out-{round}-{n}")))
                     .args(["--size", "640x360"])

@@ -15,6 +15,7 @@ use bevy::asset::RenderAssetUsages;
 use bevy::camera::RenderTarget;
 use bevy::prelude::*;
 use bevy::render::RenderPlugin;
+use bevy::render::pipelined_rendering::PipelinedRenderingPlugin;
 use bevy::render::render_resource::{Extent3d, TextureDimension, TextureFormat, TextureUsages};
 use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured};
 use bevy::window::ExitCondition;
@@ -277,7 +278,12 @@ impl Offscreen {
                     synchronous_pipeline_compilation: true,
                     ..default()
                 })
-                .disable::<WinitPlugin>(),
+                .disable::<WinitPlugin>()
+                // No render thread. Its render world waits in a channel until the first update,
+                // so a preview whose every slide was skipped left it to the render thread to drop
+                // on its way out: Vulkan was unloaded while the process ran its exit handlers,
+                // and about one exit in 40 on a busy machine died of SIGSEGV in them.
+                .disable::<PipelinedRenderingPlugin>(),
         )
         .add_plugins(compositor::plugin)
         .insert_resource(ClearColor(Color::srgb_u8(
