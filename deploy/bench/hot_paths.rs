@@ -98,6 +98,41 @@ fn draw_in_child(bencher: divan::Bencher, width: u32, height: u32) {
     });
 }
 
+/// A 1080p H.264 clip of 2 s opened in a child process up to its first frame and closed again, as
+/// the player does once for each new version of a video file before it opens it itself.
+#[divan::bench(sample_count = 10)]
+fn video_1080p_opened_in_a_child_process(bencher: divan::Bencher) {
+    let dir = tempfile::tempdir().unwrap();
+    let clip = dir.path().join("clip.mp4");
+    let encoded = std::process::Command::new("gst-launch-1.0")
+        .arg("-q")
+        .args(
+            format!(
+                "videotestsrc num-buffers=50 ! video/x-raw,width=1920,height=1080,framerate=25/1 \
+                 ! x264enc ! mp4mux ! filesink location={}",
+                clip.display()
+            )
+            .split_whitespace(),
+        )
+        .status()
+        .unwrap();
+    assert!(encoded.success());
+    let request = Request {
+        path: clip.clone(),
+        shown_as: "clip.mp4".into(),
+        job: Job::Video {
+            software_only: true,
+        },
+        width: 0,
+        height: 0,
+    };
+    let program = Path::new(env!("CARGO_BIN_EXE_kiosk-player"));
+    let limits = DrawingLimits::default();
+    let open = || media_process::draw_in_child_process(&request, program, &limits).is_ok();
+    assert!(open(), "the clip does not open");
+    bencher.bench_local(open);
+}
+
 /// Drawing the bundled three-rules poster, an SVG with text, at 1080p.
 #[divan::bench(sample_count = 20)]
 fn svg_poster_at_1080p(bencher: divan::Bencher) {

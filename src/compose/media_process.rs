@@ -33,6 +33,8 @@ pub enum Job {
     /// Open a file as drawing would (a photo decoded, an SVG parsed, a PDF's pages counted),
     /// drawing nothing.
     Open(Opening),
+    /// Open a video as playing it would, up to its first frame decoded, and let it go.
+    Video { software_only: bool },
 }
 
 #[derive(Clone, Copy, Debug, Serialize, Deserialize)]
@@ -185,24 +187,30 @@ impl Refusal {
     }
 }
 
+/// Whether files are drawn in child processes ([`draw_in_child_processes`] was called).
+pub fn draws_apart() -> bool {
+    CHILD.get().is_some()
+}
+
 /// Draws in this process.
 fn perform(request: &Request) -> Result<Drawn, PictureError> {
     let path = &request.shown_as;
-    let bytes = std::fs::read(&request.path).map_err(|source| PictureError::Unreadable {
-        path: path.clone(),
-        source,
-    })?;
+    let read = || {
+        std::fs::read(&request.path).map_err(|source| PictureError::Unreadable {
+            path: path.clone(),
+            source,
+        })
+    };
     let (width, height) = (request.width.max(1), request.height.max(1));
     Ok(match request.job {
         Job::Photo { cover } => {
-            let photo = picture::decode_photo(&bytes, path)?;
-            drop(bytes);
+            let photo = picture::decode_photo(&read()?, path)?;
             let opaque = !photo.color().has_alpha();
             let pixmap = picture::scale_photo(photo, width, height, cover);
             Drawn::Pixels { pixmap, opaque }
         }
         Job::Svg => {
-            let tree = picture::parse_svg(&bytes, path)?;
+            let tree = picture::parse_svg(&read()?, path)?;
             let pixmap = picture::render_svg(&tree, width, height, path)?;
             Drawn::Pixels {
                 pixmap,
@@ -210,20 +218,30 @@ fn perform(request: &Request) -> Result<Drawn, PictureError> {
             }
         }
         Job::PdfPage { page } => Drawn::Pixels {
-            pixmap: pdf::render_page(&bytes, page, path, (width as f32, height as f32))?,
+            pixmap: pdf::render_page(&read()?, page, path, (width as f32, height as f32))?,
             opaque: true,
         },
         Job::Open(Opening::Photo) => {
-            picture::decode_photo(&bytes, path)?;
+            picture::decode_photo(&read()?, path)?;
             Drawn::Opened { pages: None }
         }
         Job::Open(Opening::Svg) => {
-            picture::parse_svg(&bytes, path)?;
+            picture::parse_svg(&read()?, path)?;
             Drawn::Opened { pages: None }
         }
         Job::Open(Opening::Pdf) => Drawn::Opened {
-            pages: Some(pdf::page_count(&bytes, path)?),
+            pages: Some(pdf::page_count(&read()?, path)?),
         },
+        // GStreamer reads the file itself, a part at a time.
+        Job::Video { software_only } => {
+            crate::video::open_and_close(&request.path, software_only).map_err(|reason| {
+                PictureError::Undecodable {
+                    path: path.clone(),
+                    reason,
+                }
+            })?;
+            Drawn::Opened { pages: None }
+        }
     })
 }
 

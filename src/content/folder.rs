@@ -401,6 +401,17 @@ pub fn note_unshown_media(media: &Path, reason: &str) {
     write_note(&problems_file(media), &text);
 }
 
+/// Writes `<video>.error.txt` beside a video that cannot be played, saying why.
+pub fn note_unplayed_video(video: &Path, reason: &str) {
+    let text = format!(
+        "この動画は再生されていません。MP4（H.264、1080p以下）で書き出し直して置き換えると自動で\
+         読み込まれ、このメモは消えます。\nThis video is not played: {reason}.\nExport it again \
+         as MP4 (H.264, 1080p or smaller) and replace it: the player tries it again by itself and \
+         deletes this note.\n"
+    );
+    write_note(&problems_file(video), &text);
+}
+
 /// Removes the note beside a media file (or playlist), if there is one.
 pub fn clear_problems(playlist: &Path) {
     let target = problems_file(playlist);

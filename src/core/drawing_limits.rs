@@ -76,6 +76,26 @@ impl Broken {
     }
 }
 
+impl Broken {
+    /// What a person would change about a video that broke the limit while it was opened.
+    pub fn for_a_video(&self) -> String {
+        match self {
+            Broken::Time { seconds } => format!(
+                "opening it takes longer than the time limit ({seconds} s): export it again as \
+                 H.264 in MP4, 1080p or smaller"
+            ),
+            Broken::Memory { memory_mb } => format!(
+                "opening it needs more than the memory limit ({memory_mb} MB): export it again \
+                 at 1080p or smaller"
+            ),
+            Broken::Crash { how } => format!(
+                "the video decoder crashed on it ({how}); the file is probably damaged: export \
+                 it again"
+            ),
+        }
+    }
+}
+
 impl fmt::Display for Broken {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -99,14 +119,19 @@ impl fmt::Display for Broken {
 }
 
 /// What a drawing process's end means. `stderr` is what it wrote there: Rust's allocator says
-/// "memory allocation of N bytes failed" before it aborts, the way a process out of its memory
-/// limit usually ends.
+/// "memory allocation of N bytes failed" before it aborts, GLib (under GStreamer) "failed to
+/// allocate N bytes", the ways a process out of its memory limit usually ends.
 pub fn judge(ending: &Ending, stderr: &str, limits: &DrawingLimits) -> Broken {
     const SIGXCPU: i32 = 24;
     let memory = Broken::Memory {
         memory_mb: limits.memory_mb,
     };
-    if stderr.contains("memory allocation of") || stderr.contains("capacity overflow") {
+    let out_of_memory = [
+        "memory allocation of",
+        "capacity overflow",
+        "failed to allocate",
+    ];
+    if out_of_memory.iter().any(|said| stderr.contains(said)) {
         return memory;
     }
     match ending {
@@ -145,6 +170,12 @@ mod tests {
             judge(&Ending::Signal(6), aborted, &limits),
             Broken::Memory { memory_mb: 512 }
         );
+        let glib = "(kiosk-player:30598): GLib-ERROR **: 06:11:41.673: ../../../glib/gmem.c:136: \
+                    failed to allocate 54000151 bytes\n";
+        assert_eq!(
+            judge(&Ending::Signal(5), glib, &limits),
+            Broken::Memory { memory_mb: 512 }
+        );
         assert_eq!(
             judge(&Ending::Signal(11), "", &limits),
             Broken::Crash {
@@ -156,6 +187,15 @@ mod tests {
             judge(&Ending::Exit(101), panicked, &limits).to_string(),
             "the decoder crashed on it (exit code 101: index out of bounds); the file is probably \
              damaged: save or export it again"
+        );
+    }
+
+    #[test]
+    fn a_video_over_a_limit_is_to_be_exported_again_smaller() {
+        let advice = Broken::Memory { memory_mb: 256 }.for_a_video();
+        assert!(
+            advice.contains("memory limit (256 MB)") && advice.contains("1080p or smaller"),
+            "{advice}"
         );
     }
 

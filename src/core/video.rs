@@ -40,12 +40,8 @@ pub fn video_slide_seconds(
     loops: Option<u32>,
     facts: &VideoFacts,
 ) -> Result<f64, String> {
-    if u64::from(facts.width) * u64::from(facts.height) > MAX_VIDEO_PIXELS {
-        return Err(format!(
-            "the video is {}×{}, larger than 1920×1080, which this player decodes at most; \
-             export it at 1080p or smaller",
-            facts.width, facts.height
-        ));
+    if let Some(problem) = size_problem(facts) {
+        return Err(problem);
     }
     if let Some(seconds) = own_seconds {
         return Ok(f64::from(seconds));
@@ -62,6 +58,17 @@ pub fn video_slide_seconds(
     }
     // A clip shorter than a second loops until one has passed: a slide never flickers by.
     Ok(total.max(1.0))
+}
+
+/// Why a video is too large to play, if it is.
+pub fn size_problem(facts: &VideoFacts) -> Option<String> {
+    (u64::from(facts.width) * u64::from(facts.height) > MAX_VIDEO_PIXELS).then(|| {
+        format!(
+            "the video is {}×{}, larger than 1920×1080, which this player decodes at most; \
+             export it at 1080p or smaller",
+            facts.width, facts.height
+        )
+    })
 }
 
 /// `1:02:03` or `2:03`.

@@ -682,9 +682,19 @@ fn drawing_job(
                     crate::video::MAX_VIDEO_BYTES,
                 )
                 .map_err(|e| e.to_string())?;
+                // Staff find out beside the file, as for a picture.
+                let unplayed = |error: String| {
+                    if !crate::content::sync::is_in_a_cache(&path) {
+                        notes::note_unplayed_video(&path, &error);
+                    }
+                    format!("{}: {error}", slide.file.written)
+                };
                 let opened =
-                    crate::video::open(&path, opener.decoder, opener.wake, opener.counters)?;
-                let seconds = video_slide_seconds(slide.seconds, slide.loops, &opened.facts)?;
+                    crate::video::open(&path, opener.decoder, opener.wake, opener.counters)
+                        .map_err(unplayed)?;
+                let seconds = video_slide_seconds(slide.seconds, slide.loops, &opened.facts)
+                    .map_err(unplayed)?;
+                notes::clear_problems(&path);
                 let display = (opened.facts.width as f32, opened.facts.height as f32);
                 let placement =
                     place_video(display, area, (size.x as f32, size.y as f32), slide.fit);

@@ -11,14 +11,15 @@ mod playback;
 pub use frame::{Frame, Layout, Plane};
 pub use playback::Playback;
 
+use crate::compose::picture::PictureError;
 use crate::core::video::{DecoderChoice, VideoFacts, package_for_missing};
 use crate::status::Counters;
 use gstreamer as gst;
 use gstreamer::prelude::*;
 use gstreamer_app as gst_app;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 /// Wakes the player's event loop: a new frame is there to draw.
 pub type Wake = Arc<dyn Fn() + Send + Sync>;
@@ -83,11 +84,13 @@ fn init(choice: DecoderChoice) -> Result<(), String> {
     Ok(())
 }
 
+/// Set once hardware decoders are out of GStreamer's choice for this process.
+static SOFTWARE_ONLY: OnceLock<()> = OnceLock::new();
+
 /// Takes every hardware decoder out of GStreamer's choice, for the rest of the process: chosen in
 /// the config, or after a hardware decoder stalled on a video twice.
 pub fn use_software_decoders_only() {
-    static DONE: OnceLock<()> = OnceLock::new();
-    DONE.get_or_init(|| {
+    SOFTWARE_ONLY.get_or_init(|| {
         let decoders = gst::ElementFactory::factories_with_type(
             gst::ElementFactoryType::DECODER,
             gst::Rank::NONE,
@@ -111,11 +114,70 @@ pub fn open(
     counters: Arc<Counters>,
 ) -> Result<Opened, String> {
     init(choice)?;
-    let result = open_pipeline(path, wake, counters.clone());
+    let result =
+        opens_apart(path, choice).and_then(|()| open_pipeline(path, wake, counters.clone()));
     if result.is_err() {
         Counters::add(&counters.video_errors, 1);
     }
     result
+}
+
+/// Where media are drawn in child processes, opens each version of a file there first, held to
+/// the drawing limits: a video whose demuxer or decoder crashes, hangs or runs out of memory on
+/// its first frames does so there, and is never opened in the player.
+fn opens_apart(path: &Path, choice: DecoderChoice) -> Result<(), String> {
+    use crate::compose::media_process::{self, Job, Request};
+    /// The versions (size, modification time) of files that opened apart.
+    static OPENED: Mutex<Vec<(PathBuf, u64, SystemTime)>> = Mutex::new(Vec::new());
+    /// Enough for any playlist's videos; past it the oldest are tried again.
+    const REMEMBERED: usize = 256;
+    if !media_process::draws_apart() {
+        return Ok(());
+    }
+    let (size, time) = std::fs::metadata(path)
+        .and_then(|m| Ok((m.len(), m.modified()?)))
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let this = (path.to_path_buf(), size, time);
+    if OPENED.lock().is_ok_and(|opened| opened.contains(&this)) {
+        return Ok(());
+    }
+    let software_only = choice == DecoderChoice::Software || SOFTWARE_ONLY.get().is_some();
+    let request = Request {
+        path: path.to_path_buf(),
+        shown_as: path.to_path_buf(),
+        job: Job::Video { software_only },
+        width: 0,
+        height: 0,
+    };
+    match media_process::draw(&request) {
+        Ok(_) => {
+            if let Ok(mut opened) = OPENED.lock() {
+                if opened.len() >= REMEMBERED {
+                    opened.remove(0);
+                }
+                opened.push(this);
+            }
+            Ok(())
+        }
+        Err(PictureError::Undecodable { reason, .. }) => Err(reason),
+        Err(PictureError::OverLimit { broken, .. }) => Err(broken.for_a_video()),
+        Err(other) => Err(other.to_string()),
+    }
+}
+
+/// In a drawing process: opens `path` as [`open`] would, checks its size, and takes it down.
+pub fn open_and_close(path: &Path, software_only: bool) -> Result<(), String> {
+    let choice = match software_only {
+        true => DecoderChoice::Software,
+        false => DecoderChoice::Auto,
+    };
+    init(choice)?;
+    let opened = open_pipeline(path, Arc::new(|| {}), Default::default())?;
+    opened.playback.close();
+    match crate::core::video::size_problem(&opened.facts) {
+        Some(problem) => Err(problem),
+        None => Ok(()),
+    }
 }
 
 fn open_pipeline(path: &Path, wake: Wake, counters: Arc<Counters>) -> Result<Opened, String> {

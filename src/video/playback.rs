@@ -158,6 +158,15 @@ impl Playback {
     }
 }
 
+impl Playback {
+    /// Takes a video that never played down on this thread, waiting for it.
+    pub(super) fn close(mut self) {
+        if let Some((pipeline, _, _)) = self.start.take() {
+            let _ = pipeline.set_state(gst::State::Null);
+        }
+    }
+}
+
 impl Drop for Playback {
     fn drop(&mut self) {
         // Never started: take the pipeline down on a thread of its own, since that can block.
