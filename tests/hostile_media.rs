@@ -378,6 +378,27 @@ fn check_names_the_limit_each_hostile_file_breaks() {
         about("huge.webm").contains("larger than 1920×1080"),
         "{said}"
     );
+
+    // A device config among the files checked sets the limits, as it does for the player.
+    let config = dir.path().join("kiosk.ron");
+    std::fs::write(
+        &config,
+        "Config(drawing_limits: (seconds: 3, memory_mb: 256))",
+    )
+    .unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_kiosk-player"))
+        .arg("check")
+        .arg(&config)
+        .arg(&playlist)
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&output.stderr);
+    let about = |name: &str| said.lines().find(|line| line.contains(name)).unwrap_or("");
+    assert!(about("dilate.svg").contains("time limit (3 s)"), "{said}");
+    assert!(
+        about("layers.svg").contains("memory limit (256 MB)"),
+        "{said}"
+    );
 }
 
 /// Each slide's kind and when it started, in seconds since the first.

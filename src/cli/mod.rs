@@ -10,7 +10,7 @@ mod run;
 use crate::compose::media_process;
 use crate::content::read_text;
 use crate::core::config::{Config, MAX_CONFIG_BYTES, ScreenSize};
-use crate::core::diagnostic::Diagnostic;
+use crate::core::diagnostic::{Diagnostic, document_kind};
 use crate::core::drawing_limits::DrawingLimits;
 use clap::{Parser, Subcommand};
 use run::RunArgs;
@@ -82,8 +82,8 @@ enum Command {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    // Every command draws media in child processes held to the limits (the config's, for `run`
-    // and `preview`), except the child itself.
+    // Every command draws media in child processes held to the limits (those of the config it
+    // is given, or `check` among its files), except the child itself.
     if !matches!(cli.command, Some(Command::DrawMedia { .. })) {
         let limits = cli
             .config()
@@ -116,10 +116,18 @@ impl Cli {
             None => self.run.config.as_ref(),
             Some(Command::Run(args)) => args.config.as_ref(),
             Some(Command::Preview { config, .. }) => config.as_ref(),
+            Some(Command::Check { paths }) => paths.iter().find(|path| is_config(path)),
             _ => None,
         }?;
         load_config(path).ok()
     }
+}
+
+/// Whether `path` is a device config file, which starts with `Config(`.
+fn is_config(path: &Path) -> bool {
+    path.is_file()
+        && read_text(path, MAX_CONFIG_BYTES)
+            .is_ok_and(|source| document_kind(&source) == Some("Config"))
 }
 
 fn load_config(path: &Path) -> Result<Config, Vec<Diagnostic>> {
