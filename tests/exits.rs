@@ -219,3 +219,22 @@ fn threads_of(pid: u32) -> String {
         .collect::<Vec<_>>()
         .join("; ")
 }
+
+#[test]
+fn the_player_with_no_screen_to_play_on_says_so_and_exits_without_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    write_content(dir.path());
+    let output = Command::new(env!("CARGO_BIN_EXE_kiosk-player"))
+        .args(["run", "--status-listen", "off", "--playlists"])
+        .arg(dir.path())
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .env_remove("WAYLAND_SOCKET")
+        .env("XDG_RUNTIME_DIR", dir.path())
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{said}");
+    assert!(said.contains("there is no screen to play on"), "{said}");
+    assert!(!said.contains("panicked"), "{said}");
+}

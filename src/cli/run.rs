@@ -165,6 +165,18 @@ pub(super) fn run(args: RunArgs) -> ExitCode {
             eras: Eras::with(&config.eras),
         },
     };
+    // winit would panic without a display server to connect to.
+    if ["WAYLAND_DISPLAY", "WAYLAND_SOCKET", "DISPLAY"]
+        .iter()
+        .all(|name| std::env::var_os(name).is_none_or(|value| value.is_empty()))
+    {
+        eprintln!(
+            "error: there is no screen to play on (neither WAYLAND_DISPLAY nor DISPLAY is set): \
+             the player runs under cage (`systemctl start kiosk-player`, see deploy/README.md) or \
+             in a desktop session; `kiosk-player preview` draws slides to PNG without one"
+        );
+        return ExitCode::FAILURE;
+    }
     match player::run(settings) {
         bevy::app::AppExit::Success => ExitCode::SUCCESS,
         bevy::app::AppExit::Error(_) => ExitCode::FAILURE,
