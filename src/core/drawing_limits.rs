@@ -74,9 +74,7 @@ impl Broken {
             Broken::Crash { .. } => "crash",
         }
     }
-}
 
-impl Broken {
     /// What a person would change about a video that broke the limit while it was opened.
     pub fn for_a_video(&self) -> String {
         match self {

@@ -2,7 +2,8 @@
 //! YUV planes at their presentation time, for the compositor to convert and scale on the GPU.
 //!
 //! A video is opened ahead of its slide: [`open`] prerolls it (paused, first frame decoded),
-//! so the switch to it never waits. [`Playback`] then plays it, looping by segment seeks (no
+//! so the switch to it never waits; each new version of a file is opened in a drawing process
+//! first, held to the drawing limits. [`Playback`] then plays it, looping by segment seeks (no
 //! teardown, no gap), and watches for a decoder that stops delivering frames.
 
 mod frame;
