@@ -156,9 +156,7 @@ impl Playback {
             let _ = commands.send(command);
         }
     }
-}
 
-impl Playback {
     /// Takes a video that never played down on this thread, waiting for it.
     pub(super) fn close(mut self) {
         if let Some((pipeline, _, _)) = self.start.take() {
