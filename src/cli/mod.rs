@@ -1,6 +1,7 @@
-//! The command line: `run` (the default), `check`, `preview`, `report`, `publish` and `sync`,
-//! one file a command; this one parses the arguments and hands over.
+//! The command line: `run` (the default), `check`, `preview`, `report`, `publish`, `sync` and
+//! `alerts`, one file a command; this one parses the arguments and hands over.
 
+mod alerts;
 mod check;
 mod content_set;
 mod preview;
@@ -62,6 +63,14 @@ enum Command {
         #[arg(long, required = true)]
         once: bool,
     },
+    /// Poll the config's official-warning sources (JMA, CAP) and print what the screen would do.
+    Alerts {
+        #[arg(long)]
+        config: PathBuf,
+        /// Poll once and exit; without it, poll as the player does and print each change.
+        #[arg(long)]
+        once: bool,
+    },
     /// Draw each slide of a playlist to DIR/NNN-<kind>.png, as it looks on screen (or, for a quiz
     /// file, each of its screens).
     Preview {
@@ -104,6 +113,7 @@ pub fn main() -> ExitCode {
         Some(Command::Publish { folder }) => content_set::publish(&folder),
         Some(Command::Report { logs, csv }) => report::report(&logs, csv),
         Some(Command::Sync { config, .. }) => content_set::sync_once(&config),
+        Some(Command::Alerts { config, once }) => alerts::alerts(&config, once),
         Some(Command::DrawMedia { request }) => media_process::serve(&request),
     }
 }

@@ -10,6 +10,7 @@ use crate::core::config::{Config, DEFAULT_CACHE, Mode, ScreenSize, Source};
 use crate::core::display::Rotation;
 use crate::core::ticker::{DEFAULT_CHARACTERS_PER_SECOND, Paging};
 use crate::player::furniture::TickerSettings;
+use crate::player::slideshow::AlertSettings;
 use crate::player::{self, PlayerSettings, TabletSettings};
 use clap::Args;
 use std::path::{Path, PathBuf};
@@ -117,6 +118,10 @@ pub(super) fn run(args: RunArgs) -> ExitCode {
         Mode::Tablet => config.quiz.as_ref().map(|q| config_folder.join(q)),
         Mode::Signage => None,
     });
+    let alerts = config.alerts.clone().map(|alerts| AlertSettings {
+        config: alerts,
+        folder: cache_root(&config, config_folder).join("alerts"),
+    });
     let tablet = quiz_path.and_then(|quiz_path| match load_quiz(&quiz_path) {
         Ok(quiz) => Some(TabletSettings {
             quiz,
@@ -142,6 +147,7 @@ pub(super) fn run(args: RunArgs) -> ExitCode {
         status_listen,
         status_token,
         sources,
+        alerts,
         windowed: args.windowed || config.windowed,
         size: args.size.or(config.size),
         rotation: args.rotation.unwrap_or(config.rotation),
@@ -190,16 +196,21 @@ fn parse_rotation(text: &str) -> Result<Rotation, String> {
     Rotation::try_from(degrees)
 }
 
+/// Where downloaded content is kept: the config's `cache`, relative to its folder.
+fn cache_root(config: &Config, config_folder: &Path) -> PathBuf {
+    config
+        .cache
+        .as_ref()
+        .map_or_else(|| PathBuf::from(DEFAULT_CACHE), |c| config_folder.join(c))
+}
+
 /// The config's content sources, resolved: relative paths against the config's folder, tokens
 /// from the environment.
 pub(super) fn content_sources(
     config: &Config,
     config_folder: &Path,
 ) -> Result<Vec<ContentSource>, String> {
-    let cache_root = config
-        .cache
-        .as_ref()
-        .map_or_else(|| PathBuf::from(DEFAULT_CACHE), |c| config_folder.join(c));
+    let cache_root = cache_root(config, config_folder);
     let mut sources: Vec<ContentSource> = config
         .playlists
         .iter()

@@ -1,5 +1,6 @@
 //! Playlists from folders on disk: reading and checking files, and noticing when they change.
 
+pub mod alerts;
 pub mod folder;
 pub mod sync;
 pub mod watch;

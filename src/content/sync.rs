@@ -284,6 +284,17 @@ impl Cache {
     }
 }
 
+/// The player's HTTP client: rustls, its own user agent, a bound on connecting and on each request.
+pub fn http_client(timeout: Duration) -> reqwest::Result<Client> {
+    // rustls needs one crypto provider per process; a second install is harmless.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    Client::builder()
+        .connect_timeout(Duration::from_secs(10))
+        .timeout(timeout)
+        .user_agent(concat!("kiosk-player/", env!("CARGO_PKG_VERSION")))
+        .build()
+}
+
 /// ETag and Last-Modified of a manifest, for conditional requests.
 type Validators = (Option<String>, Option<String>);
 
@@ -299,17 +310,10 @@ pub struct Syncer {
 
 impl Syncer {
     pub fn new(source: HttpSource, cache: Cache) -> Result<Syncer, SyncError> {
-        // rustls needs one crypto provider per process; a second install is harmless.
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let client = Client::builder()
-            .connect_timeout(Duration::from_secs(10))
-            .timeout(source.timeout)
-            .user_agent(concat!("kiosk-player/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| SyncError::Unreachable {
-                url: source.manifest_url.clone(),
-                reason: e.to_string(),
-            })?;
+        let client = http_client(source.timeout).map_err(|e| SyncError::Unreachable {
+            url: source.manifest_url.clone(),
+            reason: e.to_string(),
+        })?;
         let live_id = cache.live().map(|(id, _)| id);
         let validators = live_id
             .as_deref()
@@ -457,17 +461,22 @@ impl Syncer {
 }
 
 fn unreachable(url: &str, error: &reqwest::Error) -> SyncError {
-    // reqwest errors can include the URL but never headers, so the token cannot leak here.
+    SyncError::Unreachable {
+        url: url.to_string(),
+        reason: error_chain(error),
+    }
+}
+
+/// A request's error with every cause, e.g. "error sending request: … : connection refused".
+pub(crate) fn error_chain(error: &reqwest::Error) -> String {
+    // reqwest errors can include the URL but never headers, so a token cannot leak here.
     let mut reason = error.to_string();
     let mut cause = std::error::Error::source(error);
     while let Some(inner) = cause {
         reason = format!("{reason}: {inner}");
         cause = inner.source();
     }
-    SyncError::Unreachable {
-        url: url.to_string(),
-        reason,
-    }
+    reason
 }
 
 /// The URL of a file published beside the manifest, each path segment percent-encoded.

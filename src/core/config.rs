@@ -1,5 +1,6 @@
 //! The device config file (`kiosk.ron`): where content comes from and how the screen behaves.
 
+use super::alerts::AlertsConfig;
 use super::calendar::Era;
 use super::diagnostic::{Diagnostic, SourceLocator, parse_ron};
 use super::display::{PanelPower, Rotation};
@@ -66,6 +67,8 @@ pub struct Config {
     /// How long and how much memory drawing one picture, SVG or PDF page may take before its
     /// slide is skipped: `drawing_limits: (seconds: 10, memory_mb: 512)` (the defaults).
     pub drawing_limits: DrawingLimits,
+    /// Official warnings that take the screen over by themselves: JMA's feeds and CAP sources.
+    pub alerts: Option<AlertsConfig>,
 }
 
 /// What the screen is for.
@@ -221,6 +224,11 @@ impl Config {
         }
         if let Some(problem) = config.drawing_limits.problem() {
             problems.push(Diagnostic::new(at.field("drawing_limits"), problem));
+        }
+        if let Some(alerts) = &config.alerts {
+            for (field, problem) in alerts.problems() {
+                problems.push(Diagnostic::new(at.field_within("alerts", field), problem));
+            }
         }
         let endpoint = &config.status;
         if endpoint.listen != "off" {

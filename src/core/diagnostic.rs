@@ -159,7 +159,22 @@ impl<'a> SourceLocator<'a> {
             .unwrap_or_else(|| self.field(name))
     }
 
-    fn field_from(&mut self, name: &str, mut from: usize) -> Option<Position> {
+    /// The position of a field inside the value of the field `section`: `poll_seconds` of
+    /// `alerts`, not of a source before it.
+    pub fn field_within(&mut self, section: &str, name: &str) -> Position {
+        let start = self.field_offset(section, 0).unwrap_or(0);
+        match self.field_offset(name, start) {
+            Some(at) => self.position(at),
+            None => self.field(section),
+        }
+    }
+
+    fn field_from(&mut self, name: &str, from: usize) -> Option<Position> {
+        let at = self.field_offset(name, from)?;
+        Some(self.position(at))
+    }
+
+    fn field_offset(&self, name: &str, mut from: usize) -> Option<usize> {
         while let Some(found) = self.source[from..].find(name) {
             let at = from + found;
             let rest = self.source[at + name.len()..].trim_start();
@@ -169,7 +184,7 @@ impl<'a> SourceLocator<'a> {
                     .next_back()
                     .is_some_and(|c| c.is_alphanumeric() || c == '_');
             if starts_word && rest.starts_with(':') {
-                return Some(self.position(at));
+                return Some(at);
             }
             from = at + name.len();
         }

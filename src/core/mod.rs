@@ -1,5 +1,6 @@
 //! The rules of the player, as pure code: no Bevy, no files, no network, no clock.
 
+pub mod alerts;
 pub mod calendar;
 pub mod config;
 pub mod diagnostic;

@@ -448,7 +448,7 @@ impl Playlist {
         }
     }
 
-    fn problems(&self, source: &str) -> Vec<Diagnostic> {
+    pub(crate) fn problems(&self, source: &str) -> Vec<Diagnostic> {
         let mut at = SourceLocator::new(source);
         let mut problems = Vec::new();
         if self.title.trim().is_empty() {

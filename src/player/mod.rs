@@ -31,6 +31,8 @@ use std::path::PathBuf;
 #[derive(Clone, Debug)]
 pub struct PlayerSettings {
     pub sources: Vec<ContentSource>,
+    /// Official warnings to follow.
+    pub alerts: Option<slideshow::AlertSettings>,
     pub windowed: bool,
     pub size: Option<ScreenSize>,
     /// How the panel is mounted; slides are laid out as the viewer sees it.
@@ -75,6 +77,7 @@ pub fn run(settings: PlayerSettings) -> AppExit {
     })
     .add_plugins(slideshow::SlideshowPlugin {
         sources: settings.sources.clone(),
+        alerts: settings.alerts.clone(),
         idle: settings.idle.clone(),
         video_decoder: settings.video_decoder,
     })

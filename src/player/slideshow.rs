@@ -7,8 +7,10 @@ use super::status::PlayerCounters;
 use super::video::{SlideVideo, VideoDecoder, Videos};
 use super::watchdog::MaxSleep;
 use crate::compose::{Composer, IdleMessage, Picture};
+use crate::content::alerts::{SharedAlertStatus, watch_alerts};
 use crate::content::folder::{self as notes, LibraryChange};
-use crate::content::watch::{ContentSource, SharedStatus, SourceStatus, watch_source};
+use crate::content::watch::{ContentSource, Deliver, SharedStatus, SourceStatus, watch_source};
+use crate::core::alerts::AlertsConfig;
 use crate::core::library::{Library, PlaylistId, SlideKey};
 use crate::core::playlist::Slide;
 use crate::core::slideshow::{Cue, Slideshow, Wait};
@@ -30,8 +32,17 @@ use winit::event_loop::EventLoopProxy;
 
 pub struct SlideshowPlugin {
     pub sources: Vec<ContentSource>,
+    /// Official warnings to follow, if the config has an `alerts` section.
+    pub alerts: Option<AlertSettings>,
     pub idle: IdleMessage,
     pub video_decoder: DecoderChoice,
+}
+
+/// The config's `alerts` section, and the folder the generated playlist is said to be in.
+#[derive(Clone, Debug)]
+pub struct AlertSettings {
+    pub config: AlertsConfig,
+    pub folder: std::path::PathBuf,
 }
 
 /// A slide that just went on screen, for the transition and the play log.
@@ -150,6 +161,7 @@ impl Plugin for SlideshowPlugin {
         .add_message::<SlideRedrawn>()
         .insert_resource(Watch {
             sources,
+            alerts: self.alerts.clone(),
             sender: Some(sender),
         })
         .add_systems(Startup, start_watching)
@@ -168,12 +180,16 @@ pub struct SlideTimer;
 #[derive(Resource)]
 struct Watch {
     sources: Vec<ContentSource>,
+    alerts: Option<AlertSettings>,
     sender: Option<mpsc::Sender<Vec<LibraryChange>>>,
 }
 
-/// The state of each content source, in config order, for monitoring.
+/// The state of each content source, in config order, and of the alert sources, for monitoring.
 #[derive(Resource, Default)]
-pub struct SourceStatuses(pub Vec<SharedStatus>);
+pub struct SourceStatuses {
+    pub content: Vec<SharedStatus>,
+    pub alerts: Option<SharedAlertStatus>,
+}
 
 fn start_watching(
     mut watch: ResMut<Watch>,
@@ -184,6 +200,28 @@ fn start_watching(
         return;
     };
     let proxy = proxy.map(|p| (**p).clone());
+    // Wakes the event loop with each batch, so an emergency shows now, not at the next timer tick.
+    let deliver_to_player = |sender: mpsc::Sender<Vec<LibraryChange>>,
+                             proxy: Option<EventLoopProxy<WinitUserEvent>>|
+     -> Deliver {
+        Box::new(move |changes| {
+            let delivered = sender.send(changes).is_ok();
+            if let Some(proxy) = &proxy {
+                let _ = proxy.send_event(WinitUserEvent::WakeUp);
+            }
+            delivered
+        })
+    };
+    if let Some(alerts) = watch.alerts.clone() {
+        let status = SharedAlertStatus::default();
+        statuses.alerts = Some(status.clone());
+        watch_alerts(
+            alerts.config,
+            alerts.folder,
+            status,
+            deliver_to_player(sender.clone(), proxy.clone()),
+        );
+    }
     if let Some(proxy) = proxy.clone() {
         let _ = std::thread::Builder::new()
             .name("wall clock".into())
@@ -216,19 +254,12 @@ fn start_watching(
             origin,
             ..SourceStatus::default()
         }));
-        statuses.0.push(status.clone());
+        statuses.content.push(status.clone());
         watch_source(
             source.clone(),
             prefix,
             status,
-            Box::new(move |changes| {
-                let delivered = sender.send(changes).is_ok();
-                // Wake the event loop so an emergency shows now, not at the next timer tick.
-                if let Some(proxy) = &proxy {
-                    let _ = proxy.send_event(WinitUserEvent::WakeUp);
-                }
-                delivered
-            }),
+            deliver_to_player(sender, proxy),
         );
     }
 }

@@ -7,13 +7,14 @@ use super::screen::{Canvas, Clock, ScreenFit};
 use super::site::{Capture, PlayerSite, Shared};
 use super::slideshow::{Playlists, Show, ShowWait, SourceStatuses};
 use super::tablet::Tablet;
+use crate::content::watch::SourceStatus;
 use crate::core::library::{Library, PlaylistId};
 use crate::core::quiz::Language;
 use crate::core::slideshow::Cue;
 use crate::status::server::serve;
 use crate::status::{
-    ButtonReport, Counters, DrawingLimitHits, LateReport, PlaylistReport, QuizFileReport,
-    QuizReport, ScreenReport, Showing, SkippedSlide, SourceReport, StatusReport,
+    AlertReport, ButtonReport, Counters, DrawingLimitHits, LateReport, PlaylistReport,
+    QuizFileReport, QuizReport, ScreenReport, Showing, SkippedSlide, SourceReport, StatusReport,
 };
 use bevy::prelude::*;
 use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured};
@@ -180,20 +181,26 @@ fn refresh_snapshot(
         }
     }
     reports.sort_by(|a, b| a.id.cmp(&b.id));
+    let source_report = |s: SourceStatus| SourceReport {
+        origin: s.origin,
+        live: s.live.map(|p| p.display().to_string()),
+        last_success: s.last_success.map(|t| t.to_rfc3339()),
+        last_error: s.last_error,
+        last_error_at: s.last_error_at.map(|t| t.to_rfc3339()),
+        checks_ok: s.checks_ok,
+        checks_failed: s.checks_failed,
+        bytes_downloaded: s.bytes_downloaded,
+    };
+    let alerts = sources
+        .alerts
+        .as_ref()
+        .and_then(|a| a.lock().ok().map(|a| a.clone()))
+        .unwrap_or_default();
     let sources = sources
-        .0
+        .content
         .iter()
         .filter_map(|status| status.lock().ok().map(|s| s.clone()))
-        .map(|s| SourceReport {
-            origin: s.origin,
-            live: s.live.map(|p| p.display().to_string()),
-            last_success: s.last_success.map(|t| t.to_rfc3339()),
-            last_error: s.last_error,
-            last_error_at: s.last_error_at.map(|t| t.to_rfc3339()),
-            checks_ok: s.checks_ok,
-            checks_failed: s.checks_failed,
-            bytes_downloaded: s.bytes_downloaded,
-        })
+        .map(source_report)
         .collect();
     let report = StatusReport {
         version: env!("CARGO_PKG_VERSION"),
@@ -201,6 +208,16 @@ fn refresh_snapshot(
         showing,
         next_change_in_seconds: show.0.ends_at().map(|end| (end - now).max(0.0)),
         sources,
+        alerts: (alerts.screen.takeover.into_iter().map(|alert| AlertReport {
+            alert,
+            takeover: true,
+        }))
+        .chain(alerts.screen.ticker.into_iter().map(|alert| AlertReport {
+            alert,
+            takeover: false,
+        }))
+        .collect(),
+        alert_feeds: alerts.feeds.into_iter().map(source_report).collect(),
         playlists: reports,
         quizzes: playlists
             .quizzes

@@ -5,6 +5,7 @@
 pub mod page;
 pub mod server;
 
+use crate::core::alerts::Alert;
 use serde::Serialize;
 use std::fmt::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -18,6 +19,10 @@ pub struct StatusReport {
     /// Seconds until the slide on screen ends, if a slide is on screen.
     pub next_change_in_seconds: Option<f64>,
     pub sources: Vec<SourceReport>,
+    /// Official warnings in force for this screen, most severe first.
+    pub alerts: Vec<AlertReport>,
+    /// JMA's feeds and each CAP source: last poll, last error, bytes.
+    pub alert_feeds: Vec<SourceReport>,
     pub playlists: Vec<PlaylistReport>,
     /// Every quiz file beside the playlists, checked as a tablet would load it.
     pub quizzes: Vec<QuizFileReport>,
@@ -105,6 +110,14 @@ pub struct SourceReport {
     pub checks_ok: u64,
     pub checks_failed: u64,
     pub bytes_downloaded: u64,
+}
+
+/// An official warning in force, and whether it takes the screen over (or is in the ticker).
+#[derive(Clone, Debug, Serialize)]
+pub struct AlertReport {
+    #[serde(flatten)]
+    pub alert: Alert,
+    pub takeover: bool,
 }
 
 #[derive(Clone, Debug, Default, Serialize)]
@@ -401,6 +414,51 @@ pub fn metrics_text(
             "kiosk_sync_downloaded_bytes_total{{source=\"{}\"}} {}",
             index + 1,
             source.bytes_downloaded
+        );
+    }
+    header(
+        &mut text,
+        "kiosk_alerts_active",
+        "gauge",
+        "Official warnings in force for this screen, by whether they take it over.",
+    );
+    let taking_over = report.alerts.iter().filter(|a| a.takeover).count();
+    let _ = writeln!(
+        text,
+        "kiosk_alerts_active{{takeover=\"true\"}} {taking_over}"
+    );
+    let _ = writeln!(
+        text,
+        "kiosk_alerts_active{{takeover=\"false\"}} {}",
+        report.alerts.len() - taking_over
+    );
+    header(
+        &mut text,
+        "kiosk_alert_polls_total",
+        "counter",
+        "Polls of the alert sources (JMA's feeds, CAP sources), by result.",
+    );
+    for (index, feed) in report.alert_feeds.iter().enumerate() {
+        for (result, count) in [("ok", feed.checks_ok), ("error", feed.checks_failed)] {
+            let _ = writeln!(
+                text,
+                "kiosk_alert_polls_total{{feed=\"{}\",result=\"{result}\"}} {count}",
+                index + 1
+            );
+        }
+    }
+    header(
+        &mut text,
+        "kiosk_alert_downloaded_bytes_total",
+        "counter",
+        "Bytes of feeds and documents downloaded from the alert sources.",
+    );
+    for (index, feed) in report.alert_feeds.iter().enumerate() {
+        let _ = writeln!(
+            text,
+            "kiosk_alert_downloaded_bytes_total{{feed=\"{}\"}} {}",
+            index + 1,
+            feed.bytes_downloaded
         );
     }
     text

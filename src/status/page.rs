@@ -61,10 +61,15 @@ pub fn staff_page(view: &PageView) -> String {
     on_screen(&mut html, view);
     html.push_str("</div></section><div id=live>");
     problems(&mut html, view.report);
+    alerts(&mut html, view.report);
     today(&mut html, view);
     playlists(&mut html, view);
     quizzes(&mut html, view.report);
-    sources(&mut html, &view.report.sources);
+    sources(
+        &mut html,
+        "<section id=sources><h2>コンテンツの取り込み <span class=en>Content sources</span></h2>",
+        &view.report.sources,
+    );
     let _ = write!(
         html,
         "</div></main><footer>kiosk-player {} · <a href=\"/status\">/status</a> · \
@@ -473,10 +478,52 @@ fn quizzes(html: &mut String, report: &StatusReport) {
     html.push_str("</ul></section>");
 }
 
-fn sources(html: &mut String, sources: &[SourceReport]) {
-    html.push_str(
-        "<section id=sources><h2>コンテンツの取り込み <span class=en>Content sources</span></h2><table><tbody>",
+/// The official warnings in force, what the screen does with them, and the feeds' state;
+/// nothing without an `alerts` section in the config.
+fn alerts(html: &mut String, report: &StatusReport) {
+    if report.alert_feeds.is_empty() {
+        return;
+    }
+    html.push_str("<div id=alerts>");
+    if report.alerts.is_empty() {
+        html.push_str(
+            "<section><h2>防災情報 <span class=en>Official warnings</span></h2>\
+             <p>この画面の地域に発表中の警報はありません <span class=en>none in force for this screen's areas</span></p>",
+        );
+    } else {
+        html.push_str("<section><h2>防災情報 <span class=en>Official warnings</span></h2><ul>");
+        for report in &report.alerts {
+            let alert = &report.alert;
+            let shown = if report.takeover {
+                "画面に全面表示 <span class=en>takes the screen over</span>"
+            } else {
+                "ティッカーに表示 <span class=en>in the ticker</span>"
+            };
+            let _ = write!(
+                html,
+                "<li><b>{}{}</b> (レベル{}) {} — {} {} · {}</li>",
+                if alert.drill { "【訓練】" } else { "" },
+                esc(&alert.name),
+                alert.level,
+                esc(&alert.areas.join("・")),
+                esc(&alert.office),
+                alert.issued.format("%m-%d %H:%M"),
+                shown
+            );
+        }
+        html.push_str("</ul>");
+    }
+    sources(
+        html,
+        "<h3>受信 <span class=en>Feeds</span></h3>",
+        &report.alert_feeds,
     );
+    html.push_str("</div>");
+}
+
+fn sources(html: &mut String, heading: &str, sources: &[SourceReport]) {
+    html.push_str(heading);
+    html.push_str("<table><tbody>");
     for source in sources {
         let _ = write!(
             html,

@@ -1,0 +1,676 @@
+//! Official warnings by HTTP(S): polls JMA's Atom feeds and CAP sources on a thread of their
+//! own and hands the player an emergency playlist while an alert at the takeover level is in
+//! force, and ticker lines below it (`core::alerts` decides; this only fetches).
+//!
+//! JMA asks for its feeds once a minute at most, with `If-Modified-Since`, and blocks clients
+//! that fetch the same document twice; so a document is fetched once by its entry id, only if
+//! its type and office can concern this screen, and of several snapshots of one series in a
+//! feed only the newest. After more than 10 minutes without the feeds (or at start) the
+//! long-period `_l` feeds, which hold days, are read too.
+
+use super::folder::LibraryChange;
+use super::sync::{error_chain, http_client};
+use super::watch::{Deliver, SourceStatus};
+use crate::core::alerts::cap::{self, CapBook, MAX_CAP_BYTES};
+use crate::core::alerts::jma::{
+    self, DataType, FeedEntry, Interest, JmaBook, MAX_DOCUMENT_BYTES, MAX_FEED_BYTES,
+};
+use crate::core::alerts::{
+    self, ALERTS_ID, Alert, AlertsConfig, CapSourceConfig, Freshness, JmaConfig, Screenful,
+};
+use crate::core::playlist::Playlist;
+use chrono::{Local, TimeDelta, Timelike};
+use reqwest::StatusCode;
+use reqwest::blocking::Client;
+use reqwest::header::{CONTENT_LENGTH, ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED};
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::io::Read;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// After this long without the high-frequency feeds, entries may have scrolled out of them.
+const FEED_MEMORY: Duration = Duration::from_secs(10 * 60);
+/// Entry ids remembered as taken: far more than the feeds hold, so nothing is fetched twice.
+const SEEN_IDS: usize = 20_000;
+
+/// What the alert sources did and what is in force, for `/status`, `/metrics` and the staff page.
+#[derive(Clone, Debug, Default)]
+pub struct AlertStatus {
+    /// One per source: the JMA feeds first, then each CAP source.
+    pub feeds: Vec<SourceStatus>,
+    /// In force now, most severe first: those that take the screen over, and the ticker's.
+    pub screen: Screenful,
+    /// Documents fetched and read (JMA documents, CAP messages).
+    pub documents: u64,
+    /// Per source: when its feeds last answered, and whether they did at the latest poll.
+    pub reached: Vec<(Option<chrono::DateTime<Local>>, bool)>,
+}
+
+pub type SharedAlertStatus = Arc<Mutex<AlertStatus>>;
+
+/// The alert sources of one screen and what they hold.
+pub struct AlertWatch {
+    client: Client,
+    takeover_level: u8,
+    drills: bool,
+    jma: Option<JmaFeeds>,
+    caps: Vec<CapFeed>,
+    /// Where the generated playlist lives; nothing is written there.
+    folder: PathBuf,
+    delivered: (Option<Playlist>, Vec<String>),
+    status: SharedAlertStatus,
+}
+
+impl AlertWatch {
+    pub fn new(
+        config: &AlertsConfig,
+        folder: PathBuf,
+        status: SharedAlertStatus,
+    ) -> Result<AlertWatch, String> {
+        let client = http_client(Duration::from_secs(30))
+            .map_err(|e| format!("cannot make an HTTP client: {e}"))?;
+        let jma = config.jma.as_ref().map(JmaFeeds::new);
+        let caps: Vec<CapFeed> = config.cap.iter().map(CapFeed::new).collect();
+        if let Ok(mut status) = status.lock() {
+            status.feeds = jma
+                .iter()
+                .map(|j| j.base.clone())
+                .chain(caps.iter().map(|c| c.config.url.clone()))
+                .map(|origin| SourceStatus {
+                    origin,
+                    ..SourceStatus::default()
+                })
+                .collect();
+            status.reached = vec![(None, true); status.feeds.len()];
+        }
+        Ok(AlertWatch {
+            client,
+            takeover_level: config.takeover_level(),
+            drills: config.jma.as_ref().is_some_and(|j| j.drills),
+            jma,
+            caps,
+            folder,
+            delivered: (None, Vec::new()),
+            status,
+        })
+    }
+
+    /// Polls every source due by `now` (all of them with `everything`), and returns the library
+    /// changes that bring the screen in line, if any.
+    pub fn poll(&mut self, now: Instant, everything: bool) -> Vec<LibraryChange> {
+        let client = &self.client;
+        let mut results = Vec::new();
+        if let Some(jma) = &mut self.jma {
+            results.push((everything || jma.due <= now).then(|| jma.poll(client, now)));
+        }
+        for cap in &mut self.caps {
+            results.push((everything || cap.due <= now).then(|| cap.poll(client, now)));
+        }
+        if let Ok(mut status) = self.status.lock() {
+            for (index, result) in results.into_iter().enumerate() {
+                record(&mut status, index, result);
+            }
+        }
+        self.changes()
+    }
+
+    /// When the next source is due.
+    pub fn next_due(&self) -> Instant {
+        self.jma
+            .iter()
+            .map(|j| j.due)
+            .chain(self.caps.iter().map(|c| c.due))
+            .min()
+            .unwrap_or_else(|| Instant::now() + Duration::from_secs(60))
+    }
+
+    /// What the screen should do with the alerts in force now.
+    fn changes(&mut self) -> Vec<LibraryChange> {
+        let now = Local::now().fixed_offset();
+        let mut in_force: Vec<Alert> = self.jma.iter().flat_map(|j| j.book.alerts()).collect();
+        for cap in &self.caps {
+            in_force.extend(cap.book.alerts(
+                (cap.config.latitude, cap.config.longitude),
+                now,
+                self.drills,
+            ));
+        }
+        let screen = alerts::sort_out(in_force, now, self.takeover_level);
+        let freshness = self.freshness();
+        let playlist = alerts::emergency_playlist(&screen.takeover, now, freshness);
+        let ticker = alerts::ticker_lines(&screen.ticker, now);
+        if let Ok(mut status) = self.status.lock() {
+            status.screen = screen.clone();
+        }
+        let mut changes = Vec::new();
+        let (delivered_playlist, delivered_ticker) = &self.delivered;
+        if playlist != *delivered_playlist {
+            changes.push(match &playlist {
+                Some(playlist) => {
+                    tracing::warn!(
+                        "official warning: the screen shows 「{}」",
+                        first_title(playlist)
+                    );
+                    LibraryChange::Loaded {
+                        id: ALERTS_ID.into(),
+                        playlist: playlist.clone(),
+                        folder: self.folder.clone(),
+                    }
+                }
+                None => {
+                    tracing::info!("official warning: nothing takes the screen over any more");
+                    LibraryChange::Removed {
+                        id: ALERTS_ID.into(),
+                    }
+                }
+            });
+        }
+        // Removing the playlist removes its ticker lines with it.
+        if ticker != *delivered_ticker
+            || (playlist.is_none() && delivered_playlist.is_some() && !ticker.is_empty())
+        {
+            changes.push(LibraryChange::Ticker {
+                id: ALERTS_ID.into(),
+                messages: ticker.clone(),
+            });
+        }
+        self.delivered = (playlist, ticker);
+        changes
+    }
+
+    /// Whether a source cannot be reached now, and since when it has not been (the oldest).
+    fn freshness(&self) -> Freshness {
+        let Ok(status) = self.status.lock() else {
+            return Freshness {
+                last_checked: None,
+                unreachable: false,
+            };
+        };
+        let unreachable = || status.reached.iter().filter(|(_, now)| !now);
+        Freshness {
+            last_checked: unreachable()
+                .filter_map(|(last, _)| *last)
+                .min()
+                .map(|t| t.fixed_offset()),
+            unreachable: unreachable().next().is_some(),
+        }
+    }
+}
+
+fn first_title(playlist: &Playlist) -> String {
+    match playlist.slides.first() {
+        Some(crate::core::playlist::Slide::Text(text)) => text.title.clone(),
+        _ => playlist.title.clone(),
+    }
+}
+
+/// What one source's poll came to.
+#[derive(Default)]
+struct Polled {
+    /// Every problem of the poll, if any.
+    error: Option<String>,
+    /// Whether the source's feeds answered (a broken document does not make it unreachable).
+    reached: bool,
+    bytes: u64,
+    documents: u64,
+}
+
+fn record(status: &mut AlertStatus, index: usize, result: Option<Polled>) {
+    let (Some(result), Some(feed)) = (result, status.feeds.get_mut(index)) else {
+        return;
+    };
+    let now = Local::now();
+    feed.bytes_downloaded += result.bytes;
+    match result.error {
+        None => {
+            feed.last_success = Some(now);
+            feed.checks_ok += 1;
+        }
+        Some(error) => {
+            tracing::warn!("{error}; what is on screen stays");
+            feed.last_error = Some(error);
+            feed.last_error_at = Some(now);
+            feed.checks_failed += 1;
+        }
+    }
+    status.documents += result.documents;
+    if let Some(reached) = status.reached.get_mut(index) {
+        *reached = (
+            if result.reached { Some(now) } else { reached.0 },
+            result.reached,
+        );
+    }
+}
+
+/// JMA's feeds and the book of what they said.
+struct JmaFeeds {
+    base: String,
+    interest: Interest,
+    drills: bool,
+    poll: Duration,
+    due: Instant,
+    book: JmaBook,
+    /// `Last-Modified` of each feed, sent back as `If-Modified-Since`.
+    modified: HashMap<String, String>,
+    seen: Seen,
+    /// Documents whose download failed, tried again at the next poll (for 10 minutes).
+    retry: Vec<(FeedEntry, DataType, Instant)>,
+    /// When the high-frequency feeds last all answered.
+    last_read: Option<Instant>,
+}
+
+impl JmaFeeds {
+    fn new(config: &JmaConfig) -> JmaFeeds {
+        let mut base = config.feeds.clone();
+        if !base.ends_with('/') {
+            base.push('/');
+        }
+        JmaFeeds {
+            base,
+            interest: Interest::from_config(config),
+            drills: config.drills,
+            poll: Duration::from_secs(config.poll_seconds.into()),
+            due: Instant::now(),
+            book: JmaBook::default(),
+            modified: HashMap::new(),
+            seen: Seen::default(),
+            retry: Vec::new(),
+            last_read: None,
+        }
+    }
+
+    fn poll(&mut self, client: &Client, now: Instant) -> Polled {
+        self.due = next_poll(now, self.poll);
+        let mut feeds = Vec::new();
+        if !self.interest.areas.is_empty() {
+            feeds.push("extra");
+        }
+        if !self.interest.earthquake_areas.is_empty() || !self.interest.tsunami_areas.is_empty() {
+            feeds.push("eqvol");
+        }
+        let gap = self
+            .last_read
+            .is_none_or(|read| now.duration_since(read) > FEED_MEMORY);
+        let (mut bytes, mut errors, mut entries) = (0, Vec::new(), Vec::new());
+        for feed in &feeds {
+            let names = if gap {
+                vec![format!("{feed}_l.xml"), format!("{feed}.xml")]
+            } else {
+                vec![format!("{feed}.xml")]
+            };
+            for name in names {
+                match self.read_feed(client, &name) {
+                    Ok((read, body_bytes)) => {
+                        bytes += body_bytes;
+                        entries.extend(read);
+                    }
+                    Err(error) => errors.push(error),
+                }
+            }
+        }
+        let read_all = errors.is_empty();
+        if read_all {
+            self.last_read = Some(now);
+        }
+        let wanted = self.choose(entries, now);
+        let mut documents = 0;
+        for (entry, data_type) in wanted {
+            match self.take_document(client, &entry, data_type) {
+                Ok(document_bytes) => {
+                    bytes += document_bytes;
+                    documents += 1;
+                    self.seen.insert(&entry.id);
+                }
+                Err(Fetch::Broken(error)) => {
+                    // Garbage stays garbage: it is not fetched again.
+                    self.seen.insert(&entry.id);
+                    errors.push(error);
+                }
+                Err(Fetch::Unreachable(error)) => {
+                    if !self.retry.iter().any(|(e, ..)| e.id == entry.id) {
+                        self.retry.push((entry, data_type, now));
+                    }
+                    errors.push(error);
+                }
+            }
+        }
+        self.book
+            .forget_before(Local::now().fixed_offset() - TimeDelta::days(1));
+        Polled {
+            error: (!errors.is_empty()).then(|| errors.join("; ")),
+            reached: read_all,
+            bytes,
+            documents,
+        }
+    }
+
+    /// The entries to download: new, of a type and office that can concern this screen, and of
+    /// several snapshots of one series only the newest (an earthquake only while it would
+    /// still show). Those passed over are remembered as taken.
+    fn choose(&mut self, entries: Vec<FeedEntry>, now: Instant) -> Vec<(FeedEntry, DataType)> {
+        self.retry
+            .retain(|(.., since)| now.duration_since(*since) < FEED_MEMORY);
+        let mut newest: HashMap<(String, String), (FeedEntry, DataType)> = HashMap::new();
+        let oldest_quake = Local::now().fixed_offset()
+            - TimeDelta::minutes(self.interest.earthquake_minutes.into());
+        let retry = std::mem::take(&mut self.retry)
+            .into_iter()
+            .map(|(entry, data_type, _)| (entry, Some(data_type)));
+        for (entry, data_type) in retry.chain(entries.into_iter().map(|e| (e, None))) {
+            let Some(data_type) = data_type.or_else(|| self.interest.wants(&entry)) else {
+                continue;
+            };
+            if self.seen.contains(&entry.id) {
+                continue;
+            }
+            let series = match data_type {
+                // An earthquake's series is inside the document (its EventID), and tsunami
+                // documents are few: each is fetched.
+                DataType::Earthquake(_)
+                    if entry.updated.is_some_and(|updated| updated < oldest_quake) =>
+                {
+                    self.seen.insert(&entry.id);
+                    continue;
+                }
+                DataType::Earthquake(_) | DataType::Tsunami => (entry.id.clone(), String::new()),
+                // A drill document of the same type and office would hide a real one here;
+                // warning drills are rare, and a real one follows within the hour.
+                _ => (data_type.code(), entry.office.clone()),
+            };
+            match newest.get(&series) {
+                Some((held, _)) if held.updated >= entry.updated => self.seen.insert(&entry.id),
+                _ => {
+                    if let Some((older, _)) = newest.insert(series, (entry, data_type)) {
+                        self.seen.insert(&older.id);
+                    }
+                }
+            }
+        }
+        let mut chosen: Vec<_> = newest.into_values().collect();
+        chosen.sort_by(|a, b| a.0.updated.cmp(&b.0.updated));
+        chosen
+    }
+
+    fn read_feed(&mut self, client: &Client, name: &str) -> Result<(Vec<FeedEntry>, u64), String> {
+        let url = format!("{}{name}", self.base);
+        let mut request = client.get(&url);
+        if let Some(modified) = self.modified.get(name) {
+            request = request.header(IF_MODIFIED_SINCE, modified);
+        }
+        let response = request.send().map_err(|e| unreachable(&url, &e))?;
+        if response.status() == StatusCode::NOT_MODIFIED {
+            return Ok((Vec::new(), 0));
+        }
+        let modified = header(&response, LAST_MODIFIED);
+        let text = read_body(&url, response, MAX_FEED_BYTES).map_err(Fetch::into_message)?;
+        let entries = jma::parse_feed(&text).map_err(|e| format!("{url}: {e}"))?;
+        match modified {
+            Some(modified) => self.modified.insert(name.to_string(), modified),
+            None => self.modified.remove(name),
+        };
+        Ok((entries, text.len() as u64))
+    }
+
+    fn take_document(
+        &mut self,
+        client: &Client,
+        entry: &FeedEntry,
+        data_type: DataType,
+    ) -> Result<u64, Fetch> {
+        let response = client
+            .get(&entry.link)
+            .send()
+            .map_err(|e| Fetch::Unreachable(unreachable(&entry.link, &e)))?;
+        let text = read_body(&entry.link, response, MAX_DOCUMENT_BYTES)?;
+        let document = jma::parse_document(&text, data_type, &self.interest)
+            .map_err(|e| Fetch::Broken(format!("{}: {e}", entry.link)))?;
+        let (sent, office) = (document.sent, document.office.clone());
+        let applied = self.book.apply(document, self.drills);
+        tracing::info!(
+            "JMA {} from {office}, sent {sent}: {applied:?}",
+            data_type.code()
+        );
+        Ok(text.len() as u64)
+    }
+}
+
+/// The next poll after one at `now`. Once a minute or slower, polls fall at second 20 of the
+/// minute, as JMA asks (the feeds are rewritten around the minute).
+fn next_poll(now: Instant, every: Duration) -> Instant {
+    if every.as_secs() < 60 || every.as_secs() % 60 != 0 {
+        return now + every;
+    }
+    let second = i64::from(Local::now().second());
+    let to_twenty = (20 - second).rem_euclid(60);
+    let early = every.as_secs() as i64 - 30;
+    let wait = to_twenty + 60 * ((early - to_twenty + 59).max(0) / 60);
+    now + Duration::from_secs(wait as u64)
+}
+
+/// Entry ids taken, oldest forgotten first.
+#[derive(Default)]
+struct Seen {
+    ids: HashSet<String>,
+    order: VecDeque<String>,
+}
+
+impl Seen {
+    fn contains(&self, id: &str) -> bool {
+        self.ids.contains(id)
+    }
+
+    fn insert(&mut self, id: &str) {
+        if self.ids.insert(id.to_string()) {
+            self.order.push_back(id.to_string());
+            if self.order.len() > SEEN_IDS
+                && let Some(old) = self.order.pop_front()
+            {
+                self.ids.remove(&old);
+            }
+        }
+    }
+}
+
+/// One CAP source: a document of one alert, or an Atom feed whose entries link to alerts.
+struct CapFeed {
+    config: CapSourceConfig,
+    due: Instant,
+    book: CapBook,
+    validators: (Option<String>, Option<String>),
+    seen: Seen,
+}
+
+impl CapFeed {
+    fn new(config: &CapSourceConfig) -> CapFeed {
+        CapFeed {
+            config: config.clone(),
+            due: Instant::now(),
+            book: CapBook::default(),
+            validators: (None, None),
+            seen: Seen::default(),
+        }
+    }
+
+    fn poll(&mut self, client: &Client, now: Instant) -> Polled {
+        self.due = now + Duration::from_secs(self.config.poll_seconds.into());
+        self.book.forget_expired(Local::now().fixed_offset());
+        let url = self.config.url.clone();
+        let mut request = client.get(&url);
+        if let Some(etag) = &self.validators.0 {
+            request = request.header(IF_NONE_MATCH, etag);
+        }
+        if let Some(modified) = &self.validators.1 {
+            request = request.header(IF_MODIFIED_SINCE, modified);
+        }
+        let response = match request.send() {
+            Ok(response) => response,
+            Err(e) => return failed(unreachable(&url, &e)),
+        };
+        if response.status() == StatusCode::NOT_MODIFIED {
+            return Polled {
+                reached: true,
+                ..Polled::default()
+            };
+        }
+        let validators = (header(&response, ETAG), header(&response, LAST_MODIFIED));
+        let text = match read_body(&url, response, MAX_FEED_BYTES) {
+            Ok(text) => text,
+            Err(e) => return failed(e.into_message()),
+        };
+        let mut bytes = text.len() as u64;
+        let outcome = match cap::parse(&text) {
+            Ok(message) => {
+                self.take(message, &url);
+                Ok(1)
+            }
+            Err(_) if text.contains("http://www.w3.org/2005/Atom") => {
+                self.take_feed(client, &text, &mut bytes)
+            }
+            Err(e) => Err(format!("{url}: {e}")),
+        };
+        if outcome.is_ok() {
+            self.validators = validators;
+        }
+        Polled {
+            documents: *outcome.as_ref().unwrap_or(&0),
+            error: outcome.err(),
+            reached: true,
+            bytes,
+        }
+    }
+
+    /// Each new entry's alert, fetched once.
+    fn take_feed(&mut self, client: &Client, text: &str, bytes: &mut u64) -> Result<u64, String> {
+        let entries = jma::parse_feed(text).map_err(|e| format!("{}: {e}", self.config.url))?;
+        let (mut documents, mut errors) = (0, Vec::new());
+        for entry in entries.into_iter().rev() {
+            let key = format!("{} {:?}", entry.id, entry.updated);
+            if self.seen.contains(&key) {
+                continue;
+            }
+            let fetched = client
+                .get(&entry.link)
+                .send()
+                .map_err(|e| Fetch::Unreachable(unreachable(&entry.link, &e)))
+                .and_then(|response| read_body(&entry.link, response, MAX_CAP_BYTES));
+            match fetched.map(|text| (text.len() as u64, cap::parse(&text))) {
+                Ok((size, Ok(message))) => {
+                    *bytes += size;
+                    documents += 1;
+                    self.seen.insert(&key);
+                    self.take(message, &entry.link);
+                }
+                Ok((size, Err(e))) => {
+                    *bytes += size;
+                    self.seen.insert(&key);
+                    errors.push(format!("{}: {e}", entry.link));
+                }
+                Err(e) => errors.push(e.into_message()),
+            }
+        }
+        if errors.is_empty() {
+            Ok(documents)
+        } else {
+            Err(errors.join("; "))
+        }
+    }
+
+    fn take(&mut self, message: cap::CapMessage, url: &str) {
+        let identifier = message.identifier.clone();
+        let applied = self.book.apply(message);
+        tracing::info!("CAP {identifier} from {url}: {applied:?}");
+    }
+}
+
+/// A source that could not be reached, or answered what cannot be used.
+fn failed(error: String) -> Polled {
+    Polled {
+        error: Some(error),
+        ..Polled::default()
+    }
+}
+
+/// Why a download came to nothing: the server could not be reached (worth another try), or
+/// what it sent is not usable (not worth one).
+enum Fetch {
+    Unreachable(String),
+    Broken(String),
+}
+
+impl Fetch {
+    fn into_message(self) -> String {
+        match self {
+            Fetch::Unreachable(message) | Fetch::Broken(message) => message,
+        }
+    }
+}
+
+/// A successful answer's body as text, refused past `most` bytes (announced or received).
+fn read_body(url: &str, response: reqwest::blocking::Response, most: u64) -> Result<String, Fetch> {
+    let status = response.status();
+    if !status.is_success() {
+        return Err(Fetch::Unreachable(format!("{url} answered {status}")));
+    }
+    if let Some(length) = header(&response, CONTENT_LENGTH).and_then(|l| l.parse::<u64>().ok())
+        && length > most
+    {
+        return Err(Fetch::Broken(format!(
+            "{url} is {length} bytes; at most {most} are read"
+        )));
+    }
+    let mut body = Vec::new();
+    response
+        .take(most + 1)
+        .read_to_end(&mut body)
+        .map_err(|e| Fetch::Unreachable(format!("cannot read {url}: {e}")))?;
+    if body.len() as u64 > most {
+        return Err(Fetch::Broken(format!("{url} is larger than {most} bytes")));
+    }
+    String::from_utf8(body).map_err(|_| Fetch::Broken(format!("{url} is not UTF-8 text")))
+}
+
+fn header(
+    response: &reqwest::blocking::Response,
+    name: reqwest::header::HeaderName,
+) -> Option<String> {
+    response
+        .headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+fn unreachable(url: &str, error: &reqwest::Error) -> String {
+    format!("cannot fetch {url}: {}", error_chain(error))
+}
+
+/// Starts the thread that polls the alert sources for as long as the player runs.
+pub fn watch_alerts(
+    config: AlertsConfig,
+    folder: PathBuf,
+    status: SharedAlertStatus,
+    mut deliver: Deliver,
+) {
+    let spawned = std::thread::Builder::new()
+        .name("alerts".into())
+        .spawn(move || {
+            let mut watch = match AlertWatch::new(&config, folder, status) {
+                Ok(watch) => watch,
+                Err(error) => {
+                    tracing::error!("{error}: official warnings are not followed");
+                    return;
+                }
+            };
+            loop {
+                let changes = watch.poll(Instant::now(), false);
+                if !changes.is_empty() && !deliver(changes) {
+                    return;
+                }
+                std::thread::sleep(watch.next_due().saturating_duration_since(Instant::now()));
+            }
+        });
+    if let Err(error) = spawned {
+        tracing::error!("cannot start the alerts thread: {error}");
+    }
+}
