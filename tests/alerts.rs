@@ -251,8 +251,8 @@ fn takeover(changes: &[LibraryChange]) -> Option<String> {
     changes.iter().find_map(|change| match change {
         LibraryChange::Loaded { id, playlist, .. } if id == "(alerts)" => {
             assert!(playlist.emergency);
-            let Slide::Text(slide) = &playlist.slides[0] else {
-                panic!("the alert is a text slide")
+            let Slide::Alert(slide) = &playlist.slides[0] else {
+                panic!("the alert's own slide")
             };
             Some(format!(
                 "{}\n{}",

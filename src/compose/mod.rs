@@ -121,7 +121,20 @@ impl Composer {
         let mut canvas = match slide {
             Slide::Text(s) => {
                 let room = card.as_ref().map(|c| (c.width, c.height));
-                self.text_slide(s, folder, width, height, room, &mut warnings)?
+                self.text_slide(s, TITLE_SIZE, folder, width, height, room, &mut warnings)?
+            }
+            // An official warning's name must read from across a lobby.
+            Slide::Alert(s) => {
+                let room = card.as_ref().map(|c| (c.width, c.height));
+                self.text_slide(
+                    s,
+                    1.7 * TITLE_SIZE,
+                    folder,
+                    width,
+                    height,
+                    room,
+                    &mut warnings,
+                )?
             }
             Slide::Image(s) => {
                 let (canvas, band) = self.image_slide(s, folder, width, height, &mut warnings)?;
@@ -217,10 +230,13 @@ impl Composer {
         finish(canvas, Vec::new())
     }
 
-    /// A text slide; `card` is the size of a QR card to leave room for in the bottom right.
+    /// A text slide whose title is `title_size` units high; `card` is the size of a QR card to
+    /// leave room for in the bottom right.
+    #[allow(clippy::too_many_arguments)]
     fn text_slide(
         &mut self,
         slide: &TextSlide,
+        title_size: f32,
         folder: &Path,
         width: u32,
         height: u32,
@@ -284,7 +300,7 @@ impl Composer {
         let faded = |c: Rgba| [c[0], c[1], c[2], (u32::from(c[3]) * 82 / 100) as u8];
         let mut paragraphs = vec![paragraph(
             &slide.title,
-            8.5 * u,
+            title_size * u,
             true,
             accent,
             1.25,
@@ -596,6 +612,9 @@ pub(crate) fn copy_opaque(canvas: &mut Pixmap, photo: &Pixmap, left: i32, top: i
         target[to..to + row_bytes].copy_from_slice(&source[from..from + row_bytes]);
     }
 }
+
+/// A text slide's title, in units of the screen (`Frame::unit`).
+const TITLE_SIZE: f32 = 8.5;
 
 fn paragraph(
     text: &str,

@@ -200,7 +200,7 @@ impl AlertWatch {
 
 fn first_title(playlist: &Playlist) -> String {
     match playlist.slides.first() {
-        Some(crate::core::playlist::Slide::Text(text)) => text.title.clone(),
+        Some(crate::core::playlist::Slide::Alert(text)) => text.title.clone(),
         _ => playlist.title.clone(),
     }
 }

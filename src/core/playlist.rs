@@ -68,6 +68,10 @@ pub enum Slide {
     Quiz(QuizSlide),
     /// Replaced by the slides of its folder when the playlist is loaded (`core::pictures`).
     Pictures(PicturesSlide),
+    /// An official warning (`core::alerts`): a text slide whose title, the warning's name, is
+    /// set much larger. Made by the player, never read from a file.
+    #[serde(skip_deserializing)]
+    Alert(TextSlide),
 }
 
 /// A title and body in Japanese with optional English, and an optional picture beside them.
@@ -366,7 +370,7 @@ impl Slide {
 
     fn own_seconds(&self) -> Option<f32> {
         match self {
-            Slide::Text(s) => s.seconds,
+            Slide::Text(s) | Slide::Alert(s) => s.seconds,
             Slide::Image(s) => s.seconds,
             Slide::Poster(s) => s.seconds,
             Slide::Pdf(s) => s.seconds,
@@ -379,7 +383,7 @@ impl Slide {
     /// The slide's QR card, if it has one.
     pub fn qr(&self) -> Option<&QrCard> {
         match self {
-            Slide::Text(s) => s.qr.as_ref(),
+            Slide::Text(s) | Slide::Alert(s) => s.qr.as_ref(),
             Slide::Image(s) => s.qr.as_ref(),
             Slide::Poster(s) => s.qr.as_ref(),
             Slide::Pdf(s) => s.qr.as_ref(),
@@ -391,6 +395,7 @@ impl Slide {
     pub fn kind_name(&self) -> &'static str {
         match self {
             Slide::Text(_) => "text",
+            Slide::Alert(_) => "alert",
             Slide::Image(_) => "image",
             Slide::Poster(_) => "poster",
             Slide::Pdf(_) => "pdf",
@@ -403,7 +408,9 @@ impl Slide {
     /// Every text the slide shows, where furigana may be written.
     pub fn texts(&self) -> Vec<&str> {
         let (title, mut optional) = match self {
-            Slide::Text(s) => (Some(&s.title), vec![&s.title_en, &s.body, &s.body_en]),
+            Slide::Text(s) | Slide::Alert(s) => {
+                (Some(&s.title), vec![&s.title_en, &s.body, &s.body_en])
+            }
             Slide::Image(s) => (None, vec![&s.caption, &s.caption_en]),
             Slide::Video(s) => (None, vec![&s.caption, &s.caption_en]),
             Slide::Poster(_) | Slide::Pdf(_) | Slide::Quiz(_) | Slide::Pictures(_) => {
@@ -424,7 +431,7 @@ impl Slide {
     /// a file: its pictures become slides of their own.
     pub fn media(&self) -> Vec<&MediaPath> {
         match self {
-            Slide::Text(s) => s.picture.iter().collect(),
+            Slide::Text(s) | Slide::Alert(s) => s.picture.iter().collect(),
             Slide::Image(s) => vec![&s.file],
             Slide::Poster(s) => vec![&s.file],
             Slide::Pdf(s) => vec![&s.file],
@@ -515,7 +522,7 @@ impl Playlist {
                     );
                 }
             }
-            if let Slide::Text(text) = slide
+            if let Slide::Text(text) | Slide::Alert(text) = slide
                 && text.title.trim().is_empty()
             {
                 problems.push(Diagnostic::new(
@@ -527,7 +534,7 @@ impl Playlist {
                 check_seconds(&mut problems, &mut at, "seconds", seconds);
             }
             let wanted = match slide {
-                Slide::Text(_) | Slide::Pictures(_) => None,
+                Slide::Text(_) | Slide::Alert(_) | Slide::Pictures(_) => None,
                 Slide::Image(_) => Some(MediaKind::Raster),
                 Slide::Poster(_) => Some(MediaKind::Vector),
                 Slide::Pdf(_) => Some(MediaKind::Pdf),

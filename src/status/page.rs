@@ -564,6 +564,7 @@ fn local_time(rfc3339: &str) -> String {
 fn kind_ja(kind: &str) -> &'static str {
     match kind {
         "text" => "文字",
+        "alert" => "防災情報",
         "image" => "写真",
         "poster" => "ポスター",
         "pdf" => "PDF",

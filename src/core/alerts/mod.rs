@@ -376,7 +376,7 @@ pub fn emergency_playlist(
         transition_seconds: 0.0,
         layout: None,
         ticker: Vec::new(),
-        slides: vec![Slide::Text(TextSlide {
+        slides: vec![Slide::Alert(TextSlide {
             title: plain(&title),
             title_en: Some(plain(&title_en)),
             body: Some(plain(&body.join("\n"))),
@@ -522,8 +522,8 @@ mod tests {
         };
         let playlist = emergency_playlist(&alerts, now, fresh).unwrap();
         assert!(playlist.emergency);
-        let Slide::Text(slide) = &playlist.slides[0] else {
-            panic!("a text slide")
+        let Slide::Alert(slide) = &playlist.slides[0] else {
+            panic!("an alert slide")
         };
         assert_eq!(slide.title, "大雨特別警報・レベル４土砂災害危険警報");
         assert_eq!(slide.background, Some(Colour([12, 0, 12, 255])));
@@ -543,8 +543,8 @@ mod tests {
             unreachable: true,
         };
         let playlist = emergency_playlist(&alerts[1..], now, stale).unwrap();
-        let Slide::Text(slide) = &playlist.slides[0] else {
-            panic!("a text slide")
+        let Slide::Alert(slide) = &playlist.slides[0] else {
+            panic!("an alert slide")
         };
         assert_eq!(slide.background, Some(Colour([170, 0, 170, 255])));
         assert!(slide.body.as_deref().unwrap().contains("最終確認 3時15分"));
@@ -556,6 +556,10 @@ mod tests {
                 .contains("Last checked 03:15")
         );
         assert!(emergency_playlist(&[], now, stale).is_none());
+        // Only the player makes such a slide: a staff playlist cannot pose as a warning.
+        let posing =
+            Playlist::parse(r#"Playlist(title: "x", slides: [Alert(title: "大雨特別警報")])"#);
+        assert!(posing.is_err());
     }
 
     #[test]
