@@ -242,7 +242,7 @@ fn poll_time(start: Instant, n: u64) -> Instant {
 
 fn watch(config: AlertsConfig) -> (AlertWatch, SharedAlertStatus) {
     let status = SharedAlertStatus::default();
-    let watch = AlertWatch::new(&config, std::env::temp_dir(), status.clone()).unwrap();
+    let watch = AlertWatch::new(&config, None, status.clone()).unwrap();
     (watch, status)
 }
 
@@ -401,6 +401,65 @@ fn after_a_gap_the_long_period_feed_brings_back_what_scrolled_away() {
     // Back to one feed a minute once caught up.
     watch.poll(poll_time(start, 13), false);
     assert_eq!(server.answered("/feed/extra_l.xml"), 2);
+}
+
+#[test]
+fn a_screen_restarted_during_a_warning_shows_it_before_the_network_is_back() {
+    let server = FeedServer::start();
+    let level5 = warning("20260701181200");
+    let lifted = warning("20260701214000");
+    server.document(&level5.file, "VPWW55-yokohama-level5.xml");
+    server.document(&lifted.file, "VPWW55-yokohama-lifted.xml");
+    for name in ["extra_l.xml", "eqvol.xml", "eqvol_l.xml"] {
+        server.feed(name, &[]);
+    }
+    server.feed("extra.xml", &[level5]);
+    let store = tempfile::tempdir().unwrap();
+    let config = AlertsConfig {
+        jma: Some(jma_config(&server, 60)),
+        cap: vec![],
+    };
+    let start = Instant::now();
+    {
+        let mut before = AlertWatch::new(
+            &config,
+            Some(store.path().into()),
+            SharedAlertStatus::default(),
+        )
+        .unwrap();
+        assert!(takeover(&before.poll(start, true)).is_some());
+    }
+    // The power comes back before the office's network does.
+    server.set_down(true);
+    let mut after = AlertWatch::new(
+        &config,
+        Some(store.path().into()),
+        SharedAlertStatus::default(),
+    )
+    .unwrap();
+    let shown = takeover(&after.poll(start, true)).expect("the warning from before the restart");
+    assert!(shown.starts_with("大雨特別警報\n"), "{shown}");
+    assert!(
+        shown.contains("情報を受信できません（再起動前の情報）"),
+        "{shown}"
+    );
+    // Lifted once the network is back: nothing is kept any more.
+    server.set_down(false);
+    server.feed("extra.xml", &[lifted]);
+    assert_eq!(
+        takeover(&after.poll(poll_time(start, 1), false)).as_deref(),
+        Some("removed")
+    );
+    let kept: Vec<_> = std::fs::read_dir(store.path().join("jma"))
+        .unwrap()
+        .flatten()
+        .map(|f| f.file_name())
+        .collect();
+    assert_eq!(
+        kept.len(),
+        1,
+        "{kept:?}: only the lifting document of the series"
+    );
 }
 
 #[test]

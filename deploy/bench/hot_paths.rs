@@ -14,6 +14,56 @@ fn main() {
     divan::main();
 }
 
+/// One poll of JMA's warnings feed when it changed: reading an `extra.xml` of 1,000 entries (about
+/// 700 KB, more than the feed holds) and picking the ones this screen downloads.
+#[divan::bench]
+fn alerts_feed_of_1000_entries(bencher: divan::Bencher) {
+    use kiosk_player::core::alerts::jma::{Interest, parse_feed};
+    let mut feed = String::from(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" lang=\"ja\"><title>高頻度（随時）</title>",
+    );
+    for i in 0..1000 {
+        let link = format!(
+            "https://www.data.jma.go.jp/developer/xml/data/20260701{:06}_0_VPWW5{}_{:02}0000.xml",
+            i,
+            5 + i % 5,
+            1 + i % 47
+        );
+        feed.push_str(&format!(
+            "<entry><title>気象警報・注意報（Ｒ０６）（大雨）</title><id>{link}</id><updated>2026-07-01T18:12:00Z</updated>\
+             <author><name>横浜地方気象台</name></author><link type=\"application/xml\" href=\"{link}\"/>\
+             <content type=\"text\">【神奈川県大雨警報・注意報】横浜市に大雨特別警報を発表しました。</content></entry>"
+        ));
+    }
+    feed.push_str("</feed>");
+    let here = Interest {
+        areas: vec!["1410000".into()],
+        earthquake_minutes: 30,
+        ..Interest::default()
+    };
+    bencher.bench_local(|| {
+        let entries = parse_feed(divan::black_box(&feed)).unwrap();
+        entries.iter().filter(|e| here.wants(e).is_some()).count()
+    });
+}
+
+/// Reading the largest document a screen in Kanagawa downloads: the old-style warnings of the
+/// whole prefecture (VPWW54, 270 KB), for 横浜市.
+#[divan::bench]
+fn alerts_warning_document_270_kb(bencher: divan::Bencher) {
+    use kiosk_player::core::alerts::jma::{DataType, Interest, parse_document};
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/jma/VPWW54-kanagawa.xml");
+    let text = std::fs::read_to_string(path).unwrap();
+    let here = Interest {
+        areas: vec!["1410000".into()],
+        earthquake_minutes: 30,
+        ..Interest::default()
+    };
+    bencher.bench_local(|| {
+        parse_document(divan::black_box(&text), DataType::LegacyWarnings(54), &here).unwrap()
+    });
+}
+
 /// Which playlists play now, among 1,000 with office-hours schedules and priorities.
 #[divan::bench]
 fn schedule_1000_playlists(bencher: divan::Bencher) {

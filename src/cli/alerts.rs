@@ -22,7 +22,7 @@ pub(super) fn alerts(config_path: &Path, once: bool) -> ExitCode {
         return ExitCode::FAILURE;
     };
     let status = SharedAlertStatus::default();
-    let mut watch = match AlertWatch::new(&alerts, std::env::temp_dir(), status.clone()) {
+    let mut watch = match AlertWatch::new(&alerts, None, status.clone()) {
         Ok(watch) => watch,
         Err(error) => {
             eprintln!("error: {error}");

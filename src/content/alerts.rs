@@ -13,7 +13,7 @@ use super::sync::{error_chain, http_client};
 use super::watch::{Deliver, SourceStatus};
 use crate::core::alerts::cap::{self, CapBook, MAX_CAP_BYTES};
 use crate::core::alerts::jma::{
-    self, DataType, FeedEntry, Interest, JmaBook, MAX_DOCUMENT_BYTES, MAX_FEED_BYTES,
+    self, Applied, DataType, FeedEntry, Interest, JmaBook, MAX_DOCUMENT_BYTES, MAX_FEED_BYTES,
 };
 use crate::core::alerts::{
     self, ALERTS_ID, Alert, AlertsConfig, CapSourceConfig, Freshness, JmaConfig, Screenful,
@@ -23,7 +23,8 @@ use chrono::{Local, TimeDelta, Timelike};
 use reqwest::StatusCode;
 use reqwest::blocking::Client;
 use reqwest::header::{CONTENT_LENGTH, ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED};
-use std::collections::{HashMap, HashSet, VecDeque};
+use sha2::Digest;
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::io::Read;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -33,6 +34,8 @@ use std::time::{Duration, Instant};
 const FEED_MEMORY: Duration = Duration::from_secs(10 * 60);
 /// Entry ids remembered as taken: far more than the feeds hold, so nothing is fetched twice.
 const SEEN_IDS: usize = 20_000;
+/// At most this many kept documents are read at start: a screen's series are a few dozen.
+const MAX_KEPT: usize = 500;
 
 /// What the alert sources did and what is in force, for `/status`, `/metrics` and the staff page.
 #[derive(Clone, Debug, Default)]
@@ -56,21 +59,27 @@ pub struct AlertWatch {
     drills: bool,
     jma: Option<JmaFeeds>,
     caps: Vec<CapFeed>,
-    /// Where the generated playlist lives; nothing is written there.
+    /// Where the generated playlist is said to live (it names no media).
     folder: PathBuf,
     delivered: (Option<Playlist>, Vec<String>),
     status: SharedAlertStatus,
 }
 
 impl AlertWatch {
+    /// The sources of `config`. With a `store`, the documents held are kept there for the next
+    /// start (`alerts --once` keeps none).
     pub fn new(
         config: &AlertsConfig,
-        folder: PathBuf,
+        store: Option<PathBuf>,
         status: SharedAlertStatus,
     ) -> Result<AlertWatch, String> {
+        let folder = store.clone().unwrap_or_else(|| PathBuf::from("/"));
         let client = http_client(Duration::from_secs(30))
             .map_err(|e| format!("cannot make an HTTP client: {e}"))?;
-        let jma = config.jma.as_ref().map(JmaFeeds::new);
+        let jma = config
+            .jma
+            .as_ref()
+            .map(|jma| JmaFeeds::new(jma, store.map(|store| store.join("jma"))));
         let caps: Vec<CapFeed> = config.cap.iter().map(CapFeed::new).collect();
         if let Ok(mut status) = status.lock() {
             status.feeds = jma
@@ -258,15 +267,21 @@ struct JmaFeeds {
     retry: Vec<(FeedEntry, DataType, Instant)>,
     /// When the high-frequency feeds last all answered.
     last_read: Option<Instant>,
+    /// The text of the document held for each series, kept on disk in `store`.
+    kept: BTreeMap<String, (DataType, String)>,
+    store: Option<PathBuf>,
 }
 
 impl JmaFeeds {
-    fn new(config: &JmaConfig) -> JmaFeeds {
+    /// The feeds of `config`, with the documents kept in `store` by an earlier run taken in again:
+    /// a screen that restarts during a warning (a power cut in a typhoon) shows it at once,
+    /// before the network is back.
+    fn new(config: &JmaConfig, store: Option<PathBuf>) -> JmaFeeds {
         let mut base = config.feeds.clone();
         if !base.ends_with('/') {
             base.push('/');
         }
-        JmaFeeds {
+        let mut feeds = JmaFeeds {
             base,
             interest: Interest::from_config(config),
             drills: config.drills,
@@ -277,6 +292,89 @@ impl JmaFeeds {
             seen: Seen::default(),
             retry: Vec::new(),
             last_read: None,
+            kept: BTreeMap::new(),
+            store,
+        };
+        feeds.take_in_kept();
+        feeds
+    }
+
+    fn take_in_kept(&mut self) {
+        let Some(Ok(files)) = self.store.as_ref().map(std::fs::read_dir) else {
+            return;
+        };
+        for path in files.flatten().map(|f| f.path()).take(MAX_KEPT) {
+            let data_type = path
+                .file_name()
+                .and_then(|n| n.to_str()?.split('-').next())
+                .and_then(DataType::from_code);
+            let text = crate::content::read_text(&path, MAX_DOCUMENT_BYTES).ok();
+            let document = data_type.zip(text).and_then(|(data_type, text)| {
+                let document = jma::parse_document(&text, data_type, &self.interest).ok()?;
+                Some((document, data_type, text))
+            });
+            match document {
+                Some((document, data_type, text)) => {
+                    let series = document.series();
+                    self.book.apply(document, self.drills);
+                    self.kept.insert(series, (data_type, text));
+                }
+                None => tracing::warn!(
+                    "{} is not a document kept by the player; left alone",
+                    path.display()
+                ),
+            }
+        }
+        if !self.kept.is_empty() {
+            tracing::info!(
+                "{} JMA documents kept from before taken in again",
+                self.kept.len()
+            );
+        }
+    }
+
+    /// Writes the documents held to the store, and removes those no longer held. A store that
+    /// cannot be written (a read-only or full disk) costs only the restart's head start.
+    fn keep(&mut self) {
+        let Some(store) = &self.store else { return };
+        let book = &self.book;
+        self.kept.retain(|series, _| book.holds(series));
+        let file_name = |series: &str, data_type: DataType| {
+            let digest = sha2::Sha256::digest(series.as_bytes());
+            let hex: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
+            format!("{}-{hex}.xml", data_type.code())
+        };
+        let wanted: HashSet<String> = self
+            .kept
+            .iter()
+            .map(|(series, (data_type, _))| file_name(series, *data_type))
+            .collect();
+        let written = std::fs::create_dir_all(store).and_then(|()| {
+            for (series, (data_type, text)) in &self.kept {
+                let path = store.join(file_name(series, *data_type));
+                if std::fs::read(&path).is_ok_and(|old| old == text.as_bytes()) {
+                    continue;
+                }
+                let temporary = path.with_extension("tmp");
+                std::fs::write(&temporary, text)?;
+                std::fs::rename(&temporary, &path)?;
+            }
+            for old in std::fs::read_dir(store)?.flatten() {
+                if !old
+                    .file_name()
+                    .to_str()
+                    .is_some_and(|name| wanted.contains(name))
+                {
+                    std::fs::remove_file(old.path())?;
+                }
+            }
+            Ok(())
+        });
+        if let Err(error) = written {
+            tracing::warn!(
+                "cannot keep the JMA documents in {}: {error}",
+                store.display()
+            );
         }
     }
 
@@ -337,6 +435,11 @@ impl JmaFeeds {
         }
         self.book
             .forget_before(Local::now().fixed_offset() - TimeDelta::days(1));
+        if documents > 0
+            || self.kept.len() != self.kept.keys().filter(|s| self.book.holds(s)).count()
+        {
+            self.keep();
+        }
         Polled {
             error: (!errors.is_empty()).then(|| errors.join("; ")),
             reached: read_all,
@@ -425,8 +528,11 @@ impl JmaFeeds {
         let text = read_body(&entry.link, response, MAX_DOCUMENT_BYTES)?;
         let document = jma::parse_document(&text, data_type, &self.interest)
             .map_err(|e| Fetch::Broken(format!("{}: {e}", entry.link)))?;
-        let (sent, office) = (document.sent, document.office.clone());
+        let (sent, office, series) = (document.sent, document.office.clone(), document.series());
         let applied = self.book.apply(document, self.drills);
+        if matches!(applied, Applied::Replaced | Applied::Cancelled) {
+            self.kept.insert(series, (data_type, text.clone()));
+        }
         tracing::info!(
             "JMA {} from {office}, sent {sent}: {applied:?}",
             data_type.code()
@@ -648,14 +754,14 @@ fn unreachable(url: &str, error: &reqwest::Error) -> String {
 /// Starts the thread that polls the alert sources for as long as the player runs.
 pub fn watch_alerts(
     config: AlertsConfig,
-    folder: PathBuf,
+    store: PathBuf,
     status: SharedAlertStatus,
     mut deliver: Deliver,
 ) {
     let spawned = std::thread::Builder::new()
         .name("alerts".into())
         .spawn(move || {
-            let mut watch = match AlertWatch::new(&config, folder, status) {
+            let mut watch = match AlertWatch::new(&config, Some(store), status) {
                 Ok(watch) => watch,
                 Err(error) => {
                     tracing::error!("{error}: official warnings are not followed");

@@ -98,7 +98,7 @@ impl DataType {
         }
     }
 
-    fn from_code(code: &str) -> Option<DataType> {
+    pub fn from_code(code: &str) -> Option<DataType> {
         let number = |prefix: &str| code.strip_prefix(prefix)?.parse::<u8>().ok();
         match code {
             "VXWW50" => Some(DataType::Landslide),
@@ -240,16 +240,16 @@ pub struct Document {
 impl Document {
     /// The series the document belongs to: the warnings of one type and office, one
     /// earthquake, or the national tsunami forecast; drills apart.
-    fn series(&self) -> Series {
-        let (group, of) = match self.data_type {
-            DataType::Earthquake(_) => ("VXSE".to_string(), self.event_id.clone()),
-            DataType::Tsunami => ("VTSE41".to_string(), String::new()),
-            other => (other.code(), self.office.clone()),
+    pub fn series(&self) -> String {
+        let drill = if self.status == Status::Drill {
+            " 訓練"
+        } else {
+            ""
         };
-        Series {
-            group,
-            of,
-            drill: self.status == Status::Drill,
+        match self.data_type {
+            DataType::Earthquake(_) => format!("VXSE {}{drill}", self.event_id),
+            DataType::Tsunami => format!("VTSE41{drill}"),
+            other => format!("{} {}{drill}", other.code(), self.office),
         }
     }
 }
@@ -752,14 +752,8 @@ fn level_by_name(name: &str) -> Option<u8> {
 /// The alerts held from JMA: the newest document of each series.
 #[derive(Clone, Debug, Default)]
 pub struct JmaBook {
-    series: BTreeMap<Series, Held>,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-struct Series {
-    group: String,
-    of: String,
-    drill: bool,
+    /// By `Document::series`.
+    series: BTreeMap<String, Held>,
 }
 
 #[derive(Clone, Debug)]
@@ -837,6 +831,11 @@ impl JmaBook {
     }
 
     /// Forgets earthquakes long past, so the book does not grow with every quake of a year.
+    /// Whether a document of `series` is held.
+    pub fn holds(&self, series: &str) -> bool {
+        self.series.contains_key(series)
+    }
+
     pub fn forget_before(&mut self, time: DateTime<FixedOffset>) {
         self.series.retain(|_, held| {
             !matches!(held.data_type, DataType::Earthquake(_)) || held.sent >= time

@@ -343,19 +343,28 @@ pub fn emergency_playlist(
             body_en.push(alert.advice_en.clone());
         }
     }
-    if freshness.unreachable
-        && let Some(checked) = freshness.last_checked
-    {
-        let checked = checked.with_timezone(&now.timezone());
-        body.push(format!(
-            "最終確認 {}（情報を受信できません）",
-            japanese_time(checked, now)
-        ));
-        body_en.push(format!(
-            "Last checked {:02}:{:02}: the feed cannot be reached.",
-            checked.hour(),
-            checked.minute()
-        ));
+    if freshness.unreachable {
+        match freshness.last_checked {
+            Some(checked) => {
+                let checked = checked.with_timezone(&now.timezone());
+                body.push(format!(
+                    "最終確認 {}（情報を受信できません）",
+                    japanese_time(checked, now)
+                ));
+                body_en.push(format!(
+                    "Last checked {:02}:{:02}: the feed cannot be reached.",
+                    checked.hour(),
+                    checked.minute()
+                ));
+            }
+            // Kept from before a restart, not confirmed since.
+            None => {
+                body.push("情報を受信できません（再起動前の情報）".into());
+                body_en.push(
+                    "The feed cannot be reached: as known before the player restarted.".into(),
+                );
+            }
+        }
     }
     let qr = takeover
         .iter()
