@@ -5,221 +5,14 @@
 mod common;
 
 use common::display::{Running, spawn_logging_to, start_xvfb, status, wait_for};
+use common::feeds::{FeedServer, entry, fixtures, tsunami, warning};
 use kiosk_player::content::alerts::{AlertWatch, SharedAlertStatus};
 use kiosk_player::content::folder::LibraryChange;
 use kiosk_player::core::alerts::{AlertsConfig, CapSourceConfig, JmaConfig};
 use kiosk_player::core::playlist::Slide;
-use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Write};
-use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-
-/// A static web server of JMA's shape on 127.0.0.1: feeds under `/feed/`, documents under
-/// `/data/`, `Last-Modified` on every answer and 304 for an unchanged `If-Modified-Since`.
-struct FeedServer {
-    base: String,
-    state: Arc<Mutex<State>>,
-}
-
-#[derive(Default)]
-struct State {
-    /// Path → body and its Last-Modified.
-    files: HashMap<String, (Vec<u8>, String)>,
-    /// Every request: path, status, body bytes sent.
-    log: Vec<(String, u16, usize)>,
-    /// Answer 503 to everything.
-    down: bool,
-    version: u64,
-}
-
-impl FeedServer {
-    fn start() -> FeedServer {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        let state = Arc::new(Mutex::new(State::default()));
-        let shared = state.clone();
-        std::thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                let state = shared.clone();
-                std::thread::spawn(move || answer(stream, &state));
-            }
-        });
-        FeedServer { base, state }
-    }
-
-    /// Publishes a body at `path`, with a new Last-Modified.
-    fn put(&self, path: &str, body: impl Into<Vec<u8>>) {
-        let mut state = self.state.lock().unwrap();
-        state.version += 1;
-        let modified = format!(
-            "Wed, 01 Jul 2026 18:{:02}:{:02} GMT",
-            state.version / 60,
-            state.version % 60
-        );
-        state
-            .files
-            .insert(path.to_string(), (body.into(), modified));
-    }
-
-    /// Publishes the feed `name` (e.g. "extra.xml") with these entries, newest first.
-    fn feed(&self, name: &str, entries: &[Entry]) {
-        let mut xml = String::from(
-            "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" lang=\"ja\">\
-             <title>高頻度（随時）</title><updated>2026-07-02T03:12:21+09:00</updated>",
-        );
-        for entry in entries {
-            let link = format!("{}/data/{}", self.base, entry.file);
-            xml.push_str(&format!(
-                "<entry><title>{}</title><id>{link}</id><updated>{}</updated><author><name>{}</name></author>\
-                 <link type=\"application/xml\" href=\"{link}\"/><content type=\"text\">…</content></entry>",
-                entry.title, entry.updated, entry.office
-            ));
-        }
-        xml.push_str("</feed>");
-        self.put(&format!("/feed/{name}"), xml);
-    }
-
-    /// Publishes a fixture as the document `file`.
-    fn document(&self, file: &str, fixture: &str) {
-        self.put(
-            &format!("/data/{file}"),
-            std::fs::read(fixtures().join("jma").join(fixture)).unwrap(),
-        );
-    }
-
-    /// The requests for `path` answered 200.
-    fn answered(&self, path: &str) -> usize {
-        self.requests(path)
-            .iter()
-            .filter(|(status, _)| *status == 200)
-            .count()
-    }
-
-    fn requests(&self, path: &str) -> Vec<(u16, usize)> {
-        let state = self.state.lock().unwrap();
-        state
-            .log
-            .iter()
-            .filter(|(p, ..)| p == path)
-            .map(|(_, status, bytes)| (*status, *bytes))
-            .collect()
-    }
-
-    fn set_down(&self, down: bool) {
-        self.state.lock().unwrap().down = down;
-    }
-}
-
-fn answer(stream: TcpStream, state: &Mutex<State>) {
-    let mut reader = BufReader::new(stream.try_clone().unwrap());
-    let mut request = String::new();
-    if reader.read_line(&mut request).is_err() {
-        return;
-    }
-    let mut since = None;
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
-            break;
-        }
-        if let Some((name, value)) = line.trim_end().split_once(':')
-            && name.eq_ignore_ascii_case("if-modified-since")
-        {
-            since = Some(value.trim().to_string());
-        }
-    }
-    let path = request.split_whitespace().nth(1).unwrap_or("/").to_string();
-    let mut state = state.lock().unwrap();
-    let (status, head, body) = if state.down {
-        (503, String::new(), b"maintenance".to_vec())
-    } else {
-        match state.files.get(&path) {
-            None => (404, String::new(), Vec::new()),
-            Some((_, modified)) if since.as_deref() == Some(modified.as_str()) => {
-                (304, String::new(), Vec::new())
-            }
-            Some((body, modified)) => (200, format!("Last-Modified: {modified}\r\n"), body.clone()),
-        }
-    };
-    state.log.push((path, status, body.len()));
-    drop(state);
-    let reason = match status {
-        200 => "OK",
-        304 => "Not Modified",
-        404 => "Not Found",
-        _ => "Service Unavailable",
-    };
-    let mut stream = stream;
-    let _ = write!(
-        stream,
-        "HTTP/1.1 {status} {reason}\r\n{head}Content-Length: {}\r\nConnection: close\r\n\r\n",
-        body.len()
-    );
-    let _ = stream.write_all(&body);
-}
-
-#[derive(Clone)]
-struct Entry {
-    file: String,
-    title: &'static str,
-    updated: String,
-    office: &'static str,
-}
-
-/// An entry as JMA's feeds list it, its file named as JMA names them:
-/// `<UTC stamp>_0_<type>_<office code>.xml`.
-fn entry(
-    stamp: &str,
-    code: &str,
-    office_code: &str,
-    title: &'static str,
-    office: &'static str,
-) -> Entry {
-    let part = |range: std::ops::Range<usize>| &stamp[range];
-    Entry {
-        file: format!("{stamp}_0_{code}_{office_code}.xml"),
-        title,
-        updated: format!(
-            "{}-{}-{}T{}:{}:{}Z",
-            part(0..4),
-            part(4..6),
-            part(6..8),
-            part(8..10),
-            part(10..12),
-            part(12..14)
-        ),
-        office,
-    }
-}
-
-/// A 大雨 warning document of 横浜地方気象台.
-fn warning(stamp: &str) -> Entry {
-    entry(
-        stamp,
-        "VPWW55",
-        "140000",
-        "気象警報・注意報（Ｒ０６）（大雨）",
-        "横浜地方気象台",
-    )
-}
-
-/// A tsunami document of 気象庁本庁.
-fn tsunami(stamp: &str) -> Entry {
-    entry(
-        stamp,
-        "VTSE41",
-        "010000",
-        "津波警報・注意報・予報a",
-        "気象庁本庁",
-    )
-}
-
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
-}
 
 fn jma_config(server: &FeedServer, poll_seconds: u32) -> JmaConfig {
     JmaConfig {
@@ -662,6 +455,28 @@ fn qr_codes(picture: &image::RgbImage, folder: &Path) -> String {
     String::from_utf8_lossy(&decoded.stdout).trim().to_string()
 }
 
+/// A warning slide: the level's colour over most of the screen, the warning's name in yellow
+/// and large, and a QR card that reads as a phone would read it. Kept in
+/// `$KIOSK_KEEP_SCREENSHOTS` as `name`, to look at.
+fn assert_is_warning_slide(
+    screen: &image::RgbImage,
+    level_colour: [u8; 3],
+    folder: &Path,
+    name: &str,
+) {
+    if let Ok(keep) = std::env::var("KIOSK_KEEP_SCREENSHOTS") {
+        screen.save(Path::new(&keep).join(name)).unwrap();
+    }
+    let share = share_of(screen, level_colour);
+    assert!(share > 0.5, "{share} of the screen in the level's colour");
+    let title = first_line_height(screen, [255, 225, 77]);
+    assert!(title >= 60, "the title is {title} px high");
+    assert_eq!(
+        qr_codes(screen, folder),
+        "https://www.jma.go.jp/bosai/warning/"
+    );
+}
+
 /// Share of the picture in exactly this colour.
 fn share_of(picture: &image::RgbImage, colour: [u8; 3]) -> f64 {
     picture.pixels().filter(|p| p.0 == colour).count() as f64
@@ -714,28 +529,9 @@ fn the_real_player_is_taken_over_within_a_poll_and_given_back() {
         "{metrics}"
     );
 
-    // The slide: level 5's black (JMA's 12,0,12) over most of the screen, and the QR card
-    // reads as a phone would read it.
+    // The slide: level 5's black (JMA's 12,0,12).
     let screen = common::display::screenshot_within_a_second(&address, 1);
-    assert!(
-        share_of(&screen, [12, 0, 12]) > 0.5,
-        "{}",
-        share_of(&screen, [12, 0, 12])
-    );
-    assert!(
-        first_line_height(&screen, [255, 225, 77]) >= 60,
-        "the title is {} px high",
-        first_line_height(&screen, [255, 225, 77])
-    );
-    assert_eq!(
-        qr_codes(&screen, folder.path()),
-        "https://www.jma.go.jp/bosai/warning/"
-    );
-    if let Ok(keep) = std::env::var("KIOSK_KEEP_SCREENSHOTS") {
-        screen
-            .save(Path::new(&keep).join("alert-landscape.png"))
-            .unwrap();
-    }
+    assert_is_warning_slide(&screen, [12, 0, 12], folder.path(), "alert-landscape.png");
 
     // A staff emergency file and the alert take turns; neither hides the other.
     std::fs::write(
@@ -807,25 +603,6 @@ fn the_warning_slide_on_a_portrait_screen() {
     });
     let screen = common::display::screenshot_within_a_second(&address, 1);
     assert_eq!(screen.dimensions(), (1080, 1920));
-    // Level 4's purple (JMA's 170,0,170), a large white title, the QR card.
-    assert!(
-        share_of(&screen, [170, 0, 170]) > 0.5,
-        "{}",
-        share_of(&screen, [170, 0, 170])
-    );
-    assert!(
-        first_line_height(&screen, [255, 225, 77]) >= 60,
-        "the title is {} px high",
-        first_line_height(&screen, [255, 225, 77])
-    );
-    assert_eq!(
-        qr_codes(&screen, folder.path()),
-        "https://www.jma.go.jp/bosai/warning/"
-    );
-    screen.save(folder.path().join("portrait.png")).unwrap();
-    if let Ok(keep) = std::env::var("KIOSK_KEEP_SCREENSHOTS") {
-        screen
-            .save(Path::new(&keep).join("alert-portrait.png"))
-            .unwrap();
-    }
+    // Level 4's purple (JMA's 170,0,170).
+    assert_is_warning_slide(&screen, [170, 0, 170], folder.path(), "alert-portrait.png");
 }

@@ -1,6 +1,7 @@
 //! The player as deployed: the systemd unit's command, `cage -d -- kiosk-player run --config …`,
 //! on cage 0.1.4's headless backend, with the screen read back by grim and compared with
-//! `preview` of the same slide; touch, rotation, screenshots and systemd's notify socket there.
+//! `preview` of the same slide; touch, rotation, screenshots, an official warning and systemd's
+//! notify socket there.
 
 mod common;
 
@@ -391,6 +392,54 @@ fn a_video_slide_plays_its_frames_in_order_under_cage() {
     for pair in order.windows(2) {
         let step = (pair[1] + frames - pair[0]) % frames;
         assert!((1..=2).contains(&step), "frames out of order: {order:?}");
+    }
+    cage.stop();
+}
+
+#[test]
+fn an_official_warning_takes_the_kiosk_over_under_cage() {
+    use common::feeds::{FeedServer, warning};
+    let server = FeedServer::start();
+    let level5 = warning("20260701181200");
+    server.document(&level5.file, "VPWW55-yokohama-level5.xml");
+    server.feed("extra_l.xml", &[]);
+    server.feed("extra.xml", &[]);
+    let alerts = format!(
+        r#"alerts: (jma: (feeds: "{}/feed/", areas: ["1410000"], poll_seconds: 2)),"#,
+        server.base
+    );
+    let (mut cage, address) = start_kiosk(CageOptions::default(), &alerts);
+    slide_on_full_screen(&mut cage, &address);
+    server.feed("extra.xml", &[level5]);
+    wait_for("the warning on screen", Duration::from_secs(30), || {
+        let showing = &status(&address)["showing"];
+        (showing["playlist"] == "(alerts)").then_some(())
+    });
+    // The warning takes the whole output, band included, in level 5's black (JMA's 12,0,12);
+    // grim reads what cage shows, and its QR card reads as a phone would.
+    let black = |screen: &image::RgbImage| {
+        let black = screen.pixels().filter(|p| p.0 == [12, 0, 12]).count();
+        black as f64 / f64::from(screen.width() * screen.height())
+    };
+    let screen = wait_for("cage to show the warning", Duration::from_secs(5), || {
+        let screen = cage.screenshot();
+        (black(&screen) > 0.5).then_some(screen)
+    });
+    let png = cage.home.path().join("warning.png");
+    screen.save(&png).unwrap();
+    let decoded = std::process::Command::new("zbarimg")
+        .args(["--quiet", "--raw"])
+        .arg(&png)
+        .output()
+        .expect("zbarimg (zbar-tools)");
+    assert_eq!(
+        String::from_utf8_lossy(&decoded.stdout).trim(),
+        "https://www.jma.go.jp/bosai/warning/"
+    );
+    if let Ok(keep) = std::env::var("KIOSK_KEEP_SCREENSHOTS") {
+        screen
+            .save(Path::new(&keep).join("alert-cage.png"))
+            .unwrap();
     }
     cage.stop();
 }

@@ -107,6 +107,16 @@ fn broken_cases() -> Vec<(&'static str, Vec<u8>, &'static str)> {
             b"Config(\n  playlist: \"x\",\n)".to_vec(),
             "config.ron:2:3: unknown field `playlist`",
         ),
+        (
+            "alerts.ron",
+            b"Config(\n  sources: [Http(url: \"https://x.example/m.ron\", poll_seconds: 60)],\n  alerts: (jma: (feeds: \"https://www.data.jma.go.jp/developer/xml/feed/\",\n    areas: [\"1410000\"], poll_seconds: 10)),\n)".to_vec(),
+            "alerts.ron:4:25: JMA's feeds may be polled once a minute at most",
+        ),
+        (
+            "alerts-field.ron",
+            b"Config(\n  alerts: (jma: (feed: \"https://x.example/\")),\n)".to_vec(),
+            "alerts-field.ron:2:18: unknown field `feed`",
+        ),
     ]
 }
 

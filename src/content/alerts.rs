@@ -157,9 +157,11 @@ impl AlertWatch {
         if playlist != *delivered_playlist {
             changes.push(match &playlist {
                 Some(playlist) => {
+                    let names: Vec<&str> =
+                        screen.takeover.iter().map(|a| a.name.as_str()).collect();
                     tracing::warn!(
                         "official warning: the screen shows 「{}」",
-                        first_title(playlist)
+                        names.join("・")
                     );
                     LibraryChange::Loaded {
                         id: ALERTS_ID.into(),
@@ -204,13 +206,6 @@ impl AlertWatch {
                 .map(|t| t.fixed_offset()),
             unreachable: unreachable().next().is_some(),
         }
-    }
-}
-
-fn first_title(playlist: &Playlist) -> String {
-    match playlist.slides.first() {
-        Some(crate::core::playlist::Slide::Alert(text)) => text.title.clone(),
-        _ => playlist.title.clone(),
     }
 }
 
@@ -468,17 +463,18 @@ impl JmaFeeds {
                 continue;
             }
             let series = match data_type {
-                // An earthquake's series is inside the document (its EventID), and tsunami
-                // documents are few: each is fetched.
+                // An earthquake's series is inside the document (its EventID): each is fetched
+                // while it would still show.
                 DataType::Earthquake(_)
                     if entry.updated.is_some_and(|updated| updated < oldest_quake) =>
                 {
                     self.seen.insert(&entry.id);
                     continue;
                 }
-                DataType::Earthquake(_) | DataType::Tsunami => (entry.id.clone(), String::new()),
+                DataType::Earthquake(_) => (entry.id.clone(), String::new()),
                 // A drill document of the same type and office would hide a real one here;
-                // warning drills are rare, and a real one follows within the hour.
+                // drills are rare and announced, and a real document follows within the hour.
+                DataType::Tsunami => (data_type.code(), String::new()),
                 _ => (data_type.code(), entry.office.clone()),
             };
             match newest.get(&series) {

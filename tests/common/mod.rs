@@ -4,6 +4,7 @@
 
 pub mod cage;
 pub mod display;
+pub mod feeds;
 pub mod video;
 
 use std::collections::HashMap;
