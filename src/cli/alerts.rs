@@ -39,8 +39,8 @@ pub(super) fn alerts(config_path: &Path, once: bool) -> ExitCode {
             print_state(&status, &changes, alerts.takeover_level());
         }
         if once {
-            let all_failed = status.feeds.iter().all(|f| f.last_success.is_none());
-            return if all_failed {
+            let none_reached = status.reached.iter().all(|(_, reached)| !reached);
+            return if none_reached {
                 ExitCode::FAILURE
             } else {
                 ExitCode::SUCCESS
