@@ -10,7 +10,6 @@ use crate::core::config::{Config, DEFAULT_CACHE, Mode, ScreenSize, Source};
 use crate::core::display::Rotation;
 use crate::core::ticker::{DEFAULT_CHARACTERS_PER_SECOND, Paging};
 use crate::player::furniture::TickerSettings;
-use crate::player::slideshow::AlertSettings;
 use crate::player::{self, PlayerSettings, TabletSettings};
 use clap::Args;
 use std::path::{Path, PathBuf};
@@ -118,10 +117,7 @@ pub(super) fn run(args: RunArgs) -> ExitCode {
         Mode::Tablet => config.quiz.as_ref().map(|q| config_folder.join(q)),
         Mode::Signage => None,
     });
-    let alerts = config.alerts.clone().map(|alerts| AlertSettings {
-        config: alerts,
-        folder: cache_root(&config, config_folder).join("alerts"),
-    });
+    let (alerts, cache) = (config.alerts.clone(), cache_root(&config, config_folder));
     let tablet = quiz_path.and_then(|quiz_path| match load_quiz(&quiz_path) {
         Ok(quiz) => Some(TabletSettings {
             quiz,
@@ -148,6 +144,7 @@ pub(super) fn run(args: RunArgs) -> ExitCode {
         status_token,
         sources,
         alerts,
+        cache,
         windowed: args.windowed || config.windowed,
         size: args.size.or(config.size),
         rotation: args.rotation.unwrap_or(config.rotation),

@@ -37,6 +37,11 @@ pub enum LibraryChange {
         title: Option<String>,
         problems: Vec<Diagnostic>,
     },
+    /// The newest titles of a news feed a ticker line names.
+    News {
+        address: String,
+        titles: Vec<String>,
+    },
     /// The file is gone.
     Removed { id: PlaylistId },
 }
@@ -441,6 +446,7 @@ mod tests {
                 LibraryChange::Quiz { id, problems, .. } => {
                     format!("quiz {id} {} problems", problems.len())
                 }
+                LibraryChange::News { address, .. } => format!("news {address}"),
             })
             .collect()
     }

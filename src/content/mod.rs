@@ -2,6 +2,7 @@
 
 pub mod alerts;
 pub mod folder;
+pub mod news;
 pub mod sync;
 pub mod watch;
 

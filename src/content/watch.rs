@@ -345,6 +345,7 @@ mod tests {
                     LibraryChange::ClosedDays { id, .. } => format!("closed days {id}"),
                     LibraryChange::Ticker { id, .. } => format!("ticker {id}"),
                     LibraryChange::Quiz { id, .. } => format!("quiz {id}"),
+                    LibraryChange::News { address, .. } => format!("news {address}"),
                 });
             }
             if seen.iter().any(|s| s.contains("new.ron"))

@@ -68,6 +68,8 @@ pub struct Library {
     closed_days: ClosedDays,
     /// The messages of each `ticker.txt`, by its id.
     tickers: BTreeMap<PlaylistId, Vec<String>>,
+    /// The newest titles of each news feed a ticker line names, by its address.
+    news: BTreeMap<String, Vec<String>>,
     /// Counts every change, so a caller can tell a result it keeps is out of date.
     generation: u64,
 }
@@ -99,6 +101,7 @@ impl Library {
             self.gather_closed_days();
         }
         let ticker = self.tickers.remove(id).is_some();
+        self.forget_unnamed_news();
         self.generation += 1;
         self.entries.remove(id).is_some() || closed_days || ticker
     }
@@ -106,23 +109,66 @@ impl Library {
     /// The messages a `ticker.txt` (by its id) holds.
     pub fn set_ticker(&mut self, id: PlaylistId, messages: Vec<String>) {
         self.tickers.insert(id, messages);
+        self.forget_unnamed_news();
         self.generation += 1;
     }
 
+    /// Lets go of the titles of feeds no ticker line names any more.
+    fn forget_unnamed_news(&mut self) {
+        let named = self.news_feeds();
+        self.news.retain(|address, _| named.contains(address));
+    }
+
     /// The ticker's messages while `programme` plays: every `ticker.txt`'s, then the playing
-    /// playlists' own.
+    /// playlists' own; a news feed's line stands for its newest titles.
     pub fn ticker_messages(&self, programme: &Programme) -> Vec<String> {
+        self.ticker_lines(programme)
+            .into_iter()
+            .map(|(message, _)| message)
+            .collect()
+    }
+
+    /// [`Library::ticker_messages`], each with where it comes from: the ticker file or
+    /// playlist, or the news feed's address.
+    pub fn ticker_lines(&self, programme: &Programme) -> Vec<(String, String)> {
         let own = programme
             .playlists
             .iter()
-            .filter_map(|id| self.entries.get(id))
-            .flat_map(|e| e.playlist.ticker.iter());
+            .filter_map(|id| Some((id, self.entries.get(id)?)))
+            .flat_map(|(id, e)| e.playlist.ticker.iter().map(move |line| (id, line)));
+        let mut lines = Vec::new();
+        for (id, line) in self
+            .tickers
+            .iter()
+            .flat_map(|(id, lines)| lines.iter().map(move |line| (id, line)))
+            .chain(own)
+        {
+            if super::news::is_feed_line(line) {
+                let titles = self.news.get(line).into_iter().flatten();
+                lines.extend(titles.map(|title| (title.clone(), line.clone())));
+            } else {
+                lines.push((line.clone(), id.clone()));
+            }
+        }
+        lines
+    }
+
+    /// The news feeds the ticker files and playlists name.
+    pub fn news_feeds(&self) -> BTreeSet<String> {
+        let playlists = self.entries.values().flat_map(|e| e.playlist.ticker.iter());
         self.tickers
             .values()
             .flatten()
-            .chain(own)
+            .chain(playlists)
+            .filter(|line| super::news::is_feed_line(line))
             .cloned()
             .collect()
+    }
+
+    /// The newest titles of the news feed at `address`.
+    pub fn set_news(&mut self, address: String, titles: Vec<String>) {
+        self.news.insert(address, titles);
+        self.generation += 1;
     }
 
     /// The days a `closed_days.ron` (by its id) says the office is closed.
@@ -273,6 +319,39 @@ impl Library {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_news_feed_line_stands_for_its_newest_titles() {
+        let feed = "https://www.city.yokohama.lg.jp/konan/rss.xml".to_string();
+        let mut lib = Library::default();
+        lib.set_ticker(
+            "ticker.txt".into(),
+            vec!["窓口は17時15分まで".into(), feed.clone()],
+        );
+        assert_eq!(lib.news_feeds(), BTreeSet::from([feed.clone()]));
+        let programme = Programme::default();
+        // Before the feed is read its line shows nothing, not its address.
+        assert_eq!(lib.ticker_messages(&programme), ["窓口は17時15分まで"]);
+        lib.set_news(
+            feed.clone(),
+            vec!["年末年始のお知らせ".into(), "子どもまつり".into()],
+        );
+        let with_sources: Vec<(&str, &str)> = vec![
+            ("窓口は17時15分まで", "ticker.txt"),
+            ("年末年始のお知らせ", &feed),
+            ("子どもまつり", &feed),
+        ];
+        let lines = lib.ticker_lines(&programme);
+        let lines: Vec<(&str, &str)> = lines
+            .iter()
+            .map(|(m, s)| (m.as_str(), s.as_str()))
+            .collect();
+        assert_eq!(lines, with_sources);
+        // A feed no line names any more is let go.
+        lib.set_ticker("ticker.txt".into(), vec!["窓口は17時15分まで".into()]);
+        lib.set_ticker("ticker.txt".into(), vec![feed.clone()]);
+        assert!(lib.ticker_messages(&programme).is_empty());
+    }
 
     fn playlist(priority: i32, emergency: bool, hours: &str) -> Playlist {
         let schedule = if hours.is_empty() {

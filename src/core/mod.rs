@@ -11,6 +11,7 @@ pub mod holidays;
 pub mod layout;
 pub mod library;
 pub mod manifest;
+pub mod news;
 pub mod phrases;
 pub mod pictures;
 pub mod play_report;

@@ -1,4 +1,5 @@
-//! Ticker messages: `ticker.txt` as staff write it (one message a line), and what the band
+//! Ticker messages: `ticker.txt` as staff write it (one message a line, or a news feed's
+//! address whose newest titles take its place), and what the band
 //! shows when: one message at a time with a short fade (`Paging`), or all of them crawling
 //! right to left in whole pixels (`Crawl`).
 
@@ -41,7 +42,14 @@ pub fn parse_ticker(source: &str) -> Result<Vec<String>, Vec<Diagnostic>> {
             column: 1,
         };
         let length = message.chars().count();
-        if length > MAX_MESSAGE_CHARS {
+        if super::news::is_feed_line(message) {
+            // A news feed's address: its newest titles take its place.
+            if let Some(problem) = super::news::feed_line_problem(message) {
+                problems.push(Diagnostic::new(at, problem).with_hint(
+                    "a line starting with http:// or https:// is a news feed's whole address",
+                ));
+            }
+        } else if length > MAX_MESSAGE_CHARS {
             problems.push(
                 Diagnostic::new(
                     at,

@@ -17,6 +17,7 @@ pub mod watchdog;
 
 use crate::compose::IdleMessage;
 use crate::content::watch::ContentSource;
+use crate::core::alerts::AlertsConfig;
 use crate::core::calendar::Eras;
 use crate::core::config::ScreenSize;
 use crate::core::display::{PanelPower, Rotation};
@@ -32,7 +33,9 @@ use std::path::PathBuf;
 pub struct PlayerSettings {
     pub sources: Vec<ContentSource>,
     /// Official warnings to follow.
-    pub alerts: Option<slideshow::AlertSettings>,
+    pub alerts: Option<AlertsConfig>,
+    /// Where downloaded content, warnings and news are kept.
+    pub cache: PathBuf,
     pub windowed: bool,
     pub size: Option<ScreenSize>,
     /// How the panel is mounted; slides are laid out as the viewer sees it.
@@ -78,6 +81,7 @@ pub fn run(settings: PlayerSettings) -> AppExit {
     .add_plugins(slideshow::SlideshowPlugin {
         sources: settings.sources.clone(),
         alerts: settings.alerts.clone(),
+        cache: settings.cache.clone(),
         idle: settings.idle.clone(),
         video_decoder: settings.video_decoder,
     })

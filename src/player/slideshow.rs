@@ -9,6 +9,7 @@ use super::watchdog::MaxSleep;
 use crate::compose::{Composer, IdleMessage, Picture};
 use crate::content::alerts::{SharedAlertStatus, watch_alerts};
 use crate::content::folder::{self as notes, LibraryChange};
+use crate::content::news::{SharedNewsStatus, watch_news};
 use crate::content::watch::{ContentSource, Deliver, SharedStatus, SourceStatus, watch_source};
 use crate::core::alerts::AlertsConfig;
 use crate::core::library::{Library, PlaylistId, SlideKey};
@@ -25,7 +26,8 @@ use bevy::window::RequestRedraw;
 use bevy::winit::{EventLoopProxyWrapper, WinitUserEvent};
 use chrono::{Local, NaiveDateTime, TimeDelta, Timelike};
 use std::cell::RefCell;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 use winit::event_loop::EventLoopProxy;
@@ -33,16 +35,11 @@ use winit::event_loop::EventLoopProxy;
 pub struct SlideshowPlugin {
     pub sources: Vec<ContentSource>,
     /// Official warnings to follow, if the config has an `alerts` section.
-    pub alerts: Option<AlertSettings>,
+    pub alerts: Option<AlertsConfig>,
+    /// The cache's folder: official warnings and news feeds keep what they read there.
+    pub cache: PathBuf,
     pub idle: IdleMessage,
     pub video_decoder: DecoderChoice,
-}
-
-/// The config's `alerts` section, and the folder the generated playlist is said to be in.
-#[derive(Clone, Debug)]
-pub struct AlertSettings {
-    pub config: AlertsConfig,
-    pub folder: std::path::PathBuf,
 }
 
 /// A slide that just went on screen, for the transition and the play log.
@@ -157,11 +154,13 @@ impl Plugin for SlideshowPlugin {
         .init_resource::<ShowWait>()
         .init_resource::<Prepared>()
         .init_resource::<SourceStatuses>()
+        .init_resource::<NewsFeeds>()
         .add_message::<SlideStarted>()
         .add_message::<SlideRedrawn>()
         .insert_resource(Watch {
             sources,
             alerts: self.alerts.clone(),
+            cache: self.cache.clone(),
             sender: Some(sender),
         })
         .add_systems(Startup, start_watching)
@@ -180,20 +179,31 @@ pub struct SlideTimer;
 #[derive(Resource)]
 struct Watch {
     sources: Vec<ContentSource>,
-    alerts: Option<AlertSettings>,
+    alerts: Option<AlertsConfig>,
+    cache: PathBuf,
     sender: Option<mpsc::Sender<Vec<LibraryChange>>>,
 }
 
-/// The state of each content source, in config order, and of the alert sources, for monitoring.
+/// The state of each content source, in config order, of the alert sources and of the news
+/// feeds, for monitoring.
 #[derive(Resource, Default)]
 pub struct SourceStatuses {
     pub content: Vec<SharedStatus>,
     pub alerts: Option<SharedAlertStatus>,
+    pub news: SharedNewsStatus,
+}
+
+/// The news thread's ear, and the feeds it was last told to follow.
+#[derive(Resource, Default)]
+pub(super) struct NewsFeeds {
+    sender: Option<mpsc::Sender<BTreeSet<String>>>,
+    following: BTreeSet<String>,
 }
 
 fn start_watching(
     mut watch: ResMut<Watch>,
     mut statuses: ResMut<SourceStatuses>,
+    mut news: ResMut<NewsFeeds>,
     proxy: Option<Res<EventLoopProxyWrapper>>,
 ) {
     let Some(sender) = watch.sender.take() else {
@@ -216,12 +226,17 @@ fn start_watching(
         let status = SharedAlertStatus::default();
         statuses.alerts = Some(status.clone());
         watch_alerts(
-            alerts.config,
-            alerts.folder,
+            alerts,
+            watch.cache.join("alerts"),
             status,
             deliver_to_player(sender.clone(), proxy.clone()),
         );
     }
+    news.sender = watch_news(
+        watch.cache.join("news"),
+        statuses.news.clone(),
+        deliver_to_player(sender.clone(), proxy.clone()),
+    );
     if let Some(proxy) = proxy.clone() {
         let _ = std::thread::Builder::new()
             .name("wall clock".into())
@@ -294,13 +309,29 @@ fn follow_wall_clock_jumps(proxy: EventLoopProxy<WinitUserEvent>) {
     }
 }
 
-pub(super) fn receive_changes(inbox: Res<Inbox>, mut playlists: ResMut<Playlists>) {
+pub(super) fn receive_changes(
+    inbox: Res<Inbox>,
+    mut playlists: ResMut<Playlists>,
+    mut news: ResMut<NewsFeeds>,
+) {
     let playlists = &mut *playlists;
     let Ok(receiver) = inbox.0.lock() else { return };
+    let mut received = false;
     for changes in receiver.try_iter() {
         playlists.read = true;
+        received = true;
         for change in changes {
             apply_change(playlists, change);
+        }
+    }
+    // The news thread follows the feeds the ticker lines name now.
+    if received {
+        let feeds = playlists.library.news_feeds();
+        if feeds != news.following
+            && let Some(sender) = &news.sender
+        {
+            let _ = sender.send(feeds.clone());
+            news.following = feeds;
         }
     }
 }
@@ -338,6 +369,13 @@ fn apply_change(playlists: &mut Playlists, change: LibraryChange) {
             info!("loaded {id}: {} ticker messages", messages.len());
             problems_by_id.remove(&id);
             library.set_ticker(id, messages);
+        }
+        LibraryChange::News { address, titles } => {
+            info!(
+                "news from {address}: {} titles for the ticker",
+                titles.len()
+            );
+            library.set_news(address, titles);
         }
         LibraryChange::ClosedDays { id, days } => {
             info!("loaded {id}: {} closed days", days.0.len());

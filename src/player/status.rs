@@ -15,6 +15,7 @@ use crate::status::server::serve;
 use crate::status::{
     AlertReport, ButtonReport, Counters, DrawingLimitHits, LateReport, PlaylistReport,
     QuizFileReport, QuizReport, ScreenReport, Showing, SkippedSlide, SourceReport, StatusReport,
+    TickerLine,
 };
 use bevy::prelude::*;
 use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured};
@@ -196,6 +197,17 @@ fn refresh_snapshot(
         .as_ref()
         .and_then(|a| a.lock().ok().map(|a| a.clone()))
         .unwrap_or_default();
+    let ticker = playlists
+        .library
+        .ticker_lines(
+            &playlists
+                .library
+                .programme_at(chrono::Local::now().naive_local()),
+        )
+        .into_iter()
+        .map(|(message, source)| TickerLine { message, source })
+        .collect();
+    let news_feeds = sources.news.lock().map(|n| n.clone()).unwrap_or_default();
     let sources = sources
         .content
         .iter()
@@ -218,6 +230,8 @@ fn refresh_snapshot(
         }))
         .collect(),
         alert_feeds: alerts.feeds.into_iter().map(source_report).collect(),
+        ticker,
+        news_feeds: news_feeds.into_iter().map(source_report).collect(),
         playlists: reports,
         quizzes: playlists
             .quizzes

@@ -23,6 +23,10 @@ pub struct StatusReport {
     pub alerts: Vec<AlertReport>,
     /// JMA's feeds and each CAP source: last poll, last error, bytes.
     pub alert_feeds: Vec<SourceReport>,
+    /// The ticker's messages in rotation now, each with where it comes from.
+    pub ticker: Vec<TickerLine>,
+    /// The news feeds the ticker names: last poll, last error, bytes.
+    pub news_feeds: Vec<SourceReport>,
     pub playlists: Vec<PlaylistReport>,
     /// Every quiz file beside the playlists, checked as a tablet would load it.
     pub quizzes: Vec<QuizFileReport>,
@@ -110,6 +114,13 @@ pub struct SourceReport {
     pub checks_ok: u64,
     pub checks_failed: u64,
     pub bytes_downloaded: u64,
+}
+
+/// A ticker message and its source: the ticker file or playlist, or a news feed's address.
+#[derive(Clone, Debug, Serialize)]
+pub struct TickerLine {
+    pub message: String,
+    pub source: String,
 }
 
 /// An official warning in force, and whether it takes the screen over (or is in the ticker).

@@ -70,6 +70,13 @@ pub fn staff_page(view: &PageView) -> String {
         "<section id=sources><h2>コンテンツの取り込み <span class=en>Content sources</span></h2>",
         &view.report.sources,
     );
+    if !view.report.news_feeds.is_empty() {
+        sources(
+            &mut html,
+            "<section id=news><h2>ティッカーのニュース <span class=en>News feeds in the ticker</span></h2>",
+            &view.report.news_feeds,
+        );
+    }
     let _ = write!(
         html,
         "</div></main><footer>kiosk-player {} · <a href=\"/status\">/status</a> · \

@@ -1,0 +1,287 @@
+//! News feeds for the ticker, by HTTP(S): a thread polls each feed a ticker line names, at most
+//! every 5 minutes, with `If-None-Match`/`If-Modified-Since`, and hands the player its newest
+//! titles. The last good titles are kept in the cache, so the ticker shows them offline and
+//! after a restart.
+
+use super::folder::LibraryChange;
+use super::sync::{error_chain, http_client};
+use super::watch::{Deliver, SourceStatus};
+use crate::core::news::{MAX_FEED_BYTES, feed_titles};
+use chrono::Local;
+use reqwest::StatusCode;
+use reqwest::blocking::Client;
+use reqwest::header::{CONTENT_LENGTH, ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED};
+use sha2::Digest;
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// A feed is asked again at most this often: news does not change by the minute, and a ward's
+/// web server should not see every screen every minute.
+pub const POLL_INTERVAL: Duration = Duration::from_secs(5 * 60);
+
+/// Each feed's state, for `/status` and the staff page.
+pub type SharedNewsStatus = Arc<Mutex<Vec<SourceStatus>>>;
+
+/// One feed as the thread follows it.
+struct Feed {
+    due: Instant,
+    etag: Option<String>,
+    modified: Option<String>,
+    titles: Option<Vec<String>>,
+}
+
+/// The feeds and where their titles are kept.
+pub struct NewsWatch {
+    client: Client,
+    /// `<cache>/news`: one file of titles per feed, by a digest of its address.
+    store: PathBuf,
+    feeds: BTreeMap<String, Feed>,
+    status: SharedNewsStatus,
+    interval: Duration,
+}
+
+impl NewsWatch {
+    pub fn new(
+        store: PathBuf,
+        status: SharedNewsStatus,
+        interval: Duration,
+    ) -> Result<NewsWatch, String> {
+        let client = http_client(Duration::from_secs(20))
+            .map_err(|e| format!("cannot make an HTTP client: {e}"))?;
+        Ok(NewsWatch {
+            client,
+            store,
+            feeds: BTreeMap::new(),
+            status,
+            interval,
+        })
+    }
+
+    /// Follows exactly these feeds from now on; a new one starts with the titles kept from
+    /// before, if any, and is polled at once.
+    pub fn follow(&mut self, addresses: &BTreeSet<String>) -> Vec<LibraryChange> {
+        self.feeds.retain(|address, _| addresses.contains(address));
+        let mut changes = Vec::new();
+        for address in addresses {
+            if self.feeds.contains_key(address) {
+                continue;
+            }
+            let titles = std::fs::read_to_string(self.kept_file(address))
+                .ok()
+                .map(|text| text.lines().map(str::to_owned).collect::<Vec<_>>());
+            if let Some(titles) = &titles {
+                changes.push(LibraryChange::News {
+                    address: address.clone(),
+                    titles: titles.clone(),
+                });
+            }
+            self.feeds.insert(
+                address.clone(),
+                Feed {
+                    due: Instant::now(),
+                    etag: None,
+                    modified: None,
+                    titles,
+                },
+            );
+        }
+        if let Ok(mut status) = self.status.lock() {
+            status.retain(|s| addresses.contains(&s.origin));
+            for address in addresses {
+                if !status.iter().any(|s| &s.origin == address) {
+                    status.push(SourceStatus {
+                        origin: address.clone(),
+                        ..SourceStatus::default()
+                    });
+                }
+            }
+        }
+        changes
+    }
+
+    /// Polls the feeds due by `now`; the changes of titles.
+    pub fn poll(&mut self, now: Instant) -> Vec<LibraryChange> {
+        let mut changes = Vec::new();
+        let due: Vec<String> = self
+            .feeds
+            .iter()
+            .filter(|(_, f)| f.due <= now)
+            .map(|(a, _)| a.clone())
+            .collect();
+        for address in due {
+            let result = self.poll_feed(&address, now);
+            let Some(feed) = self.feeds.get_mut(&address) else {
+                continue;
+            };
+            let (outcome, bytes) = match result {
+                Ok((Some(titles), bytes)) if feed.titles.as_ref() != Some(&titles) => {
+                    let kept = self.store.join(kept_name(&address));
+                    if let Err(error) = keep(&kept, &titles) {
+                        tracing::warn!(
+                            "cannot keep the titles of {address} in {}: {error}",
+                            kept.display()
+                        );
+                    }
+                    changes.push(LibraryChange::News {
+                        address: address.clone(),
+                        titles: titles.clone(),
+                    });
+                    feed.titles = Some(titles);
+                    (Ok(()), bytes)
+                }
+                Ok((_, bytes)) => (Ok(()), bytes),
+                Err((error, bytes)) => {
+                    tracing::warn!("{error}; the ticker keeps its last titles");
+                    (Err(error), bytes)
+                }
+            };
+            if let Ok(mut status) = self.status.lock()
+                && let Some(status) = status.iter_mut().find(|s| s.origin == address)
+            {
+                status.bytes_downloaded += bytes;
+                match outcome {
+                    Ok(()) => {
+                        status.last_success = Some(Local::now());
+                        status.checks_ok += 1;
+                    }
+                    Err(error) => {
+                        status.last_error = Some(error);
+                        status.last_error_at = Some(Local::now());
+                        status.checks_failed += 1;
+                    }
+                }
+            }
+        }
+        changes
+    }
+
+    /// When the next feed is due, if any.
+    pub fn next_due(&self) -> Option<Instant> {
+        self.feeds.values().map(|f| f.due).min()
+    }
+
+    /// The feed's newest titles, `None` if unchanged (304), with the bytes its body took.
+    fn poll_feed(
+        &mut self,
+        address: &str,
+        now: Instant,
+    ) -> Result<(Option<Vec<String>>, u64), (String, u64)> {
+        let Some(feed) = self.feeds.get_mut(address) else {
+            return Ok((None, 0));
+        };
+        feed.due = now + self.interval;
+        let mut request = self.client.get(address);
+        if let Some(etag) = &feed.etag {
+            request = request.header(IF_NONE_MATCH, etag);
+        }
+        if let Some(modified) = &feed.modified {
+            request = request.header(IF_MODIFIED_SINCE, modified);
+        }
+        let response = request
+            .send()
+            .map_err(|e| (format!("cannot fetch {address}: {}", error_chain(&e)), 0))?;
+        if response.status() == StatusCode::NOT_MODIFIED {
+            return Ok((None, 0));
+        }
+        if !response.status().is_success() {
+            return Err((format!("{address} answered {}", response.status()), 0));
+        }
+        let header = |name| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        let validators = (header(ETAG), header(LAST_MODIFIED));
+        if let Some(length) = header(CONTENT_LENGTH).and_then(|l| l.parse::<u64>().ok())
+            && length > MAX_FEED_BYTES
+        {
+            return Err((
+                format!("{address} is {length} bytes; a news feed may have {MAX_FEED_BYTES}"),
+                0,
+            ));
+        }
+        let mut body = Vec::new();
+        response
+            .take(MAX_FEED_BYTES + 1)
+            .read_to_end(&mut body)
+            .map_err(|e| (format!("cannot read {address}: {e}"), 0))?;
+        let bytes = body.len() as u64;
+        if bytes > MAX_FEED_BYTES {
+            return Err((
+                format!("{address} is larger than {MAX_FEED_BYTES} bytes"),
+                bytes,
+            ));
+        }
+        let titles = feed_titles(&body).map_err(|e| (format!("{address}: {e}"), bytes))?;
+        (feed.etag, feed.modified) = validators;
+        Ok((Some(titles), bytes))
+    }
+
+    fn kept_file(&self, address: &str) -> PathBuf {
+        self.store.join(kept_name(address))
+    }
+}
+
+fn kept_name(address: &str) -> String {
+    let digest = sha2::Sha256::digest(address.as_bytes());
+    let hex: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
+    format!("{hex}.txt")
+}
+
+/// Writes the titles, one a line, in place of the file's old ones.
+fn keep(path: &Path, titles: &[String]) -> std::io::Result<()> {
+    if let Some(folder) = path.parent() {
+        std::fs::create_dir_all(folder)?;
+    }
+    let temporary = path.with_extension("tmp");
+    std::fs::write(&temporary, titles.join("\n"))?;
+    std::fs::rename(&temporary, path)
+}
+
+/// Starts the thread that follows the news feeds; the player sends it the set of feeds the
+/// ticker names whenever that changes.
+pub fn watch_news(
+    store: PathBuf,
+    status: SharedNewsStatus,
+    mut deliver: Deliver,
+) -> Option<Sender<BTreeSet<String>>> {
+    let (sender, receiver): (Sender<BTreeSet<String>>, Receiver<_>) = std::sync::mpsc::channel();
+    let spawned = std::thread::Builder::new()
+        .name("news".into())
+        .spawn(move || {
+            let mut watch = match NewsWatch::new(store, status, POLL_INTERVAL) {
+                Ok(watch) => watch,
+                Err(error) => {
+                    tracing::error!("{error}: news feeds are not followed");
+                    return;
+                }
+            };
+            loop {
+                let wait = watch.next_due().map_or(Duration::from_secs(3600), |due| {
+                    due.saturating_duration_since(Instant::now())
+                });
+                let mut changes = match receiver.recv_timeout(wait) {
+                    Ok(addresses) => watch.follow(&addresses),
+                    Err(RecvTimeoutError::Timeout) => Vec::new(),
+                    Err(RecvTimeoutError::Disconnected) => return,
+                };
+                changes.extend(watch.poll(Instant::now()));
+                if !changes.is_empty() && !deliver(changes) {
+                    return;
+                }
+            }
+        });
+    match spawned {
+        Ok(_) => Some(sender),
+        Err(error) => {
+            tracing::error!("cannot start the news thread: {error}");
+            None
+        }
+    }
+}

@@ -1,0 +1,232 @@
+//! News feeds in the ticker: RSS 2.0, RSS 1.0 and Atom feeds (UTF-8 and Shift-JIS) from a real
+//! HTTP server on 127.0.0.1, polled as the player polls them, and the real player's ticker.
+
+mod common;
+
+use common::Server;
+use common::display::{spawn_logging_to, start_xvfb, status, wait_for};
+use kiosk_player::content::folder::LibraryChange;
+use kiosk_player::content::news::{NewsWatch, SharedNewsStatus};
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+const RSS2: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>港南区 新着情報</title>
+<item><title>年末年始の窓口のご案内</title><link>https://www.city.yokohama.lg.jp/konan/1.html</link></item>
+<item><title>食中毒に注意しましょう &amp; 手洗いを</title></item>
+</channel></rss>"#;
+
+const RSS1_SHIFT_JIS: &str = r#"<?xml version="1.0" encoding="Shift_JIS"?>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/">
+<channel rdf:about="https://example.org/"><title>港南区</title></channel>
+<item rdf:about="https://example.org/1"><title>ペット同行避難の説明会</title></item>
+</rdf:RDF>"#;
+
+const ATOM: &str = r#"<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>こども</title>
+<entry><title>こどもまつりのお知らせ</title><link href="https://example.org/m"/></entry></feed>"#;
+
+/// The titles a batch of changes gives a feed, if any.
+fn titles_of(changes: &[LibraryChange], feed: &str) -> Option<Vec<String>> {
+    changes.iter().find_map(|change| match change {
+        LibraryChange::News { address, titles } if address == feed => Some(titles.clone()),
+        _ => None,
+    })
+}
+
+#[test]
+fn feeds_of_each_format_and_encoding_and_what_is_not_a_feed() {
+    let content = tempfile::tempdir().unwrap();
+    let write =
+        |name: &str, bytes: &[u8]| std::fs::write(content.path().join(name), bytes).unwrap();
+    write("rss2.xml", RSS2.as_bytes());
+    write("rss1.xml", &encoding_rs::SHIFT_JIS.encode(RSS1_SHIFT_JIS).0);
+    write("atom.xml", ATOM.as_bytes());
+    write(
+        "page.html",
+        b"<!DOCTYPE html><html><body>Please log in</body></html>",
+    );
+    write(
+        "broken.xml",
+        b"<rss version=\"2.0\"><channel>\n<item><title>x</item>",
+    );
+    write("huge.xml", &vec![b' '; 50 * 1024 * 1024]);
+    let many: String = (0..10_000)
+        .map(|i| format!("<item><title>お知らせ{i}</title></item>"))
+        .collect();
+    write(
+        "many.xml",
+        format!("<rss version=\"2.0\"><channel>{many}</channel></rss>").as_bytes(),
+    );
+    let server = Server::start(content.path());
+    let base = server.url.replace("manifest.ron", "");
+    let url = |name: &str| format!("{base}{name}");
+    let feeds: BTreeSet<String> = [
+        "rss2.xml",
+        "rss1.xml",
+        "atom.xml",
+        "page.html",
+        "broken.xml",
+        "huge.xml",
+        "many.xml",
+    ]
+    .iter()
+    .map(|n| url(n))
+    .collect();
+    let store = tempfile::tempdir().unwrap();
+    let status = SharedNewsStatus::default();
+    let mut watch = NewsWatch::new(
+        store.path().into(),
+        status.clone(),
+        Duration::from_secs(300),
+    )
+    .unwrap();
+    assert!(watch.follow(&feeds).is_empty(), "nothing kept from before");
+    let start = Instant::now();
+    let changes = watch.poll(start);
+    assert_eq!(
+        titles_of(&changes, &url("rss2.xml")).unwrap(),
+        [
+            "年末年始の窓口のご案内",
+            "食中毒に注意しましょう & 手洗いを"
+        ]
+    );
+    assert_eq!(
+        titles_of(&changes, &url("rss1.xml")).unwrap(),
+        ["ペット同行避難の説明会"]
+    );
+    assert_eq!(
+        titles_of(&changes, &url("atom.xml")).unwrap(),
+        ["こどもまつりのお知らせ"]
+    );
+    let many = titles_of(&changes, &url("many.xml")).unwrap();
+    assert_eq!((many.len(), many[0].as_str()), (10, "お知らせ0"));
+    let errors: Vec<(String, String)> = status
+        .lock()
+        .unwrap()
+        .iter()
+        .filter_map(|s| {
+            Some((
+                s.origin.rsplit('/').next()?.to_string(),
+                s.last_error.clone()?,
+            ))
+        })
+        .collect();
+    let error_of = |name: &str| {
+        errors
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, e)| e.clone())
+            .unwrap_or_default()
+    };
+    assert!(error_of("page.html").contains("broken XML"), "{errors:?}");
+    assert!(
+        error_of("broken.xml").contains("broken XML at 2:"),
+        "{errors:?}"
+    );
+    assert!(
+        error_of("huge.xml").contains("52428800 bytes; a news feed may have"),
+        "{errors:?}"
+    );
+    assert_eq!(errors.len(), 3, "{errors:?}");
+
+    // Not before 5 minutes; then a 304 that sends no body and changes nothing.
+    assert!(watch.poll(start + Duration::from_secs(60)).is_empty());
+    let asked = server.served().len();
+    assert!(watch.poll(start + Duration::from_secs(301)).is_empty());
+    let rss2 = server
+        .served()
+        .into_iter()
+        .skip(asked)
+        .find(|s| s.path == "rss2.xml")
+        .unwrap();
+    assert_eq!((rss2.status, rss2.body_bytes), (304, 0));
+
+    // Offline: the titles stay, and a restarted player starts with them.
+    server.stop();
+    assert!(watch.poll(start + Duration::from_secs(602)).is_empty());
+    let mut restarted = NewsWatch::new(
+        store.path().into(),
+        SharedNewsStatus::default(),
+        Duration::from_secs(300),
+    )
+    .unwrap();
+    let kept = restarted.follow(&feeds);
+    assert_eq!(
+        titles_of(&kept, &url("rss2.xml")).unwrap()[0],
+        "年末年始の窓口のご案内"
+    );
+    assert!(titles_of(&kept, &url("page.html")).is_none());
+}
+
+#[test]
+fn the_real_players_ticker_shows_the_wards_news() {
+    let content = tempfile::tempdir().unwrap();
+    std::fs::write(content.path().join("konan.xml"), RSS2).unwrap();
+    let server = Server::start(content.path());
+    let feed = server.url.replace("manifest.ron", "konan.xml");
+    let folder = tempfile::tempdir().unwrap();
+    let playlists = folder.path().join("playlists");
+    std::fs::create_dir_all(&playlists).unwrap();
+    std::fs::write(
+        playlists.join("lobby.ron"),
+        r##"Playlist(title: "lobby", layout: Band(), slides: [Text(title: "ようこそ")])"##,
+    )
+    .unwrap();
+    std::fs::write(
+        playlists.join("ticker.txt"),
+        format!("本日の窓口は17時15分まで\n{feed}\n"),
+    )
+    .unwrap();
+    let config = folder.path().join("kiosk.ron");
+    std::fs::write(
+        &config,
+        "Config(playlists: \"playlists\", cache: \"cache\", ticker_mode: Pages)",
+    )
+    .unwrap();
+    let (_xvfb, display) = start_xvfb("1280x720");
+    let (_player, address) = spawn_logging_to(
+        Command::new(env!("CARGO_BIN_EXE_kiosk-player"))
+            .args(["run", "--config"])
+            .arg(&config)
+            .args(["--status-listen", "127.0.0.1:0"])
+            .env("DISPLAY", &display)
+            .env_remove("WAYLAND_DISPLAY"),
+        &folder.path().join("player.log"),
+    );
+    let ticker = wait_for(
+        "the feed's titles in the ticker",
+        Duration::from_secs(30),
+        || {
+            let ticker = status(&address)["ticker"].as_array()?.clone();
+            (ticker.len() == 3).then_some(ticker)
+        },
+    );
+    let lines: Vec<(&str, &str)> = ticker
+        .iter()
+        .map(|t| {
+            (
+                t["message"].as_str().unwrap(),
+                t["source"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            ("本日の窓口は17時15分まで", "ticker.txt"),
+            ("年末年始の窓口のご案内", feed.as_str()),
+            ("食中毒に注意しましょう & 手洗いを", feed.as_str()),
+        ]
+    );
+    let report = status(&address);
+    assert_eq!(report["news_feeds"][0]["origin"], feed.as_str());
+    assert!(report["news_feeds"][0]["last_success"].is_string());
+    let kept = std::fs::read_dir(folder.path().join("cache/news"))
+        .unwrap()
+        .count();
+    assert_eq!(kept, 1, "the titles are kept for offline");
+    assert!(Path::new(&folder.path().join("cache/news")).is_dir());
+}
