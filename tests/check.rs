@@ -113,6 +113,16 @@ fn broken_cases() -> Vec<(&'static str, Vec<u8>, &'static str)> {
             "alerts.ron:4:25: JMA's feeds may be polled once a minute at most",
         ),
         (
+            "feed.ron",
+            b"Playlist(title: \"t\", slides: [\n  Feed(url: \"https://example.org/rss.xml\", items: 11),\n])".to_vec(),
+            "feed.ron:2:44: `items` must be between 1 and 10",
+        ),
+        (
+            "feed-url.ron",
+            b"Playlist(title: \"t\", slides: [Feed(url: \"https://\")])".to_vec(),
+            "feed-url.ron:1:42: `https://` is not a web address",
+        ),
+        (
             "alerts-field.ron",
             b"Config(\n  alerts: (jma: (feed: \"https://x.example/\")),\n)".to_vec(),
             "alerts-field.ron:2:18: unknown field `feed`",

@@ -31,7 +31,9 @@ const ATOM: &str = r#"<?xml version="1.0" encoding="utf-8"?>
 /// The titles a batch of changes gives a feed, if any.
 fn titles_of(changes: &[LibraryChange], feed: &str) -> Option<Vec<String>> {
     changes.iter().find_map(|change| match change {
-        LibraryChange::News { address, titles } if address == feed => Some(titles.clone()),
+        LibraryChange::News { address, news } if address == feed => {
+            Some(news.items.iter().map(|i| i.title.clone()).collect())
+        }
         _ => None,
     })
 }
@@ -78,7 +80,7 @@ fn feeds_of_each_format_and_encoding_and_what_is_not_a_feed() {
     let store = tempfile::tempdir().unwrap();
     let status = SharedNewsStatus::default();
     let mut watch = NewsWatch::new(
-        store.path().into(),
+        Some(store.path().into()),
         status.clone(),
         Duration::from_secs(300),
     )
@@ -136,19 +138,25 @@ fn feeds_of_each_format_and_encoding_and_what_is_not_a_feed() {
     assert!(watch.poll(start + Duration::from_secs(60)).is_empty());
     let asked = server.served().len();
     assert!(watch.poll(start + Duration::from_secs(301)).is_empty());
-    let rss2 = server
-        .served()
-        .into_iter()
-        .skip(asked)
-        .find(|s| s.path == "rss2.xml")
-        .unwrap();
+    // The server logs an answer just after sending it.
+    let rss2 = wait_for(
+        "the server's log of the answer",
+        Duration::from_secs(5),
+        || {
+            server
+                .served()
+                .into_iter()
+                .skip(asked)
+                .find(|s| s.path == "rss2.xml")
+        },
+    );
     assert_eq!((rss2.status, rss2.body_bytes), (304, 0));
 
     // Offline: the titles stay, and a restarted player starts with them.
     server.stop();
     assert!(watch.poll(start + Duration::from_secs(602)).is_empty());
     let mut restarted = NewsWatch::new(
-        store.path().into(),
+        Some(store.path().into()),
         SharedNewsStatus::default(),
         Duration::from_secs(300),
     )
@@ -229,4 +237,71 @@ fn the_real_players_ticker_shows_the_wards_news() {
         .count();
     assert_eq!(kept, 1, "the titles are kept for offline");
     assert!(Path::new(&folder.path().join("cache/news")).is_dir());
+}
+
+#[test]
+fn a_feed_slide_lists_the_newest_items_and_its_qr_card_leads_to_the_first() {
+    let content = tempfile::tempdir().unwrap();
+    let rss = RSS2.replace(
+        "<link>https://www.city.yokohama.lg.jp/konan/1.html</link>",
+        "<link>https://www.city.yokohama.lg.jp/konan/1.html</link><pubDate>Mon, 07 Dec 2026 09:00:00 +0900</pubDate>",
+    );
+    std::fs::write(content.path().join("konan.xml"), rss).unwrap();
+    let server = Server::start(content.path());
+    let feed = server.url.replace("manifest.ron", "konan.xml");
+    let folder = tempfile::tempdir().unwrap();
+    let preview = |name: &str, playlist: String| {
+        let path = folder.path().join(format!("{name}.ron"));
+        std::fs::write(&path, playlist).unwrap();
+        let out = folder.path().join(name);
+        let output = Command::new(env!("CARGO_BIN_EXE_kiosk-player"))
+            .arg("preview")
+            .arg(&path)
+            .arg("--out")
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let log = String::from_utf8_lossy(&output.stderr);
+        assert!(!log.contains("warning:"), "{log}");
+        image::open(out.join("001-text.png")).unwrap().to_rgb8()
+    };
+    let shown = loop {
+        let minute = chrono::Local::now().format("%-m月%-d日 %-H:%M").to_string();
+        let shown = preview(
+            "feed",
+            format!(
+                r#"Playlist(title: "news", slides: [Feed(url: "{feed}", items: 2, title: "港南区からのお知らせ")])"#
+            ),
+        );
+        // The same slide written by hand, as it should read.
+        let written = preview(
+            "written",
+            format!(
+                r#"Playlist(title: "news", slides: [Text(title: "港南区からのお知らせ", body: "12月7日　年末年始の窓口のご案内\n食中毒に注意しましょう & 手洗いを", body_en: "更新 {minute} / Updated", qr: (url: "https://www.city.yokohama.lg.jp/konan/1.html", caption: "詳しくはこちら", caption_en: "More"))])"#
+            ),
+        );
+        if chrono::Local::now().format("%-m月%-d日 %-H:%M").to_string() == minute {
+            assert!(
+                shown == written,
+                "the feed slide differs from its text written by hand"
+            );
+            break shown;
+        }
+    };
+    let png = folder.path().join("shown.png");
+    shown.save(&png).unwrap();
+    let decoded = Command::new("zbarimg")
+        .args(["--quiet", "--raw"])
+        .arg(&png)
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&decoded.stdout).trim(),
+        "https://www.city.yokohama.lg.jp/konan/1.html"
+    );
 }

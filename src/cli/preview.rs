@@ -1,15 +1,20 @@
 //! `preview`: each slide of a playlist, or each screen of a quiz, drawn to PNG as on screen.
 
 use super::{load_config, print_problems};
+use crate::content::folder::LibraryChange;
 use crate::content::folder::TICKER_FILE;
+use crate::content::news::{NewsWatch, SharedNewsStatus};
 use crate::content::{load_playlist, load_quiz, load_ticker, playlist_folder, read_text};
 use crate::core::calendar::Eras;
 use crate::core::config::ScreenSize;
 use crate::core::diagnostic::document_kind;
+use crate::core::library::{Library, Programme};
+use crate::core::playlist::Playlist;
 use crate::player;
 use crate::player::preview::Surroundings;
 use std::path::Path;
 use std::process::ExitCode;
+use std::time::{Duration, Instant};
 
 pub(super) fn preview(
     playlist: &Path,
@@ -56,7 +61,7 @@ pub(super) fn preview(
         }
     };
     // The ticker as the player would show it with this playlist: ticker.txt beside it first.
-    let mut ticker = match load_ticker(&folder.join(TICKER_FILE)) {
+    let ticker_file = match load_ticker(&folder.join(TICKER_FILE)) {
         Ok(messages) => messages,
         Err(problems) if folder.join(TICKER_FILE).exists() => {
             print_problems(&problems);
@@ -64,13 +69,15 @@ pub(super) fn preview(
         }
         Err(_) => Vec::new(),
     };
-    ticker.extend(loaded.ticker.iter().cloned());
+    let layout = loaded.layout.unwrap_or(config.layout);
+    let (shown, ticker) = with_news(loaded, folder, ticker_file);
     let around = Surroundings {
-        layout: loaded.layout.unwrap_or(config.layout),
+        layout,
         eras: Eras::with(&config.eras),
         now: chrono::Local::now().naive_local(),
         ticker,
     };
+    let loaded = shown;
     match player::preview::render_playlist(&loaded, folder, out, size, &around) {
         Ok(files) => {
             for file in &files {
@@ -87,4 +94,44 @@ pub(super) fn preview(
             ExitCode::FAILURE
         }
     }
+}
+
+/// The playlist and ticker as the player shows them: each news feed of its `Feed` slides and
+/// ticker lines read once.
+fn with_news(
+    playlist: Playlist,
+    folder: &Path,
+    ticker_file: Vec<String>,
+) -> (Playlist, Vec<String>) {
+    const ID: &str = "preview";
+    let mut library = Library::default();
+    library.insert(ID.into(), playlist, folder);
+    library.set_ticker(TICKER_FILE.into(), ticker_file);
+    let feeds = library.news_feeds();
+    if !feeds.is_empty() {
+        let status = SharedNewsStatus::default();
+        match NewsWatch::new(None, status.clone(), Duration::from_secs(300)) {
+            Ok(mut watch) => {
+                watch.follow(&feeds);
+                for change in watch.poll(Instant::now()) {
+                    if let LibraryChange::News { address, news } = change {
+                        library.set_news(address, news);
+                    }
+                }
+                for feed in status.lock().map(|s| s.clone()).unwrap_or_default() {
+                    if let Some(error) = feed.last_error {
+                        eprintln!("warning: {error}");
+                    }
+                }
+            }
+            Err(error) => eprintln!("warning: {error}"),
+        }
+    }
+    let programme = Programme {
+        emergency: false,
+        playlists: vec![ID.into()],
+    };
+    let ticker = library.ticker_messages(&programme);
+    let shown = library.get(ID).expect("the playlist was inserted above");
+    ((*shown.playlist).clone(), ticker)
 }

@@ -143,6 +143,13 @@ impl Composer {
             }
             Slide::Poster(s) => poster_slide(s, folder, width, height)?,
             Slide::Pdf(s) => pdf_slide(s, folder, width, height)?,
+            // The library shows a feed's items as a text slide (`core::news::feed_slide`).
+            Slide::Feed(s) => {
+                return Err(PictureError::Undecodable {
+                    path: folder.join(&s.url),
+                    reason: "a feed slide is shown from its feed's items".into(),
+                });
+            }
             // Loading a playlist turns the folder into a slide per picture.
             Slide::Pictures(s) => {
                 return Err(PictureError::Undecodable {

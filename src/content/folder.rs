@@ -37,10 +37,10 @@ pub enum LibraryChange {
         title: Option<String>,
         problems: Vec<Diagnostic>,
     },
-    /// The newest titles of a news feed a ticker line names.
+    /// The newest items of a news feed a ticker line or `Feed` slide names.
     News {
         address: String,
-        titles: Vec<String>,
+        news: crate::core::news::News,
     },
     /// The file is gone.
     Removed { id: PlaylistId },

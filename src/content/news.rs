@@ -1,12 +1,12 @@
-//! News feeds for the ticker, by HTTP(S): a thread polls each feed a ticker line names, at most
-//! every 5 minutes, with `If-None-Match`/`If-Modified-Since`, and hands the player its newest
-//! titles. The last good titles are kept in the cache, so the ticker shows them offline and
-//! after a restart.
+//! News feeds, by HTTP(S): a thread polls each feed a ticker line or `Feed` slide names, at
+//! most every 5 minutes, with `If-None-Match`/`If-Modified-Since`, and hands the player its
+//! newest items. The last good items are kept in the cache, so they show offline and after a
+//! restart.
 
 use super::folder::LibraryChange;
 use super::sync::{error_chain, http_client};
 use super::watch::{Deliver, SourceStatus};
-use crate::core::news::{MAX_FEED_BYTES, feed_titles};
+use crate::core::news::{MAX_FEED_BYTES, News, NewsItem, feed_items};
 use chrono::Local;
 use reqwest::StatusCode;
 use reqwest::blocking::Client;
@@ -31,14 +31,14 @@ struct Feed {
     due: Instant,
     etag: Option<String>,
     modified: Option<String>,
-    titles: Option<Vec<String>>,
+    news: Option<News>,
 }
 
-/// The feeds and where their titles are kept.
+/// The feeds and where their items are kept.
 pub struct NewsWatch {
     client: Client,
-    /// `<cache>/news`: one file of titles per feed, by a digest of its address.
-    store: PathBuf,
+    /// `<cache>/news`: one file per feed, by a digest of its address; none for `preview`.
+    store: Option<PathBuf>,
     feeds: BTreeMap<String, Feed>,
     status: SharedNewsStatus,
     interval: Duration,
@@ -46,7 +46,7 @@ pub struct NewsWatch {
 
 impl NewsWatch {
     pub fn new(
-        store: PathBuf,
+        store: Option<PathBuf>,
         status: SharedNewsStatus,
         interval: Duration,
     ) -> Result<NewsWatch, String> {
@@ -61,7 +61,7 @@ impl NewsWatch {
         })
     }
 
-    /// Follows exactly these feeds from now on; a new one starts with the titles kept from
+    /// Follows exactly these feeds from now on; a new one starts with the items kept from
     /// before, if any, and is polled at once.
     pub fn follow(&mut self, addresses: &BTreeSet<String>) -> Vec<LibraryChange> {
         self.feeds.retain(|address, _| addresses.contains(address));
@@ -70,13 +70,14 @@ impl NewsWatch {
             if self.feeds.contains_key(address) {
                 continue;
             }
-            let titles = std::fs::read_to_string(self.kept_file(address))
-                .ok()
-                .map(|text| text.lines().map(str::to_owned).collect::<Vec<_>>());
-            if let Some(titles) = &titles {
+            let news: Option<News> = self.store.as_ref().and_then(|store| {
+                let text = std::fs::read_to_string(store.join(kept_name(address))).ok()?;
+                serde_json::from_str(&text).ok()
+            });
+            if let Some(news) = &news {
                 changes.push(LibraryChange::News {
                     address: address.clone(),
-                    titles: titles.clone(),
+                    news: news.clone(),
                 });
             }
             self.feeds.insert(
@@ -85,7 +86,7 @@ impl NewsWatch {
                     due: Instant::now(),
                     etag: None,
                     modified: None,
-                    titles,
+                    news,
                 },
             );
         }
@@ -103,7 +104,7 @@ impl NewsWatch {
         changes
     }
 
-    /// Polls the feeds due by `now`; the changes of titles.
+    /// Polls the feeds due by `now`; the changes of items.
     pub fn poll(&mut self, now: Instant) -> Vec<LibraryChange> {
         let mut changes = Vec::new();
         let due: Vec<String> = self
@@ -118,24 +119,29 @@ impl NewsWatch {
                 continue;
             };
             let (outcome, bytes) = match result {
-                Ok((Some(titles), bytes)) if feed.titles.as_ref() != Some(&titles) => {
-                    let kept = self.store.join(kept_name(&address));
-                    if let Err(error) = keep(&kept, &titles) {
+                Ok((Some(items), bytes)) if feed.news.as_ref().is_none_or(|n| n.items != items) => {
+                    let news = News {
+                        items,
+                        updated: Local::now().fixed_offset(),
+                    };
+                    if let Some(kept) = self.store.as_ref().map(|s| s.join(kept_name(&address)))
+                        && let Err(error) = keep(&kept, &news)
+                    {
                         tracing::warn!(
-                            "cannot keep the titles of {address} in {}: {error}",
+                            "cannot keep the news of {address} in {}: {error}",
                             kept.display()
                         );
                     }
                     changes.push(LibraryChange::News {
                         address: address.clone(),
-                        titles: titles.clone(),
+                        news: news.clone(),
                     });
-                    feed.titles = Some(titles);
+                    feed.news = Some(news);
                     (Ok(()), bytes)
                 }
                 Ok((_, bytes)) => (Ok(()), bytes),
                 Err((error, bytes)) => {
-                    tracing::warn!("{error}; the ticker keeps its last titles");
+                    tracing::warn!("{error}; its last good items stay");
                     (Err(error), bytes)
                 }
             };
@@ -164,12 +170,12 @@ impl NewsWatch {
         self.feeds.values().map(|f| f.due).min()
     }
 
-    /// The feed's newest titles, `None` if unchanged (304), with the bytes its body took.
+    /// The feed's newest items, `None` if unchanged (304), with the bytes its body took.
     fn poll_feed(
         &mut self,
         address: &str,
         now: Instant,
-    ) -> Result<(Option<Vec<String>>, u64), (String, u64)> {
+    ) -> Result<(Option<Vec<NewsItem>>, u64), (String, u64)> {
         let Some(feed) = self.feeds.get_mut(address) else {
             return Ok((None, 0));
         };
@@ -218,13 +224,9 @@ impl NewsWatch {
                 bytes,
             ));
         }
-        let titles = feed_titles(&body).map_err(|e| (format!("{address}: {e}"), bytes))?;
+        let items = feed_items(&body).map_err(|e| (format!("{address}: {e}"), bytes))?;
         (feed.etag, feed.modified) = validators;
-        Ok((Some(titles), bytes))
-    }
-
-    fn kept_file(&self, address: &str) -> PathBuf {
-        self.store.join(kept_name(address))
+        Ok((Some(items), bytes))
     }
 }
 
@@ -234,13 +236,16 @@ fn kept_name(address: &str) -> String {
     format!("{hex}.txt")
 }
 
-/// Writes the titles, one a line, in place of the file's old ones.
-fn keep(path: &Path, titles: &[String]) -> std::io::Result<()> {
+/// Writes a feed's news in place of the file's old one.
+fn keep(path: &Path, news: &News) -> std::io::Result<()> {
     if let Some(folder) = path.parent() {
         std::fs::create_dir_all(folder)?;
     }
     let temporary = path.with_extension("tmp");
-    std::fs::write(&temporary, titles.join("\n"))?;
+    std::fs::write(
+        &temporary,
+        serde_json::to_vec(news).map_err(std::io::Error::other)?,
+    )?;
     std::fs::rename(&temporary, path)
 }
 
@@ -255,7 +260,7 @@ pub fn watch_news(
     let spawned = std::thread::Builder::new()
         .name("news".into())
         .spawn(move || {
-            let mut watch = match NewsWatch::new(store, status, POLL_INTERVAL) {
+            let mut watch = match NewsWatch::new(Some(store), status, POLL_INTERVAL) {
                 Ok(watch) => watch,
                 Err(error) => {
                     tracing::error!("{error}: news feeds are not followed");

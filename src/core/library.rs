@@ -1,6 +1,7 @@
 //! The playlists the player knows, and which of them play at a given moment.
 
 use super::holidays::holiday_name;
+use super::news::News;
 use super::playlist::{Playlist, Slide};
 use super::schedule::{ClosedDays, Closure};
 use chrono::{NaiveDate, NaiveDateTime, TimeDelta};
@@ -21,10 +22,13 @@ pub struct SlideKey {
 
 #[derive(Clone, Debug)]
 pub struct Entry {
+    /// As shown: a `Feed` slide is a text slide of its feed's newest items.
     pub playlist: Arc<Playlist>,
     /// Media paths in the playlist are relative to this folder.
     pub folder: PathBuf,
     pub revision: u64,
+    /// As written, for a playlist with `Feed` slides: shown again from it when a feed changes.
+    written: Option<Arc<Playlist>>,
 }
 
 /// What the schedule says should be on screen now.
@@ -68,8 +72,8 @@ pub struct Library {
     closed_days: ClosedDays,
     /// The messages of each `ticker.txt`, by its id.
     tickers: BTreeMap<PlaylistId, Vec<String>>,
-    /// The newest titles of each news feed a ticker line names, by its address.
-    news: BTreeMap<String, Vec<String>>,
+    /// The newest items of each news feed a ticker line or `Feed` slide names, by its address.
+    news: BTreeMap<String, News>,
     /// Counts every change, so a caller can tell a result it keeps is out of date.
     generation: u64,
 }
@@ -80,13 +84,30 @@ pub const NEXT_PLAY_HORIZON_DAYS: i64 = 400;
 impl Library {
     pub fn insert(&mut self, id: PlaylistId, playlist: Playlist, folder: &Path) {
         self.next_revision += 1;
+        let has_feeds = playlist.slides.iter().any(|s| matches!(s, Slide::Feed(_)));
+        let written = has_feeds.then(|| Arc::new(playlist.clone()));
         let entry = Entry {
-            playlist: Arc::new(playlist),
+            playlist: match &written {
+                Some(written) => Arc::new(self.shown(written)),
+                None => Arc::new(playlist),
+            },
             folder: folder.to_path_buf(),
             revision: self.next_revision,
+            written,
         };
         self.entries.insert(id, entry);
         self.generation += 1;
+    }
+
+    /// A playlist as shown: each `Feed` slide a text slide of its feed's items so far.
+    fn shown(&self, written: &Playlist) -> Playlist {
+        let mut shown = written.clone();
+        for slide in &mut shown.slides {
+            if let Slide::Feed(feed) = slide {
+                *slide = Slide::Text(super::news::feed_slide(feed, self.news.get(&feed.url)));
+            }
+        }
+        shown
     }
 
     /// A number that changes whenever the library does.
@@ -144,8 +165,8 @@ impl Library {
             .chain(own)
         {
             if super::news::is_feed_line(line) {
-                let titles = self.news.get(line).into_iter().flatten();
-                lines.extend(titles.map(|title| (title.clone(), line.clone())));
+                let items = self.news.get(line).into_iter().flat_map(|n| &n.items);
+                lines.extend(items.map(|item| (item.title.clone(), line.clone())));
             } else {
                 lines.push((line.clone(), id.clone()));
             }
@@ -153,21 +174,55 @@ impl Library {
         lines
     }
 
-    /// The news feeds the ticker files and playlists name.
+    /// The news feeds the ticker files, playlists and `Feed` slides name.
     pub fn news_feeds(&self) -> BTreeSet<String> {
         let playlists = self.entries.values().flat_map(|e| e.playlist.ticker.iter());
+        let slides = self
+            .entries
+            .values()
+            .filter_map(|e| e.written.as_ref())
+            .flat_map(|p| p.slides.iter())
+            .filter_map(|s| match s {
+                Slide::Feed(feed) => Some(&feed.url),
+                _ => None,
+            });
         self.tickers
             .values()
             .flatten()
             .chain(playlists)
             .filter(|line| super::news::is_feed_line(line))
+            .chain(slides)
             .cloned()
             .collect()
     }
 
-    /// The newest titles of the news feed at `address`.
-    pub fn set_news(&mut self, address: String, titles: Vec<String>) {
-        self.news.insert(address, titles);
+    /// The newest items of the news feed at `address`; the playlists whose `Feed` slides show
+    /// it get a new revision, so those slides are drawn again.
+    pub fn set_news(&mut self, address: String, news: News) {
+        let showing: Vec<PlaylistId> = self
+            .entries
+            .iter()
+            .filter(|(_, e)| {
+                e.written.as_ref().is_some_and(|p| {
+                    p.slides
+                        .iter()
+                        .any(|s| matches!(s, Slide::Feed(f) if f.url == address))
+                })
+            })
+            .map(|(id, _)| id.clone())
+            .collect();
+        self.news.insert(address, news);
+        for id in showing {
+            let Some(written) = self.entries.get(&id).and_then(|e| e.written.clone()) else {
+                continue;
+            };
+            let shown = self.shown(&written);
+            self.next_revision += 1;
+            if let Some(entry) = self.entries.get_mut(&id) {
+                entry.playlist = Arc::new(shown);
+                entry.revision = self.next_revision;
+            }
+        }
         self.generation += 1;
     }
 
@@ -332,10 +387,16 @@ mod tests {
         let programme = Programme::default();
         // Before the feed is read its line shows nothing, not its address.
         assert_eq!(lib.ticker_messages(&programme), ["窓口は17時15分まで"]);
-        lib.set_news(
-            feed.clone(),
-            vec!["年末年始のお知らせ".into(), "子どもまつり".into()],
-        );
+        let item = |title: &str| super::super::news::NewsItem {
+            title: title.into(),
+            link: None,
+            date: None,
+        };
+        let news = News {
+            items: vec![item("年末年始のお知らせ"), item("子どもまつり")],
+            updated: chrono::DateTime::parse_from_rfc3339("2026-12-07T12:50:00+09:00").unwrap(),
+        };
+        lib.set_news(feed.clone(), news);
         let with_sources: Vec<(&str, &str)> = vec![
             ("窓口は17時15分まで", "ticker.txt"),
             ("年末年始のお知らせ", &feed),

@@ -1,9 +1,13 @@
-//! News feeds for the ticker: a line of `ticker.txt` that is a web address stands for the newest
-//! item titles of an RSS 2.0, RSS 1.0 (RDF) or Atom feed. Reading a feed's bytes into titles,
-//! whatever the encoding its XML declares, is pure and lives here.
+//! News feeds: a line of `ticker.txt` that is a web address stands for the newest item titles of
+//! an RSS 2.0, RSS 1.0 (RDF) or Atom feed, and a `Feed` slide lists them. Reading a feed's bytes
+//! into items, whatever the encoding its XML declares, and what a Feed slide shows, are pure and
+//! live here.
 
+use super::playlist::{FeedSlide, MAX_QR_URL_BYTES, QrCard, TextSlide};
 use super::ticker::MAX_MESSAGE_CHARS;
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Timelike};
 use roxmltree::{Document, Node, ParsingOptions};
+use serde::{Deserialize, Serialize};
 
 /// At most this many items of one feed join the ticker: more would take too long to come round.
 pub const MAX_ITEMS: usize = 10;
@@ -23,9 +27,27 @@ pub fn feed_line_problem(line: &str) -> Option<String> {
     }
 }
 
-/// The newest item titles of a feed (at most `MAX_ITEMS`), as ticker lines: markup and
-/// entities resolved, whitespace collapsed, cut to a ticker line's length.
-pub fn feed_titles(bytes: &[u8]) -> Result<Vec<String>, String> {
+/// One item of a feed, as the ticker and a Feed slide show it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NewsItem {
+    /// One plain line, cut to a ticker line's length.
+    pub title: String,
+    pub link: Option<String>,
+    /// The day it was published, in the feed's own time zone.
+    pub date: Option<NaiveDate>,
+}
+
+/// A feed's newest items and when they were read.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct News {
+    pub items: Vec<NewsItem>,
+    pub updated: DateTime<FixedOffset>,
+}
+
+/// The newest items of a feed (at most `MAX_ITEMS`): titles as plain lines (markup and
+/// entities resolved, whitespace collapsed, cut to a ticker line's length), their links and
+/// days.
+pub fn feed_items(bytes: &[u8]) -> Result<Vec<NewsItem>, String> {
     let text = decode(bytes)?;
     let xml = Document::parse_with_options(
         &text,
@@ -61,16 +83,118 @@ pub fn feed_titles(bytes: &[u8]) -> Result<Vec<String>, String> {
     Ok(items
         .into_iter()
         .filter_map(|item| {
-            let title = item.children().find(|n| n.tag_name().name() == "title")?;
-            let text: String = title
-                .descendants()
-                .filter(|n| n.is_text())
-                .filter_map(|n| n.text())
-                .collect();
-            let line = plain_line(&text);
-            (!line.is_empty()).then(|| cut(&line))
+            let line = plain_line(&text_of(child(item, "title")?));
+            if line.is_empty() {
+                return None;
+            }
+            // RSS: <link>text</link>; Atom: <link href=".."/>.
+            let link = child(item, "link")
+                .map(|l| {
+                    l.attribute("href")
+                        .map_or_else(|| text_of(l), str::to_owned)
+                })
+                .map(|l| l.trim().to_string())
+                .filter(|l| l.starts_with("https://") || l.starts_with("http://"));
+            let written = ["pubDate", "date", "updated", "published"]
+                .iter()
+                .find_map(|name| child(item, name))
+                .map(text_of);
+            let date = written.and_then(|w| {
+                let w = w.trim();
+                DateTime::parse_from_rfc2822(w)
+                    .or_else(|_| DateTime::parse_from_rfc3339(w))
+                    .map(|t| t.date_naive())
+                    .ok()
+                    .or_else(|| NaiveDate::parse_from_str(w.get(..10)?, "%Y-%m-%d").ok())
+            });
+            Some(NewsItem {
+                title: cut(&line),
+                link,
+                date,
+            })
         })
         .take(MAX_ITEMS)
+        .collect())
+}
+
+fn child<'a, 'i>(node: Node<'a, 'i>, name: &str) -> Option<Node<'a, 'i>> {
+    node.children().find(|n| n.tag_name().name() == name)
+}
+
+/// The text inside an element, CDATA and nested markup included.
+fn text_of(node: Node) -> String {
+    node.descendants()
+        .filter(|n| n.is_text())
+        .filter_map(|n| n.text())
+        .collect()
+}
+
+/// What a `Feed` slide shows: its title, the newest items with their days, when the feed was
+/// read, and a QR card to the first item; "loading" until the feed has been read once.
+pub fn feed_slide(slide: &FeedSlide, news: Option<&News>) -> TextSlide {
+    let title = slide.title.clone().unwrap_or_else(|| "お知らせ".into());
+    let (body, body_en, qr) = match news {
+        Some(news) => {
+            let lines: Vec<String> = news
+                .items
+                .iter()
+                .take(slide.items as usize)
+                .map(|item| match item.date {
+                    Some(date) => format!("{}月{}日　{}", date.month(), date.day(), item.title),
+                    None => item.title.clone(),
+                })
+                .collect();
+            let updated = news.updated;
+            let qr = news
+                .items
+                .first()
+                .and_then(|item| item.link.clone())
+                .filter(|link| link.len() <= MAX_QR_URL_BYTES)
+                .map(|url| QrCard {
+                    url,
+                    caption: Some("詳しくはこちら".into()),
+                    caption_en: Some("More".into()),
+                });
+            let body = if lines.is_empty() {
+                "新しいお知らせはありません".to_string()
+            } else {
+                lines.join("\n")
+            };
+            let updated = format!(
+                "更新 {}月{}日 {}:{:02} / Updated",
+                updated.month(),
+                updated.day(),
+                updated.hour(),
+                updated.minute()
+            );
+            (body, updated, qr)
+        }
+        None => (
+            "読み込み中です".to_string(),
+            "Loading the news".to_string(),
+            None,
+        ),
+    };
+    TextSlide {
+        title,
+        title_en: slide.title_en.clone(),
+        body: Some(body.replace('{', "｛").replace('}', "｝")),
+        body_en: Some(body_en),
+        picture: None,
+        background: slide.background,
+        color: slide.color,
+        accent: slide.accent,
+        seconds: slide.seconds,
+        qr,
+    }
+}
+
+/// The newest item titles of a feed, as ticker lines.
+#[cfg(test)]
+fn feed_titles(bytes: &[u8]) -> Result<Vec<String>, String> {
+    Ok(feed_items(bytes)?
+        .into_iter()
+        .map(|item| item.title)
         .collect())
 }
 
@@ -224,6 +348,77 @@ mod tests {
             let problem = feed_titles(text.as_bytes()).unwrap_err();
             assert!(problem.contains(expected), "{text}: {problem}");
         }
+    }
+
+    #[test]
+    fn items_carry_their_link_and_day() {
+        let rss = RSS2.replace(
+            "<link>https://www.city.yokohama.lg.jp/konan/1.html</link>",
+            "<link>https://www.city.yokohama.lg.jp/konan/1.html</link><pubDate>Mon, 07 Dec 2026 09:00:00 +0900</pubDate>",
+        );
+        let items = feed_items(rss.as_bytes()).unwrap();
+        assert_eq!(
+            items[0].link.as_deref(),
+            Some("https://www.city.yokohama.lg.jp/konan/1.html")
+        );
+        assert_eq!(items[0].date, NaiveDate::from_ymd_opt(2026, 12, 7));
+        assert_eq!((items[1].link.as_deref(), items[1].date), (None, None));
+        let atom = ATOM.replace("</title></entry>", "</title><link href=\"https://example.org/m\"/><updated>2026-12-01T10:00:00+09:00</updated></entry>");
+        let items = feed_items(atom.as_bytes()).unwrap();
+        assert_eq!(
+            (items[0].link.as_deref(), items[0].date),
+            (
+                Some("https://example.org/m"),
+                NaiveDate::from_ymd_opt(2026, 12, 1)
+            )
+        );
+        let rdf = RSS1.replace("</title></item>", "</title><dc:date xmlns:dc=\"http://purl.org/dc/elements/1.1/\">2026-11-30</dc:date></item>");
+        assert_eq!(
+            feed_items(rdf.as_bytes()).unwrap()[0].date,
+            NaiveDate::from_ymd_opt(2026, 11, 30)
+        );
+    }
+
+    #[test]
+    fn a_feed_slide_lists_the_newest_items_with_their_days() {
+        let slide = FeedSlide {
+            url: "https://example.org/rss".into(),
+            items: 2,
+            title: Some("港南区からのお知らせ".into()),
+            title_en: None,
+            seconds: None,
+            background: None,
+            color: None,
+            accent: None,
+        };
+        let item = |title: &str, day: u32, link: Option<&str>| NewsItem {
+            title: title.into(),
+            link: link.map(str::to_owned),
+            date: NaiveDate::from_ymd_opt(2026, 12, day),
+        };
+        let news = News {
+            items: vec![
+                item("年末年始の窓口", 7, Some("https://example.org/1")),
+                item("食中毒に注意", 6, None),
+                item("三つ目", 5, None),
+            ],
+            updated: DateTime::parse_from_rfc3339("2026-12-07T12:50:00+09:00").unwrap(),
+        };
+        let shown = feed_slide(&slide, Some(&news));
+        assert_eq!(shown.title, "港南区からのお知らせ");
+        assert_eq!(
+            shown.body.as_deref(),
+            Some("12月7日　年末年始の窓口\n12月6日　食中毒に注意")
+        );
+        assert_eq!(
+            shown.body_en.as_deref(),
+            Some("更新 12月7日 12:50 / Updated")
+        );
+        assert_eq!(shown.qr.unwrap().url, "https://example.org/1");
+        assert_eq!(
+            feed_slide(&slide, None).body.as_deref(),
+            Some("読み込み中です")
+        );
     }
 
     #[test]

@@ -68,6 +68,8 @@ pub enum Slide {
     Quiz(QuizSlide),
     /// Replaced by the slides of its folder when the playlist is loaded (`core::pictures`).
     Pictures(PicturesSlide),
+    /// The newest items of a news feed (`core::news`); shown as a text slide of them.
+    Feed(FeedSlide),
     /// An official warning (`core::alerts`): a text slide whose title, the warning's name, is
     /// set much larger. Made by the player, never read from a file.
     #[serde(skip_deserializing)]
@@ -90,6 +92,28 @@ pub struct TextSlide {
     pub seconds: Option<f32>,
     /// A QR code card in the corner, pointing to a web page.
     pub qr: Option<QrCard>,
+}
+
+/// The newest items of an RSS or Atom feed with their days, typeset like a text slide, with a
+/// QR card to the first item.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FeedSlide {
+    pub url: String,
+    /// How many items, 1 to 10 (default 5).
+    #[serde(default = "default_feed_items")]
+    pub items: u32,
+    /// E.g. 「港南区からのお知らせ」; 「お知らせ」 without it.
+    pub title: Option<String>,
+    pub title_en: Option<String>,
+    pub seconds: Option<f32>,
+    pub background: Option<Colour>,
+    pub color: Option<Colour>,
+    pub accent: Option<Colour>,
+}
+
+fn default_feed_items() -> u32 {
+    5
 }
 
 /// A photo or other raster picture.
@@ -371,6 +395,7 @@ impl Slide {
     fn own_seconds(&self) -> Option<f32> {
         match self {
             Slide::Text(s) | Slide::Alert(s) => s.seconds,
+            Slide::Feed(s) => s.seconds,
             Slide::Image(s) => s.seconds,
             Slide::Poster(s) => s.seconds,
             Slide::Pdf(s) => s.seconds,
@@ -387,7 +412,7 @@ impl Slide {
             Slide::Image(s) => s.qr.as_ref(),
             Slide::Poster(s) => s.qr.as_ref(),
             Slide::Pdf(s) => s.qr.as_ref(),
-            Slide::Video(_) | Slide::Quiz(_) | Slide::Pictures(_) => None,
+            Slide::Video(_) | Slide::Quiz(_) | Slide::Pictures(_) | Slide::Feed(_) => None,
         }
     }
 
@@ -396,6 +421,7 @@ impl Slide {
         match self {
             Slide::Text(_) => "text",
             Slide::Alert(_) => "alert",
+            Slide::Feed(_) => "feed",
             Slide::Image(_) => "image",
             Slide::Poster(_) => "poster",
             Slide::Pdf(_) => "pdf",
@@ -411,6 +437,7 @@ impl Slide {
             Slide::Text(s) | Slide::Alert(s) => {
                 (Some(&s.title), vec![&s.title_en, &s.body, &s.body_en])
             }
+            Slide::Feed(s) => (None, vec![&s.title, &s.title_en]),
             Slide::Image(s) => (None, vec![&s.caption, &s.caption_en]),
             Slide::Video(s) => (None, vec![&s.caption, &s.caption_en]),
             Slide::Poster(_) | Slide::Pdf(_) | Slide::Quiz(_) | Slide::Pictures(_) => {
@@ -437,7 +464,7 @@ impl Slide {
             Slide::Pdf(s) => vec![&s.file],
             Slide::Video(s) => vec![&s.file],
             Slide::Quiz(s) => vec![&s.file],
-            Slide::Pictures(_) => vec![],
+            Slide::Pictures(_) | Slide::Feed(_) => vec![],
         }
     }
 }
@@ -535,6 +562,23 @@ impl Playlist {
             }
             let wanted = match slide {
                 Slide::Text(_) | Slide::Alert(_) | Slide::Pictures(_) => None,
+                Slide::Feed(feed) => {
+                    let position = at.string_literal(&feed.url);
+                    if let Some(problem) = super::news::feed_line_problem(&feed.url) {
+                        problems.push(
+                            Diagnostic::new(position, problem).with_hint(
+                                "write the feed's whole address, starting with https://",
+                            ),
+                        );
+                    }
+                    if !(1..=super::news::MAX_ITEMS as u32).contains(&feed.items) {
+                        problems.push(Diagnostic::new(
+                            at.field_near("items"),
+                            format!("`items` must be between 1 and {}", super::news::MAX_ITEMS),
+                        ));
+                    }
+                    continue;
+                }
                 Slide::Image(_) => Some(MediaKind::Raster),
                 Slide::Poster(_) => Some(MediaKind::Vector),
                 Slide::Pdf(_) => Some(MediaKind::Pdf),

@@ -370,12 +370,9 @@ fn apply_change(playlists: &mut Playlists, change: LibraryChange) {
             problems_by_id.remove(&id);
             library.set_ticker(id, messages);
         }
-        LibraryChange::News { address, titles } => {
-            info!(
-                "news from {address}: {} titles for the ticker",
-                titles.len()
-            );
-            library.set_news(address, titles);
+        LibraryChange::News { address, news } => {
+            info!("news from {address}: {} items", news.items.len());
+            library.set_news(address, news);
         }
         LibraryChange::ClosedDays { id, days } => {
             info!("loaded {id}: {} closed days", days.0.len());
