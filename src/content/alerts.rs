@@ -9,7 +9,7 @@
 //! long-period `_l` feeds, which hold days, are read too.
 
 use super::folder::LibraryChange;
-use super::sync::{error_chain, http_client};
+use super::sync::{Fetch, error_chain, header, http_client, limited_body};
 use super::watch::{Deliver, SourceStatus};
 use crate::core::alerts::cap::{self, CapBook, MAX_CAP_BYTES};
 use crate::core::alerts::jma::{
@@ -22,10 +22,9 @@ use crate::core::playlist::Playlist;
 use chrono::{Local, TimeDelta, Timelike};
 use reqwest::StatusCode;
 use reqwest::blocking::Client;
-use reqwest::header::{CONTENT_LENGTH, ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED};
+use reqwest::header::{ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED};
 use sha2::Digest;
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
-use std::io::Read;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -502,7 +501,7 @@ impl JmaFeeds {
             return Ok((Vec::new(), 0));
         }
         let modified = header(&response, LAST_MODIFIED);
-        let text = read_body(&url, response, MAX_FEED_BYTES).map_err(Fetch::into_message)?;
+        let text = text_body(&url, response, MAX_FEED_BYTES).map_err(Fetch::into_message)?;
         let entries = jma::parse_feed(&text).map_err(|e| format!("{url}: {e}"))?;
         match modified {
             Some(modified) => self.modified.insert(name.to_string(), modified),
@@ -521,7 +520,7 @@ impl JmaFeeds {
             .get(&entry.link)
             .send()
             .map_err(|e| Fetch::Unreachable(unreachable(&entry.link, &e)))?;
-        let text = read_body(&entry.link, response, MAX_DOCUMENT_BYTES)?;
+        let text = text_body(&entry.link, response, MAX_DOCUMENT_BYTES)?;
         let document = jma::parse_document(&text, data_type, &self.interest)
             .map_err(|e| Fetch::Broken(format!("{}: {e}", entry.link)))?;
         let (sent, office, series) = (document.sent, document.office.clone(), document.series());
@@ -616,7 +615,7 @@ impl CapFeed {
             };
         }
         let validators = (header(&response, ETAG), header(&response, LAST_MODIFIED));
-        let text = match read_body(&url, response, MAX_FEED_BYTES) {
+        let text = match text_body(&url, response, MAX_FEED_BYTES) {
             Ok(text) => text,
             Err(e) => return failed(e.into_message()),
         };
@@ -655,7 +654,7 @@ impl CapFeed {
                 .get(&entry.link)
                 .send()
                 .map_err(|e| Fetch::Unreachable(unreachable(&entry.link, &e)))
-                .and_then(|response| read_body(&entry.link, response, MAX_CAP_BYTES));
+                .and_then(|response| text_body(&entry.link, response, MAX_CAP_BYTES));
             match fetched.map(|text| (text.len() as u64, cap::parse(&text))) {
                 Ok((size, Ok(message))) => {
                     *bytes += size;
@@ -693,54 +692,10 @@ fn failed(error: String) -> Polled {
     }
 }
 
-/// Why a download came to nothing: the server could not be reached (worth another try), or
-/// what it sent is not usable (not worth one).
-enum Fetch {
-    Unreachable(String),
-    Broken(String),
-}
-
-impl Fetch {
-    fn into_message(self) -> String {
-        match self {
-            Fetch::Unreachable(message) | Fetch::Broken(message) => message,
-        }
-    }
-}
-
-/// A successful answer's body as text, refused past `most` bytes (announced or received).
-fn read_body(url: &str, response: reqwest::blocking::Response, most: u64) -> Result<String, Fetch> {
-    let status = response.status();
-    if !status.is_success() {
-        return Err(Fetch::Unreachable(format!("{url} answered {status}")));
-    }
-    if let Some(length) = header(&response, CONTENT_LENGTH).and_then(|l| l.parse::<u64>().ok())
-        && length > most
-    {
-        return Err(Fetch::Broken(format!(
-            "{url} is {length} bytes; at most {most} are read"
-        )));
-    }
-    let mut body = Vec::new();
-    response
-        .take(most + 1)
-        .read_to_end(&mut body)
-        .map_err(|e| Fetch::Unreachable(format!("cannot read {url}: {e}")))?;
-    if body.len() as u64 > most {
-        return Err(Fetch::Broken(format!("{url} is larger than {most} bytes")));
-    }
+/// A successful answer's body as text, refused past `most` bytes.
+fn text_body(url: &str, response: reqwest::blocking::Response, most: u64) -> Result<String, Fetch> {
+    let body = limited_body(url, response, most)?;
     String::from_utf8(body).map_err(|_| Fetch::Broken(format!("{url} is not UTF-8 text")))
-}
-
-fn header(
-    response: &reqwest::blocking::Response,
-    name: reqwest::header::HeaderName,
-) -> Option<String> {
-    response
-        .headers()
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
 }
 
 fn unreachable(url: &str, error: &reqwest::Error) -> String {

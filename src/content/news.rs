@@ -4,16 +4,15 @@
 //! restart.
 
 use super::folder::LibraryChange;
-use super::sync::{error_chain, http_client};
+use super::sync::{error_chain, header, http_client, limited_body};
 use super::watch::{Deliver, SourceStatus};
 use crate::core::news::{MAX_FEED_BYTES, News, NewsItem, feed_items};
 use chrono::Local;
 use reqwest::StatusCode;
 use reqwest::blocking::Client;
-use reqwest::header::{CONTENT_LENGTH, ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED};
+use reqwest::header::{ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED};
 use sha2::Digest;
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex};
@@ -193,37 +192,10 @@ impl NewsWatch {
         if response.status() == StatusCode::NOT_MODIFIED {
             return Ok((None, 0));
         }
-        if !response.status().is_success() {
-            return Err((format!("{address} answered {}", response.status()), 0));
-        }
-        let header = |name| {
-            response
-                .headers()
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned)
-        };
-        let validators = (header(ETAG), header(LAST_MODIFIED));
-        if let Some(length) = header(CONTENT_LENGTH).and_then(|l| l.parse::<u64>().ok())
-            && length > MAX_FEED_BYTES
-        {
-            return Err((
-                format!("{address} is {length} bytes; a news feed may have {MAX_FEED_BYTES}"),
-                0,
-            ));
-        }
-        let mut body = Vec::new();
-        response
-            .take(MAX_FEED_BYTES + 1)
-            .read_to_end(&mut body)
-            .map_err(|e| (format!("cannot read {address}: {e}"), 0))?;
+        let validators = (header(&response, ETAG), header(&response, LAST_MODIFIED));
+        let body =
+            limited_body(address, response, MAX_FEED_BYTES).map_err(|e| (e.into_message(), 0))?;
         let bytes = body.len() as u64;
-        if bytes > MAX_FEED_BYTES {
-            return Err((
-                format!("{address} is larger than {MAX_FEED_BYTES} bytes"),
-                bytes,
-            ));
-        }
         let items = feed_items(&body).map_err(|e| (format!("{address}: {e}"), bytes))?;
         (feed.etag, feed.modified) = validators;
         Ok((Some(items), bytes))

@@ -9,8 +9,10 @@
 
 use crate::core::manifest::{MAX_MANIFEST_BYTES, Manifest, ManifestFile, Sha256};
 use reqwest::StatusCode;
-use reqwest::blocking::Client;
-use reqwest::header::{CONTENT_LENGTH, ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED};
+use reqwest::blocking::{Client, Response};
+use reqwest::header::{
+    CONTENT_LENGTH, ETAG, HeaderName, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED,
+};
 use sha2::Digest;
 use std::fs::{self, File};
 use std::io::{Read, Write};
@@ -295,6 +297,54 @@ pub fn http_client(timeout: Duration) -> reqwest::Result<Client> {
         .build()
 }
 
+/// Why a download came to nothing: the server could not be reached (worth another try), or
+/// what it sent is not usable (not worth one).
+pub(crate) enum Fetch {
+    Unreachable(String),
+    Broken(String),
+}
+
+impl Fetch {
+    pub(crate) fn into_message(self) -> String {
+        match self {
+            Fetch::Unreachable(message) | Fetch::Broken(message) => message,
+        }
+    }
+}
+
+/// A successful answer's body, refused past `most` bytes (announced or received).
+pub(crate) fn limited_body(url: &str, response: Response, most: u64) -> Result<Vec<u8>, Fetch> {
+    let status = response.status();
+    if !status.is_success() {
+        return Err(Fetch::Unreachable(format!("{url} answered {status}")));
+    }
+    if let Some(length) = header(&response, CONTENT_LENGTH).and_then(|l| l.parse::<u64>().ok())
+        && length > most
+    {
+        return Err(Fetch::Broken(format!(
+            "{url} is {length} bytes; at most {most} are read"
+        )));
+    }
+    let mut body = Vec::new();
+    response
+        .take(most + 1)
+        .read_to_end(&mut body)
+        .map_err(|e| Fetch::Unreachable(format!("cannot read {url}: {e}")))?;
+    if body.len() as u64 > most {
+        return Err(Fetch::Broken(format!("{url} is larger than {most} bytes")));
+    }
+    Ok(body)
+}
+
+/// A response header as text, if it has one that is.
+pub(crate) fn header(response: &Response, name: HeaderName) -> Option<String> {
+    response
+        .headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
 /// ETag and Last-Modified of a manifest, for conditional requests.
 type Validators = (Option<String>, Option<String>);
 
@@ -353,14 +403,7 @@ impl Syncer {
                 status: response.status(),
             });
         }
-        let header = |name| {
-            response
-                .headers()
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned)
-        };
-        let validators = (header(ETAG), header(LAST_MODIFIED));
+        let validators = (header(&response, ETAG), header(&response, LAST_MODIFIED));
         let mut body = Vec::new();
         response
             .take(MAX_MANIFEST_BYTES + 1)
