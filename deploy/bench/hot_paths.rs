@@ -47,6 +47,26 @@ fn alerts_feed_of_1000_entries(bencher: divan::Bencher) {
     });
 }
 
+/// One poll of a changed news feed: a ward's RSS of 50 items (about 11 KB) into its newest 10.
+#[divan::bench]
+fn news_feed_of_50_items(bencher: divan::Bencher) {
+    let items: String = (0..50)
+        .map(|i| {
+            format!(
+                "<item><title>港南区からのお知らせ その{i}：年末年始の窓口のご案内</title>\
+                 <link>https://www.city.yokohama.lg.jp/konan/news/{i}.html</link>\
+                 <pubDate>Mon, 07 Dec 2026 09:00:00 +0900</pubDate></item>"
+            )
+        })
+        .collect();
+    let feed = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss version=\"2.0\"><channel><title>港南区</title>{items}</channel></rss>"
+    );
+    bencher.bench_local(|| {
+        kiosk_player::core::news::feed_items(divan::black_box(feed.as_bytes())).unwrap()
+    });
+}
+
 /// Reading the largest document a screen in Kanagawa downloads: the old-style warnings of the
 /// whole prefecture (VPWW54, 270 KB), for 横浜市.
 #[divan::bench]

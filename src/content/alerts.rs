@@ -314,7 +314,7 @@ impl JmaFeeds {
                     self.kept.insert(series, (data_type, text));
                 }
                 None => tracing::warn!(
-                    "{} is not a document kept by the player; left alone",
+                    "{} is not a document the player kept; it goes at the next change",
                     path.display()
                 ),
             }
