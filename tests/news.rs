@@ -305,3 +305,73 @@ fn a_feed_slide_lists_the_newest_items_and_its_qr_card_leads_to_the_first() {
         "https://www.city.yokohama.lg.jp/konan/1.html"
     );
 }
+
+#[test]
+fn the_wards_news_reads_in_the_band_as_preview_draws_it() {
+    use common::display::{
+        assert_comes_to_show, crop, preview_slide_with, screenshot_within_a_second, slide_area,
+    };
+    let content = tempfile::tempdir().unwrap();
+    std::fs::write(content.path().join("konan.xml"), RSS2).unwrap();
+    let server = Server::start(content.path());
+    let feed = server.url.replace("manifest.ron", "konan.xml");
+    let folder = tempfile::tempdir().unwrap();
+    let playlists = folder.path().join("playlists");
+    std::fs::create_dir_all(&playlists).unwrap();
+    let lobby = playlists.join("lobby.ron");
+    std::fs::write(
+        &lobby,
+        r#"Playlist(title: "lobby", slides: [Text(title: "ようこそ")])"#,
+    )
+    .unwrap();
+    // The feed alone: its first title is the ticker's first message.
+    std::fs::write(playlists.join("ticker.txt"), format!("{feed}\n")).unwrap();
+    let config = folder.path().join("kiosk.ron");
+    std::fs::write(
+        &config,
+        "Config(playlists: \"playlists\", cache: \"cache\", layout: Band(), ticker_mode: Pages)",
+    )
+    .unwrap();
+    let (_xvfb, display) = start_xvfb("1280x720");
+    let (_player, address) = spawn_logging_to(
+        Command::new(env!("CARGO_BIN_EXE_kiosk-player"))
+            .args(["run", "--config"])
+            .arg(&config)
+            .args(["--status-listen", "127.0.0.1:0"])
+            .env("DISPLAY", &display)
+            .env_remove("WAYLAND_DISPLAY"),
+        &folder.path().join("player.log"),
+    );
+    let report = wait_for(
+        "the feed's titles in the ticker",
+        Duration::from_secs(30),
+        || {
+            let report = status(&address);
+            (report["ticker"].as_array()?.len() == 2).then_some(report)
+        },
+    );
+    // The band's left part, where the ticker pages (the clock at its right end differs by the
+    // minute between the two).
+    let area = slide_area(&report);
+    let band_top = area.1 + area.3;
+    let ticker = (0, band_top, 1280 * 4 / 10, 720 - band_top);
+    let expected = crop(
+        &preview_slide_with(&lobby, 0, "1280x720", Some(&config)),
+        ticker,
+    );
+    let text = expected.pixels().filter(|p| p.0 == [255, 255, 255]).count();
+    assert!(
+        text > 500,
+        "preview drew the title in the band: {text} white pixels"
+    );
+    let mut request = 0;
+    assert_comes_to_show(
+        || {
+            request += 1;
+            crop(&screenshot_within_a_second(&address, request), ticker)
+        },
+        &expected,
+        "the feed's first title in the band, as preview draws it",
+        Duration::from_secs(20),
+    );
+}
