@@ -4,11 +4,11 @@
 mod common;
 
 use common::Server;
-use common::display::{spawn_logging_to, start_xvfb, status, wait_for};
+use common::display::{Running, spawn_logging_to, start_xvfb, status, wait_for};
 use kiosk_player::content::folder::LibraryChange;
 use kiosk_player::content::news::{NewsWatch, SharedNewsStatus};
 use std::collections::BTreeSet;
-use std::path::Path;
+use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -136,18 +136,18 @@ fn feeds_of_each_format_and_encoding_and_what_is_not_a_feed() {
 
     // Not before 5 minutes; then a 304 that sends no body and changes nothing.
     assert!(watch.poll(start + Duration::from_secs(60)).is_empty());
-    let asked = server.served().len();
     assert!(watch.poll(start + Duration::from_secs(301)).is_empty());
-    // The server logs an answer just after sending it.
+    // The server logs an answer just after sending it: wait for the second answer for rss2.xml.
     let rss2 = wait_for(
-        "the server's log of the answer",
+        "the server's log of the second answer",
         Duration::from_secs(5),
         || {
-            server
+            let answers: Vec<_> = server
                 .served()
                 .into_iter()
-                .skip(asked)
-                .find(|s| s.path == "rss2.xml")
+                .filter(|s| s.path == "rss2.xml")
+                .collect();
+            (answers.len() == 2).then(|| answers[1].clone())
         },
     );
     assert_eq!((rss2.status, rss2.body_bytes), (304, 0));
@@ -171,39 +171,8 @@ fn feeds_of_each_format_and_encoding_and_what_is_not_a_feed() {
 
 #[test]
 fn the_real_players_ticker_shows_the_wards_news() {
-    let content = tempfile::tempdir().unwrap();
-    std::fs::write(content.path().join("konan.xml"), RSS2).unwrap();
-    let server = Server::start(content.path());
-    let feed = server.url.replace("manifest.ron", "konan.xml");
-    let folder = tempfile::tempdir().unwrap();
-    let playlists = folder.path().join("playlists");
-    std::fs::create_dir_all(&playlists).unwrap();
-    std::fs::write(
-        playlists.join("lobby.ron"),
-        r##"Playlist(title: "lobby", layout: Band(), slides: [Text(title: "ようこそ")])"##,
-    )
-    .unwrap();
-    std::fs::write(
-        playlists.join("ticker.txt"),
-        format!("本日の窓口は17時15分まで\n{feed}\n"),
-    )
-    .unwrap();
-    let config = folder.path().join("kiosk.ron");
-    std::fs::write(
-        &config,
-        "Config(playlists: \"playlists\", cache: \"cache\", ticker_mode: Pages)",
-    )
-    .unwrap();
-    let (_xvfb, display) = start_xvfb("1280x720");
-    let (_player, address) = spawn_logging_to(
-        Command::new(env!("CARGO_BIN_EXE_kiosk-player"))
-            .args(["run", "--config"])
-            .arg(&config)
-            .args(["--status-listen", "127.0.0.1:0"])
-            .env("DISPLAY", &display)
-            .env_remove("WAYLAND_DISPLAY"),
-        &folder.path().join("player.log"),
-    );
+    let lobby = Lobby::start(|feed| format!("本日の窓口は17時15分まで\n{feed}\n"));
+    let (address, feed) = (&lobby.address, &lobby.feed);
     let ticker = wait_for(
         "the feed's titles in the ticker",
         Duration::from_secs(30),
@@ -232,11 +201,10 @@ fn the_real_players_ticker_shows_the_wards_news() {
     let report = status(&address);
     assert_eq!(report["news_feeds"][0]["origin"], feed.as_str());
     assert!(report["news_feeds"][0]["last_success"].is_string());
-    let kept = std::fs::read_dir(folder.path().join("cache/news"))
+    let kept = std::fs::read_dir(lobby.config.with_file_name("cache/news"))
         .unwrap()
         .count();
     assert_eq!(kept, 1, "the titles are kept for offline");
-    assert!(Path::new(&folder.path().join("cache/news")).is_dir());
 }
 
 #[test]
@@ -311,37 +279,9 @@ fn the_wards_news_reads_in_the_band_as_preview_draws_it() {
     use common::display::{
         assert_comes_to_show, crop, preview_slide_with, screenshot_within_a_second, slide_area,
     };
-    let content = tempfile::tempdir().unwrap();
-    std::fs::write(content.path().join("konan.xml"), RSS2).unwrap();
-    let server = Server::start(content.path());
-    let feed = server.url.replace("manifest.ron", "konan.xml");
-    let folder = tempfile::tempdir().unwrap();
-    let playlists = folder.path().join("playlists");
-    std::fs::create_dir_all(&playlists).unwrap();
-    let lobby = playlists.join("lobby.ron");
-    std::fs::write(
-        &lobby,
-        r#"Playlist(title: "lobby", slides: [Text(title: "ようこそ")])"#,
-    )
-    .unwrap();
     // The feed alone: its first title is the ticker's first message.
-    std::fs::write(playlists.join("ticker.txt"), format!("{feed}\n")).unwrap();
-    let config = folder.path().join("kiosk.ron");
-    std::fs::write(
-        &config,
-        "Config(playlists: \"playlists\", cache: \"cache\", layout: Band(), ticker_mode: Pages)",
-    )
-    .unwrap();
-    let (_xvfb, display) = start_xvfb("1280x720");
-    let (_player, address) = spawn_logging_to(
-        Command::new(env!("CARGO_BIN_EXE_kiosk-player"))
-            .args(["run", "--config"])
-            .arg(&config)
-            .args(["--status-listen", "127.0.0.1:0"])
-            .env("DISPLAY", &display)
-            .env_remove("WAYLAND_DISPLAY"),
-        &folder.path().join("player.log"),
-    );
+    let lobby = Lobby::start(|feed| format!("{feed}\n"));
+    let address = &lobby.address;
     let report = wait_for(
         "the feed's titles in the ticker",
         Duration::from_secs(30),
@@ -356,7 +296,7 @@ fn the_wards_news_reads_in_the_band_as_preview_draws_it() {
     let band_top = area.1 + area.3;
     let ticker = (0, band_top, 1280 * 4 / 10, 720 - band_top);
     let expected = crop(
-        &preview_slide_with(&lobby, 0, "1280x720", Some(&config)),
+        &preview_slide_with(&lobby.playlist, 0, "1280x720", Some(&lobby.config)),
         ticker,
     );
     let text = expected.pixels().filter(|p| p.0 == [255, 255, 255]).count();
@@ -374,4 +314,62 @@ fn the_wards_news_reads_in_the_band_as_preview_draws_it() {
         "the feed's first title in the band, as preview draws it",
         Duration::from_secs(20),
     );
+}
+
+/// The real player under Xvfb at 1280×720: a lobby slide, a band with the ticker, and
+/// `ticker(feed)` as its `ticker.txt`, the ward's RSS served on 127.0.0.1 at `feed`.
+struct Lobby {
+    address: String,
+    feed: String,
+    playlist: PathBuf,
+    config: PathBuf,
+    _player: Running,
+    _xvfb: Running,
+    _server: Server,
+    _folders: (tempfile::TempDir, tempfile::TempDir),
+}
+
+impl Lobby {
+    fn start(ticker: impl Fn(&str) -> String) -> Lobby {
+        let content = tempfile::tempdir().unwrap();
+        std::fs::write(content.path().join("konan.xml"), RSS2).unwrap();
+        let server = Server::start(content.path());
+        let feed = server.url.replace("manifest.ron", "konan.xml");
+        let folder = tempfile::tempdir().unwrap();
+        let playlists = folder.path().join("playlists");
+        std::fs::create_dir_all(&playlists).unwrap();
+        let playlist = playlists.join("lobby.ron");
+        std::fs::write(
+            &playlist,
+            r#"Playlist(title: "lobby", slides: [Text(title: "ようこそ")])"#,
+        )
+        .unwrap();
+        std::fs::write(playlists.join("ticker.txt"), ticker(&feed)).unwrap();
+        let config = folder.path().join("kiosk.ron");
+        std::fs::write(
+            &config,
+            "Config(playlists: \"playlists\", cache: \"cache\", layout: Band(), ticker_mode: Pages)",
+        )
+        .unwrap();
+        let (xvfb, display) = start_xvfb("1280x720");
+        let (player, address) = spawn_logging_to(
+            Command::new(env!("CARGO_BIN_EXE_kiosk-player"))
+                .args(["run", "--config"])
+                .arg(&config)
+                .args(["--status-listen", "127.0.0.1:0"])
+                .env("DISPLAY", &display)
+                .env_remove("WAYLAND_DISPLAY"),
+            &folder.path().join("player.log"),
+        );
+        Lobby {
+            address,
+            feed,
+            playlist,
+            config,
+            _player: player,
+            _xvfb: xvfb,
+            _server: server,
+            _folders: (content, folder),
+        }
+    }
 }
