@@ -197,16 +197,7 @@ fn refresh_snapshot(
         .as_ref()
         .and_then(|a| a.lock().ok().map(|a| a.clone()))
         .unwrap_or_default();
-    let ticker = playlists
-        .library
-        .ticker_lines(
-            &playlists
-                .library
-                .programme_at(chrono::Local::now().naive_local()),
-        )
-        .into_iter()
-        .map(|(message, source)| TickerLine { message, source })
-        .collect();
+    let ticker = next_plays.ticker.clone();
     let news_feeds = sources.news.lock().map(|n| n.clone()).unwrap_or_default();
     let sources = sources
         .content
@@ -280,12 +271,13 @@ fn refresh_snapshot(
     }
 }
 
-/// When each playlist plays next, worked out again only when the minute or the library changes
-/// (the snapshot is refreshed every frame).
+/// When each playlist plays next, and the ticker's lines in rotation, worked out again only when
+/// the minute or the library changes (the snapshot is refreshed every frame).
 #[derive(Default)]
 struct NextPlays {
     worked_out_for: Option<(NaiveDateTime, u64)>,
     next: BTreeMap<PlaylistId, String>,
+    ticker: Vec<TickerLine>,
 }
 
 impl NextPlays {
@@ -308,6 +300,11 @@ impl NextPlays {
                     };
                     (id, when)
                 })
+                .collect();
+            self.ticker = library
+                .ticker_lines(&library.programme_at(minute))
+                .into_iter()
+                .map(|(message, source)| TickerLine { message, source })
                 .collect();
         }
         &self.next
