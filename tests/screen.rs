@@ -6,7 +6,8 @@ mod common;
 
 use common::display::{
     Running, assert_comes_to_show, assert_shows, http_get, preview_slide, read_x_screen,
-    screenshot_within_a_second, spawn_with_status, start_xvfb, status, wait_for, write_atomically,
+    screenshot_within_a_second, spawn_logging_to, spawn_with_status, start_xvfb, status, wait_for,
+    write_atomically,
 };
 use std::path::Path;
 use std::process::Command;
@@ -186,7 +187,8 @@ fn a_window_that_changes_size_shows_its_slide_drawn_again_at_the_new_size() {
         "--status-listen",
         "127.0.0.1:0",
     ]);
-    let (_player, address) = spawn_with_status(&mut command);
+    let log = folder.path().join("player.log");
+    let (_player, address) = spawn_logging_to(&mut command, &log);
     wait_for("the slide", Duration::from_secs(30), || {
         (status(&address)["showing"]["kind"] == "text").then_some(())
     });
@@ -209,14 +211,18 @@ fn a_window_that_changes_size_shows_its_slide_drawn_again_at_the_new_size() {
         // can be lost.
         xdotool(&display, &["windowsize", &window, "960", "540"]);
         std::thread::sleep(Duration::from_millis(200));
-        let last = status(&address)["screen"].clone();
-        if last["width"] == 960 {
+        let report = status(&address);
+        if report["screen"]["width"] == 960 {
             break;
         }
         assert!(
             asked.elapsed() < Duration::from_secs(20),
-            "the new size never reached /status: {last}; X says {}",
-            xdotool(&display, &["getwindowgeometry", &window])
+            "the new size never reached /status: {}, last frame {} s ago; X says {}; the \
+             player's log:\n{}",
+            report["screen"],
+            report["last_frame_age_seconds"],
+            xdotool(&display, &["getwindowgeometry", &window]),
+            std::fs::read_to_string(&log).unwrap_or_default()
         );
     }
     let geometry = xdotool(&display, &["getwindowgeometry", &window]);
