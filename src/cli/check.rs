@@ -5,6 +5,7 @@ use super::{load_config, print_problems};
 use crate::content::{load_closed_days, load_playlist, playlist_folder, read_text};
 use crate::core::diagnostic::{Diagnostic, document_kind};
 use crate::core::library::Library;
+use crate::core::playlist::{Playlist, Slide};
 use chrono::{Local, NaiveDateTime};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -130,17 +131,34 @@ fn print_next_plays(library: &Library, now: NaiveDateTime) {
 
 /// Decodes every picture of a playlist with the player's own decoder, so a damaged photo is found
 /// by `check` rather than skipped on screen.
-fn media_problems(playlist: &crate::core::playlist::Playlist, file: &Path) -> Vec<Diagnostic> {
+fn media_problems(playlist: &Playlist, file: &Path) -> Vec<Diagnostic> {
     let folder = playlist_folder(file);
     let mut composer = crate::compose::Composer::default();
     let mut problems = Vec::new();
     for (index, slide) in playlist.slides.iter().enumerate() {
-        if let crate::core::playlist::Slide::Video(video) = slide
+        if let Slide::Video(video) = slide
             && let Err(problem) = probe_video(video, folder, file, index)
         {
             problems.push(slide_problem(file, index, problem));
             continue;
         }
+        // A feed's items and a page's snapshot come while the player runs: a feed slide is laid
+        // out with its title alone, and a page needs Chromium.
+        let feed;
+        let slide = match slide {
+            Slide::Feed(slide) => {
+                feed = Slide::Text(crate::core::news::feed_slide(slide, None));
+                &feed
+            }
+            Slide::Web(_) => {
+                if crate::compose::web_page::chromium().is_none() {
+                    let problem = crate::compose::web_page::NO_CHROMIUM.to_string();
+                    problems.push(slide_problem(file, index, problem));
+                }
+                continue;
+            }
+            _ => slide,
+        };
         for (width, height) in [(1920, 1080), (1080, 1920)] {
             match composer.slide(slide, folder, width, height) {
                 Ok(picture) => {

@@ -4,6 +4,7 @@ use super::{load_config, print_problems};
 use crate::content::folder::LibraryChange;
 use crate::content::folder::TICKER_FILE;
 use crate::content::news::{NewsWatch, SharedNewsStatus};
+use crate::content::web::{SharedWebStatus, WantedPages, WebWatch, page_seconds};
 use crate::content::{load_playlist, load_quiz, load_ticker, playlist_folder, read_text};
 use crate::core::calendar::Eras;
 use crate::core::config::ScreenSize;
@@ -70,7 +71,19 @@ pub(super) fn preview(
         Err(_) => Vec::new(),
     };
     let layout = loaded.layout.unwrap_or(config.layout);
-    let (shown, ticker) = with_news(loaded, folder, ticker_file);
+    let main = layout.regions(size.width, size.height).main;
+    let scratch = tempfile::tempdir();
+    let snapshots = match &scratch {
+        Ok(scratch) => Some(Snapshots {
+            folder: scratch.path(),
+            size: (main.width, main.height),
+        }),
+        Err(error) => {
+            eprintln!("warning: no scratch folder for web pages' snapshots: {error}");
+            None
+        }
+    };
+    let (shown, ticker) = with_news(loaded, folder, ticker_file, snapshots);
     let around = Surroundings {
         layout,
         eras: Eras::with(&config.eras),
@@ -96,12 +109,20 @@ pub(super) fn preview(
     }
 }
 
+/// Where `preview` keeps the snapshots of web pages, and their size.
+struct Snapshots<'a> {
+    folder: &'a Path,
+    size: (u32, u32),
+}
+
 /// The playlist and ticker as the player shows them: each news feed of its `Feed` slides and
-/// ticker lines read once.
+/// ticker lines read once, and each page of its `Web` slides taken once at the slide's size
+/// (kept in a scratch folder).
 fn with_news(
     playlist: Playlist,
     folder: &Path,
     ticker_file: Vec<String>,
+    snapshots: Option<Snapshots>,
 ) -> (Playlist, Vec<String>) {
     const ID: &str = "preview";
     let mut library = Library::default();
@@ -120,6 +141,26 @@ fn with_news(
                 }
                 for feed in status.lock().map(|s| s.clone()).unwrap_or_default() {
                     if let Some(error) = feed.last_error {
+                        eprintln!("warning: {error}");
+                    }
+                }
+            }
+            Err(error) => eprintln!("warning: {error}"),
+        }
+    }
+    let pages = library.web_pages();
+    if let Some(Snapshots { folder, size }) = snapshots.filter(|_| !pages.is_empty()) {
+        let status = SharedWebStatus::default();
+        match WebWatch::new(folder.into(), page_seconds(), status.clone()) {
+            Ok(mut watch) => {
+                watch.follow(&WantedPages { pages, size });
+                for change in watch.poll(Instant::now()) {
+                    if let LibraryChange::Snapshot { page, snapshot } = change {
+                        library.set_snapshot(page, snapshot);
+                    }
+                }
+                for page in status.lock().map(|s| s.clone()).unwrap_or_default() {
+                    if let Some(error) = page.source.last_error {
                         eprintln!("warning: {error}");
                     }
                 }

@@ -22,7 +22,7 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 /// What to do with a file.
-#[derive(Clone, Copy, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub enum Job {
     /// Decode a photo and scale it to fit (or, with `cover`, to fill) the box.
     Photo { cover: bool },
@@ -35,6 +35,23 @@ pub enum Job {
     Open(Opening),
     /// Open a video as playing it would, up to its first frame decoded, and let it go.
     Video { software_only: bool },
+    /// Take a snapshot of a web page with Chromium into the request's `path` (a PNG), giving the
+    /// page `seconds` to load.
+    WebPage {
+        url: String,
+        zoom: f32,
+        seconds: f32,
+    },
+}
+
+impl Job {
+    /// How long the drawing process may take: a web page's own time, with a second to report.
+    fn seconds(&self, limits: &DrawingLimits) -> f32 {
+        match self {
+            Job::WebPage { seconds, .. } => seconds + 1.0,
+            _ => limits.seconds,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, Serialize, Deserialize)]
@@ -77,6 +94,13 @@ pub fn limit_hits() -> [u64; 3] {
 /// The first call decides; the binary makes it before anything is drawn.
 pub fn draw_in_child_processes(program: PathBuf, limits: DrawingLimits) {
     let _ = CHILD.set((program, limits));
+}
+
+/// The limits drawing is held to: those [`draw_in_child_processes`] was given, or the defaults.
+pub fn limits() -> DrawingLimits {
+    CHILD
+        .get()
+        .map_or_else(DrawingLimits::default, |(_, limits)| *limits)
 }
 
 /// Draws `request`, in a child process when [`draw_in_child_processes`] was called.
@@ -202,11 +226,11 @@ fn perform(request: &Request) -> Result<Drawn, PictureError> {
         })
     };
     let (width, height) = (request.width.max(1), request.height.max(1));
-    Ok(match request.job {
+    Ok(match &request.job {
         Job::Photo { cover } => {
             let photo = picture::decode_photo(&read()?, path)?;
             let opaque = !photo.color().has_alpha();
-            let pixmap = picture::scale_photo(photo, width, height, cover);
+            let pixmap = picture::scale_photo(photo, width, height, *cover);
             Drawn::Pixels { pixmap, opaque }
         }
         Job::Svg => {
@@ -218,7 +242,7 @@ fn perform(request: &Request) -> Result<Drawn, PictureError> {
             }
         }
         Job::PdfPage { page } => Drawn::Pixels {
-            pixmap: pdf::render_page(&read()?, page, path, (width as f32, height as f32))?,
+            pixmap: pdf::render_page(&read()?, *page, path, (width as f32, height as f32))?,
             opaque: true,
         },
         Job::Open(Opening::Photo) => {
@@ -234,12 +258,20 @@ fn perform(request: &Request) -> Result<Drawn, PictureError> {
         },
         // GStreamer reads the file itself, a part at a time.
         Job::Video { software_only } => {
-            crate::video::open_and_close(&request.path, software_only).map_err(|reason| {
+            crate::video::open_and_close(&request.path, *software_only).map_err(|reason| {
                 PictureError::Undecodable {
                     path: path.clone(),
                     reason,
                 }
             })?;
+            Drawn::Opened { pages: None }
+        }
+        Job::WebPage { url, zoom, seconds } => {
+            super::web_page::take_snapshot(url, *zoom, (width, height), &request.path, *seconds)
+                .map_err(|reason| PictureError::Unreadable {
+                    path: path.clone(),
+                    source: std::io::Error::other(reason),
+                })?;
             Drawn::Opened { pages: None }
         }
     })
@@ -256,11 +288,12 @@ pub fn draw_in_child_process(
         path: path.clone(),
         reason,
     };
+    let seconds = request.job.seconds(limits);
     let errand = Errand {
         request: request.clone(),
         memory_bytes: limits.memory_bytes(),
         // A second line behind the parent's timer, should the parent be stopped.
-        cpu_seconds: limits.seconds.ceil() as u64 + 1,
+        cpu_seconds: seconds.ceil() as u64 + 1,
         parent: std::process::id(),
     };
     // The child sets its limits itself, so the spawn needs no code between fork and exec and
@@ -278,7 +311,7 @@ pub fn draw_in_child_process(
         .map_err(|e| failed(format!("cannot start drawing it: {e}")))?;
     let pid = child.id() as libc::pid_t;
     let (done, ended) = mpsc::channel::<()>();
-    let time_limit = Duration::from_secs_f32(limits.seconds);
+    let time_limit = Duration::from_secs_f32(seconds);
     let stdout = child.stdout.take().expect("stdout is piped");
     let stderr = child.stderr.take().expect("stderr is piped");
     let timer = std::thread::Builder::new()

@@ -13,10 +13,11 @@ pub mod picture;
 mod qr;
 pub mod quiz;
 pub mod text;
+pub mod web_page;
 
 use crate::core::calendar::{ClockFace, Eras};
 use crate::core::playlist::{
-    Colour, Fit, ImageSlide, PdfSlide, PosterSlide, Slide, TextSlide, VideoSlide,
+    Colour, Fit, ImageSlide, PdfSlide, PosterSlide, Slide, TextSlide, VideoSlide, WebSlide,
 };
 use chrono::NaiveDateTime;
 use media_process::{Drawn, Job};
@@ -157,6 +158,7 @@ impl Composer {
                     reason: "a folder plays as the slides of its pictures, once loaded".into(),
                 });
             }
+            Slide::Web(s) => web_slide(s, width, height)?,
             Slide::Video(s) => {
                 let (picture, _) = self.video_backdrop(s, width, height);
                 warnings.extend(picture.warnings);
@@ -518,6 +520,34 @@ fn pdf_slide(
     let x = (width as i32 - paper.pixmap.width() as i32) / 2;
     let y = (height as i32 - paper.pixmap.height() as i32) / 2;
     copy_opaque(&mut canvas, &paper.pixmap, x, y);
+    Ok(canvas)
+}
+
+/// A web page's last good snapshot (the library fills it in), as large as fits.
+fn web_slide(slide: &WebSlide, width: u32, height: u32) -> Result<Pixmap, PictureError> {
+    // Not the page's fault for staff to fix beside a file: no note is written for it.
+    let unshown = |reason: String| PictureError::Unreadable {
+        path: slide.url.clone().into(),
+        source: std::io::Error::other(reason),
+    };
+    let Some(snapshot) = &slide.snapshot else {
+        return Err(unshown("no snapshot of the page has been taken yet".into()));
+    };
+    let request = media_process::Request {
+        path: snapshot.file.clone(),
+        shown_as: snapshot.file.clone(),
+        job: Job::Photo { cover: false },
+        width,
+        height,
+    };
+    let Drawn::Pixels { pixmap, opaque } =
+        media_process::draw(&request).map_err(|e| unshown(format!("its snapshot: {e}")))?
+    else {
+        return Err(unshown("its snapshot gave no picture".into()));
+    };
+    let mut canvas = blank(width, height, POSTER_BACKGROUND);
+    let area = (0.0, 0.0, width as f32, height as f32);
+    place_photo(&mut canvas, &FittedPicture { pixmap, opaque }, area);
     Ok(canvas)
 }
 

@@ -42,6 +42,11 @@ pub enum LibraryChange {
         address: String,
         news: crate::core::news::News,
     },
+    /// A new snapshot of a page a `Web` slide shows.
+    Snapshot {
+        page: crate::core::web::WebPage,
+        snapshot: crate::core::web::PageSnapshot,
+    },
     /// The file is gone.
     Removed { id: PlaylistId },
 }
@@ -447,6 +452,7 @@ mod tests {
                     format!("quiz {id} {} problems", problems.len())
                 }
                 LibraryChange::News { address, .. } => format!("news {address}"),
+                LibraryChange::Snapshot { page, .. } => format!("snapshot {}", page.url),
             })
             .collect()
     }

@@ -5,6 +5,7 @@ pub mod folder;
 pub mod news;
 pub mod sync;
 pub mod watch;
+pub mod web;
 
 use crate::compose::media_process::{self, Drawn, Job, Opening};
 use crate::compose::picture::{self, MAX_MEDIA_BYTES, MAX_SVG_BYTES, PictureError};

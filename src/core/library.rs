@@ -4,6 +4,7 @@ use super::holidays::holiday_name;
 use super::news::News;
 use super::playlist::{Playlist, Slide};
 use super::schedule::{ClosedDays, Closure};
+use super::web::{PageSnapshot, WebPage};
 use chrono::{NaiveDate, NaiveDateTime, TimeDelta};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -22,12 +23,14 @@ pub struct SlideKey {
 
 #[derive(Clone, Debug)]
 pub struct Entry {
-    /// As shown: a `Feed` slide is a text slide of its feed's newest items.
+    /// As shown: a `Feed` slide is a text slide of its feed's newest items, a `Web` slide
+    /// carries its page's snapshot.
     pub playlist: Arc<Playlist>,
     /// Media paths in the playlist are relative to this folder.
     pub folder: PathBuf,
     pub revision: u64,
-    /// As written, for a playlist with `Feed` slides: shown again from it when a feed changes.
+    /// As written, for a playlist with `Feed` or `Web` slides: shown again from it when a feed
+    /// or a page's snapshot changes.
     written: Option<Arc<Playlist>>,
 }
 
@@ -74,6 +77,8 @@ pub struct Library {
     tickers: BTreeMap<PlaylistId, Vec<String>>,
     /// The newest items of each news feed a ticker line or `Feed` slide names, by its address.
     news: BTreeMap<String, News>,
+    /// The last good snapshot of each page a `Web` slide shows.
+    snapshots: BTreeMap<WebPage, PageSnapshot>,
     /// Counts every change, so a caller can tell a result it keeps is out of date.
     generation: u64,
 }
@@ -84,8 +89,12 @@ pub const NEXT_PLAY_HORIZON_DAYS: i64 = 400;
 impl Library {
     pub fn insert(&mut self, id: PlaylistId, playlist: Playlist, folder: &Path) {
         self.next_revision += 1;
-        let has_feeds = playlist.slides.iter().any(|s| matches!(s, Slide::Feed(_)));
-        let written = has_feeds.then(|| Arc::new(playlist.clone()));
+        let live = |s: &Slide| matches!(s, Slide::Feed(_) | Slide::Web(_));
+        let written = playlist
+            .slides
+            .iter()
+            .any(live)
+            .then(|| Arc::new(playlist.clone()));
         let entry = Entry {
             playlist: match &written {
                 Some(written) => Arc::new(self.shown(written)),
@@ -99,12 +108,17 @@ impl Library {
         self.generation += 1;
     }
 
-    /// A playlist as shown: each `Feed` slide a text slide of its feed's items so far.
+    /// A playlist as shown: each `Feed` slide a text slide of its feed's items so far, each
+    /// `Web` slide with its page's last good snapshot.
     fn shown(&self, written: &Playlist) -> Playlist {
         let mut shown = written.clone();
         for slide in &mut shown.slides {
-            if let Slide::Feed(feed) = slide {
-                *slide = Slide::Text(super::news::feed_slide(feed, self.news.get(&feed.url)));
+            match slide {
+                Slide::Feed(feed) => {
+                    *slide = Slide::Text(super::news::feed_slide(feed, self.news.get(&feed.url)));
+                }
+                Slide::Web(web) => web.snapshot = self.snapshots.get(&web.page()).cloned(),
+                _ => {}
             }
         }
         shown
@@ -134,10 +148,13 @@ impl Library {
         self.generation += 1;
     }
 
-    /// Lets go of the titles of feeds no ticker line names any more.
+    /// Lets go of the titles of feeds no ticker line names any more, and of the snapshots of
+    /// pages no slide shows.
     fn forget_unnamed_news(&mut self) {
         let named = self.news_feeds();
         self.news.retain(|address, _| named.contains(address));
+        let pages = self.web_pages();
+        self.snapshots.retain(|page, _| pages.contains_key(page));
     }
 
     /// The ticker's messages while `programme` plays: every `ticker.txt`'s, then the playing
@@ -199,20 +216,54 @@ impl Library {
     /// The newest items of the news feed at `address`; the playlists whose `Feed` slides show
     /// it get a new revision, so those slides are drawn again.
     pub fn set_news(&mut self, address: String, news: News) {
-        let showing: Vec<PlaylistId> = self
+        let showing = self.showing(|s| matches!(s, Slide::Feed(f) if f.url == address));
+        self.news.insert(address, news);
+        self.show_again(showing);
+    }
+
+    /// The pages `Web` slides show, each with the shortest `refresh_seconds` any slide asks.
+    pub fn web_pages(&self) -> BTreeMap<WebPage, u32> {
+        let mut pages = BTreeMap::new();
+        for slide in self
             .entries
+            .values()
+            .filter_map(|e| e.written.as_ref())
+            .flat_map(|p| p.slides.iter())
+        {
+            if let Slide::Web(web) = slide {
+                pages
+                    .entry(web.page())
+                    .and_modify(|s: &mut u32| *s = (*s).min(web.refresh_seconds))
+                    .or_insert(web.refresh_seconds);
+            }
+        }
+        pages
+    }
+
+    /// A page's newest snapshot; the playlists whose `Web` slides show it get a new revision,
+    /// so those slides are drawn again.
+    pub fn set_snapshot(&mut self, page: WebPage, snapshot: PageSnapshot) {
+        let showing = self.showing(|s| matches!(s, Slide::Web(w) if w.page() == page));
+        self.snapshots.insert(page, snapshot);
+        self.show_again(showing);
+    }
+
+    /// The playlists with a slide, as written, that `wanted` picks.
+    fn showing(&self, wanted: impl Fn(&Slide) -> bool) -> Vec<PlaylistId> {
+        self.entries
             .iter()
             .filter(|(_, e)| {
-                e.written.as_ref().is_some_and(|p| {
-                    p.slides
-                        .iter()
-                        .any(|s| matches!(s, Slide::Feed(f) if f.url == address))
-                })
+                e.written
+                    .as_ref()
+                    .is_some_and(|p| p.slides.iter().any(&wanted))
             })
             .map(|(id, _)| id.clone())
-            .collect();
-        self.news.insert(address, news);
-        for id in showing {
+            .collect()
+    }
+
+    /// Shows these playlists again from their written slides, each with a new revision.
+    fn show_again(&mut self, ids: Vec<PlaylistId>) {
+        for id in ids {
             let Some(written) = self.entries.get(&id).and_then(|e| e.written.clone()) else {
                 continue;
             };

@@ -24,3 +24,4 @@ pub mod staff_exit;
 pub mod ticker;
 pub mod touch;
 pub mod video;
+pub mod web;

@@ -70,6 +70,8 @@ pub enum Slide {
     Pictures(PicturesSlide),
     /// The newest items of a news feed (`core::news`); shown as a text slide of them.
     Feed(FeedSlide),
+    /// A snapshot of a web page (`core::web`), taken by headless Chromium ahead of the slide.
+    Web(WebSlide),
     /// An official warning (`core::alerts`): a text slide whose title, the warning's name, is
     /// set much larger. Made by the player, never read from a file.
     #[serde(skip_deserializing)]
@@ -114,6 +116,38 @@ pub struct FeedSlide {
 
 fn default_feed_items() -> u32 {
     5
+}
+
+/// A web page, shown as its latest snapshot at the slide area's size.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebSlide {
+    /// An http:// or https:// address.
+    pub url: String,
+    /// How often the snapshot is taken again, 30 s to a day (default 300).
+    #[serde(default = "default_refresh_seconds")]
+    pub refresh_seconds: u32,
+    /// How large the page is drawn, 0.25 to 4 (default 1: as a browser shows it).
+    #[serde(default = "default_zoom")]
+    pub zoom: f32,
+    pub seconds: Option<f32>,
+    /// The page's last good snapshot, filled in by the library; none yet skips the slide.
+    #[serde(skip)]
+    pub snapshot: Option<super::web::PageSnapshot>,
+}
+
+impl WebSlide {
+    pub fn page(&self) -> super::web::WebPage {
+        super::web::WebPage::new(&self.url, self.zoom)
+    }
+}
+
+fn default_refresh_seconds() -> u32 {
+    super::web::DEFAULT_REFRESH_SECONDS
+}
+
+fn default_zoom() -> f32 {
+    1.0
 }
 
 /// A photo or other raster picture.
@@ -396,6 +430,7 @@ impl Slide {
         match self {
             Slide::Text(s) | Slide::Alert(s) => s.seconds,
             Slide::Feed(s) => s.seconds,
+            Slide::Web(s) => s.seconds,
             Slide::Image(s) => s.seconds,
             Slide::Poster(s) => s.seconds,
             Slide::Pdf(s) => s.seconds,
@@ -412,7 +447,11 @@ impl Slide {
             Slide::Image(s) => s.qr.as_ref(),
             Slide::Poster(s) => s.qr.as_ref(),
             Slide::Pdf(s) => s.qr.as_ref(),
-            Slide::Video(_) | Slide::Quiz(_) | Slide::Pictures(_) | Slide::Feed(_) => None,
+            Slide::Video(_)
+            | Slide::Quiz(_)
+            | Slide::Pictures(_)
+            | Slide::Feed(_)
+            | Slide::Web(_) => None,
         }
     }
 
@@ -422,6 +461,7 @@ impl Slide {
             Slide::Text(_) => "text",
             Slide::Alert(_) => "alert",
             Slide::Feed(_) => "feed",
+            Slide::Web(_) => "web",
             Slide::Image(_) => "image",
             Slide::Poster(_) => "poster",
             Slide::Pdf(_) => "pdf",
@@ -440,9 +480,11 @@ impl Slide {
             Slide::Feed(s) => (None, vec![&s.title, &s.title_en]),
             Slide::Image(s) => (None, vec![&s.caption, &s.caption_en]),
             Slide::Video(s) => (None, vec![&s.caption, &s.caption_en]),
-            Slide::Poster(_) | Slide::Pdf(_) | Slide::Quiz(_) | Slide::Pictures(_) => {
-                (None, vec![])
-            }
+            Slide::Poster(_)
+            | Slide::Pdf(_)
+            | Slide::Quiz(_)
+            | Slide::Pictures(_)
+            | Slide::Web(_) => (None, vec![]),
         };
         if let Some(qr) = self.qr() {
             optional.extend([&qr.caption, &qr.caption_en]);
@@ -464,7 +506,7 @@ impl Slide {
             Slide::Pdf(s) => vec![&s.file],
             Slide::Video(s) => vec![&s.file],
             Slide::Quiz(s) => vec![&s.file],
-            Slide::Pictures(_) | Slide::Feed(_) => vec![],
+            Slide::Pictures(_) | Slide::Feed(_) | Slide::Web(_) => vec![],
         }
     }
 }
@@ -575,6 +617,38 @@ impl Playlist {
                         problems.push(Diagnostic::new(
                             at.field_near("items"),
                             format!("`items` must be between 1 and {}", super::news::MAX_ITEMS),
+                        ));
+                    }
+                    continue;
+                }
+                Slide::Web(web) => {
+                    let position = at.string_literal(&web.url);
+                    if let Some(problem) = super::web::url_problem(&web.url) {
+                        problems.push(
+                            Diagnostic::new(position, problem).with_hint(
+                                "write the page's whole address, starting with https://",
+                            ),
+                        );
+                    }
+                    let refresh = super::web::MIN_REFRESH_SECONDS..=super::web::MAX_REFRESH_SECONDS;
+                    if !refresh.contains(&web.refresh_seconds) {
+                        problems.push(Diagnostic::new(
+                            at.field_near("refresh_seconds"),
+                            format!(
+                                "`refresh_seconds` must be between {} and {}",
+                                refresh.start(),
+                                refresh.end()
+                            ),
+                        ));
+                    }
+                    if !super::web::ZOOM_RANGE.contains(&web.zoom) {
+                        problems.push(Diagnostic::new(
+                            at.field_near("zoom"),
+                            format!(
+                                "`zoom` must be between {} and {}",
+                                super::web::ZOOM_RANGE.start(),
+                                super::web::ZOOM_RANGE.end()
+                            ),
                         ));
                     }
                     continue;

@@ -81,6 +81,12 @@ impl PlayerSite {
             .next_change_in_seconds
             .map(|s| (s - report.last_frame_age_seconds).max(0.0));
         report.uptime_seconds = now;
+        let wall = chrono::Local::now().fixed_offset();
+        for page in &mut report.web_pages {
+            page.snapshot_age_seconds = page
+                .taken
+                .map(|taken| (wall - taken).as_seconds_f64().max(0.0));
+        }
         Some(report)
     }
 

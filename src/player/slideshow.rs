@@ -11,6 +11,7 @@ use crate::content::alerts::{SharedAlertStatus, watch_alerts};
 use crate::content::folder::{self as notes, LibraryChange};
 use crate::content::news::{SharedNewsStatus, watch_news};
 use crate::content::watch::{ContentSource, Deliver, SharedStatus, SourceStatus, watch_source};
+use crate::content::web::{SharedWebStatus, WantedPages, watch_web};
 use crate::core::alerts::AlertsConfig;
 use crate::core::library::{Library, PlaylistId, SlideKey};
 use crate::core::playlist::Slide;
@@ -155,6 +156,7 @@ impl Plugin for SlideshowPlugin {
         .init_resource::<Prepared>()
         .init_resource::<SourceStatuses>()
         .init_resource::<NewsFeeds>()
+        .init_resource::<WebPages>()
         .add_message::<SlideStarted>()
         .add_message::<SlideRedrawn>()
         .insert_resource(Watch {
@@ -166,7 +168,12 @@ impl Plugin for SlideshowPlugin {
         .add_systems(Startup, start_watching)
         .add_systems(
             Update,
-            (receive_changes, advance.in_set(SlideTimer)).chain(),
+            (
+                receive_changes,
+                follow_web_pages,
+                advance.in_set(SlideTimer),
+            )
+                .chain(),
         );
     }
 }
@@ -191,6 +198,7 @@ pub struct SourceStatuses {
     pub content: Vec<SharedStatus>,
     pub alerts: Option<SharedAlertStatus>,
     pub news: SharedNewsStatus,
+    pub web: SharedWebStatus,
 }
 
 /// The news thread's ear, and the feeds it was last told to follow.
@@ -200,10 +208,19 @@ pub(super) struct NewsFeeds {
     following: BTreeSet<String>,
 }
 
+/// The web pages' thread's ear, and the pages and size it was last told.
+#[derive(Resource, Default)]
+pub(super) struct WebPages {
+    sender: Option<mpsc::Sender<WantedPages>>,
+    following: WantedPages,
+    generation: Option<u64>,
+}
+
 fn start_watching(
     mut watch: ResMut<Watch>,
     mut statuses: ResMut<SourceStatuses>,
     mut news: ResMut<NewsFeeds>,
+    mut web: ResMut<WebPages>,
     proxy: Option<Res<EventLoopProxyWrapper>>,
 ) {
     let Some(sender) = watch.sender.take() else {
@@ -235,6 +252,11 @@ fn start_watching(
     news.sender = watch_news(
         watch.cache.join("news"),
         statuses.news.clone(),
+        deliver_to_player(sender.clone(), proxy.clone()),
+    );
+    web.sender = watch_web(
+        watch.cache.join("web"),
+        statuses.web.clone(),
         deliver_to_player(sender.clone(), proxy.clone()),
     );
     if let Some(proxy) = proxy.clone() {
@@ -336,6 +358,32 @@ pub(super) fn receive_changes(
     }
 }
 
+/// Tells the web pages' thread which pages the playlists show, and at what size, when either
+/// changes.
+fn follow_web_pages(
+    playlists: Res<Playlists>,
+    regions: Res<ScreenRegions>,
+    mut web: ResMut<WebPages>,
+) {
+    let main = regions.regions.main;
+    let size = (main.width, main.height);
+    let generation = playlists.library.generation();
+    if web.generation == Some(generation) && web.following.size == size {
+        return;
+    }
+    web.generation = Some(generation);
+    let wanted = WantedPages {
+        pages: playlists.library.web_pages(),
+        size,
+    };
+    if wanted != web.following
+        && let Some(sender) = &web.sender
+    {
+        let _ = sender.send(wanted.clone());
+        web.following = wanted;
+    }
+}
+
 /// Applies one change to the library, logging what a person would want to know.
 fn apply_change(playlists: &mut Playlists, change: LibraryChange) {
     let (library, problems_by_id) = (&mut playlists.library, &mut playlists.problems);
@@ -374,6 +422,7 @@ fn apply_change(playlists: &mut Playlists, change: LibraryChange) {
             info!("news from {address}: {} items", news.items.len());
             library.set_news(address, news);
         }
+        LibraryChange::Snapshot { page, snapshot } => library.set_snapshot(page, snapshot),
         LibraryChange::ClosedDays { id, days } => {
             info!("loaded {id}: {} closed days", days.0.len());
             problems_by_id.remove(&id);

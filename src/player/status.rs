@@ -15,7 +15,7 @@ use crate::status::server::serve;
 use crate::status::{
     AlertReport, ButtonReport, Counters, DrawingLimitHits, LateReport, PlaylistReport,
     QuizFileReport, QuizReport, ScreenReport, Showing, SkippedSlide, SourceReport, StatusReport,
-    TickerLine,
+    TickerLine, WebPageReport,
 };
 use bevy::prelude::*;
 use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured};
@@ -199,6 +199,7 @@ fn refresh_snapshot(
         .unwrap_or_default();
     let ticker = next_plays.ticker.clone();
     let news_feeds = sources.news.lock().map(|n| n.clone()).unwrap_or_default();
+    let web_pages = sources.web.lock().map(|w| w.clone()).unwrap_or_default();
     let sources = sources
         .content
         .iter()
@@ -223,6 +224,17 @@ fn refresh_snapshot(
         alert_feeds: alerts.feeds.into_iter().map(source_report).collect(),
         ticker,
         news_feeds: news_feeds.into_iter().map(source_report).collect(),
+        web_pages: web_pages
+            .into_iter()
+            .map(|page| WebPageReport {
+                source: source_report(page.source),
+                zoom: page.zoom,
+                snapshot_taken: page.snapshot.as_ref().map(|s| s.taken.to_rfc3339()),
+                snapshot_age_seconds: None,
+                snapshot_seconds: page.seconds,
+                taken: page.snapshot.map(|s| s.taken),
+            })
+            .collect(),
         playlists: reports,
         quizzes: playlists
             .quizzes

@@ -27,6 +27,8 @@ pub struct StatusReport {
     pub ticker: Vec<TickerLine>,
     /// The news feeds the ticker names: last poll, last error, bytes.
     pub news_feeds: Vec<SourceReport>,
+    /// The pages `Web` slides show: their last snapshot and how old it is, the last error.
+    pub web_pages: Vec<WebPageReport>,
     pub playlists: Vec<PlaylistReport>,
     /// Every quiz file beside the playlists, checked as a tablet would load it.
     pub quizzes: Vec<QuizFileReport>,
@@ -114,6 +116,22 @@ pub struct SourceReport {
     pub checks_ok: u64,
     pub checks_failed: u64,
     pub bytes_downloaded: u64,
+}
+
+/// A page a `Web` slide shows.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct WebPageReport {
+    /// `origin` is the page's address; a check is a snapshot taken or failed.
+    #[serde(flatten)]
+    pub source: SourceReport,
+    pub zoom: f32,
+    /// When the snapshot on screen was taken, and how long ago that is.
+    pub snapshot_taken: Option<String>,
+    pub snapshot_age_seconds: Option<f64>,
+    /// How long the last good snapshot took.
+    pub snapshot_seconds: Option<f32>,
+    #[serde(skip)]
+    pub taken: Option<chrono::DateTime<chrono::FixedOffset>>,
 }
 
 /// A ticker message and its source: the ticker file or playlist, or a news feed's address.
@@ -472,6 +490,37 @@ pub fn metrics_text(
             feed.bytes_downloaded
         );
     }
+    header(
+        &mut text,
+        "kiosk_web_snapshots_total",
+        "counter",
+        "Snapshots of the pages Web slides show, by page (its place in /status) and result.",
+    );
+    for (index, page) in report.web_pages.iter().enumerate() {
+        let (ok, failed) = (page.source.checks_ok, page.source.checks_failed);
+        for (result, count) in [("ok", ok), ("error", failed)] {
+            let _ = writeln!(
+                text,
+                "kiosk_web_snapshots_total{{page=\"{}\",result=\"{result}\"}} {count}",
+                index + 1
+            );
+        }
+    }
+    header(
+        &mut text,
+        "kiosk_web_snapshot_age_seconds",
+        "gauge",
+        "How old the snapshot of each page a Web slide shows is; it grows while the site is down.",
+    );
+    for (index, page) in report.web_pages.iter().enumerate() {
+        if let Some(age) = page.snapshot_age_seconds {
+            let _ = writeln!(
+                text,
+                "kiosk_web_snapshot_age_seconds{{page=\"{}\"}} {age:.0}",
+                index + 1
+            );
+        }
+    }
     text
 }
 
@@ -508,9 +557,17 @@ mod tests {
                 bytes_downloaded: 99,
                 ..SourceReport::default()
             }],
+            web_pages: vec![WebPageReport {
+                snapshot_age_seconds: Some(61.2),
+                ..WebPageReport::default()
+            }],
             ..StatusReport::default()
         };
         let text = metrics_text(&counters, &report, Some(1024));
+        assert!(
+            text.contains("kiosk_web_snapshot_age_seconds{page=\"1\"} 61\n"),
+            "{text}"
+        );
         assert!(
             text.contains("# TYPE kiosk_slides_shown_total counter\nkiosk_slides_shown_total 3\n"),
             "{text}"
