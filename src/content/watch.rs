@@ -346,6 +346,7 @@ mod tests {
                     LibraryChange::Ticker { id, .. } => format!("ticker {id}"),
                     LibraryChange::Quiz { id, .. } => format!("quiz {id}"),
                     LibraryChange::News { address, .. } => format!("news {address}"),
+                    LibraryChange::Snapshot { page, .. } => format!("snapshot {}", page.url),
                 });
             }
             if seen.iter().any(|s| s.contains("new.ron"))

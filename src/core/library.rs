@@ -105,6 +105,7 @@ impl Library {
             written,
         };
         self.entries.insert(id, entry);
+        self.forget_unnamed_news();
         self.generation += 1;
     }
 
@@ -136,9 +137,10 @@ impl Library {
             self.gather_closed_days();
         }
         let ticker = self.tickers.remove(id).is_some();
+        let playlist = self.entries.remove(id).is_some();
         self.forget_unnamed_news();
         self.generation += 1;
-        self.entries.remove(id).is_some() || closed_days || ticker
+        playlist || closed_days || ticker
     }
 
     /// The messages a `ticker.txt` (by its id) holds.
@@ -425,6 +427,43 @@ impl Library {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_web_slide_shows_its_pages_latest_snapshot() {
+        let playlist = Playlist::parse(
+            r#"Playlist(title: "区のページ", slides: [
+                Web(url: "https://www.city.yokohama.lg.jp/konan/", refresh_seconds: 600),
+                Text(title: "ようこそ"),
+                Web(url: "https://www.city.yokohama.lg.jp/konan/", refresh_seconds: 120),
+            ])"#,
+        )
+        .unwrap();
+        let mut lib = Library::default();
+        lib.insert("page.ron".into(), playlist, Path::new("/content"));
+        let page = WebPage::new("https://www.city.yokohama.lg.jp/konan/", 1.0);
+        // One page, taken as often as the more eager slide asks.
+        assert_eq!(lib.web_pages(), BTreeMap::from([(page.clone(), 120)]));
+        let web = |lib: &Library| match &lib.get("page.ron").unwrap().playlist.slides[0] {
+            Slide::Web(web) => web.snapshot.clone(),
+            other => panic!("a web slide stays one: {other:?}"),
+        };
+        assert_eq!(web(&lib), None);
+        let revision = lib.get("page.ron").unwrap().revision;
+        let snapshot = PageSnapshot {
+            file: "/cache/web/a.png".into(),
+            taken: chrono::DateTime::parse_from_rfc3339("2026-12-07T12:50:00+09:00").unwrap(),
+            width: 1920,
+            height: 1080,
+        };
+        lib.set_snapshot(page.clone(), snapshot.clone());
+        assert_eq!(web(&lib), Some(snapshot));
+        // A new revision: the slide is drawn again with the new snapshot.
+        assert!(lib.get("page.ron").unwrap().revision > revision);
+        // The page's snapshot is let go with the last playlist that shows it.
+        lib.remove("page.ron");
+        assert!(lib.web_pages().is_empty());
+        assert!(lib.snapshots.is_empty());
+    }
 
     #[test]
     fn a_news_feed_line_stands_for_its_newest_titles() {

@@ -1,5 +1,6 @@
 //! A static web server of JMA's shape on 127.0.0.1, for official-warning tests: feeds of
-//! entries built by the test, JMA's sample documents from `tests/fixtures/jma/`.
+//! entries built by the test, JMA's sample documents from `tests/fixtures/jma/`. Web slides'
+//! tests use it too: HTML pages, a path that never answers, and a download.
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
@@ -22,6 +23,8 @@ struct State {
     log: Vec<(String, u16, usize)>,
     /// Answer 503 to everything.
     down: bool,
+    /// Paths that are never answered.
+    hanging: Vec<String>,
     version: u64,
 }
 
@@ -101,6 +104,22 @@ impl FeedServer {
     pub fn set_down(&self, down: bool) {
         self.state.lock().unwrap().down = down;
     }
+
+    /// From now on, a request for `path` is read and never answered.
+    pub fn hang(&self, path: &str) {
+        self.state.lock().unwrap().hanging.push(path.to_string());
+    }
+}
+
+/// The type of a file by its name: a `.bin` is a download (an attachment).
+fn content_type(path: &str) -> &'static str {
+    match path.rsplit('.').next() {
+        Some("html") => "Content-Type: text/html; charset=utf-8\r\n",
+        Some("bin") => {
+            "Content-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=\"file.bin\"\r\n"
+        }
+        _ => "",
+    }
 }
 
 fn answer(stream: TcpStream, state: &Mutex<State>) {
@@ -123,6 +142,12 @@ fn answer(stream: TcpStream, state: &Mutex<State>) {
     }
     let path = request.split_whitespace().nth(1).unwrap_or("/").to_string();
     let mut state = state.lock().unwrap();
+    if state.hanging.contains(&path) {
+        state.log.push((path, 0, 0));
+        drop(state);
+        std::thread::sleep(std::time::Duration::from_secs(300));
+        return;
+    }
     let (status, head, body) = if state.down {
         (503, String::new(), b"maintenance".to_vec())
     } else {
@@ -131,10 +156,14 @@ fn answer(stream: TcpStream, state: &Mutex<State>) {
             Some((_, modified)) if since.as_deref() == Some(modified.as_str()) => {
                 (304, String::new(), Vec::new())
             }
-            Some((body, modified)) => (200, format!("Last-Modified: {modified}\r\n"), body.clone()),
+            Some((body, modified)) => (
+                200,
+                format!("Last-Modified: {modified}\r\n{}", content_type(&path)),
+                body.clone(),
+            ),
         }
     };
-    state.log.push((path, status, body.len()));
+    state.log.push((path.clone(), status, body.len()));
     drop(state);
     let reason = match status {
         200 => "OK",
@@ -148,7 +177,22 @@ fn answer(stream: TcpStream, state: &Mutex<State>) {
         "HTTP/1.1 {status} {reason}\r\n{head}Content-Length: {}\r\nConnection: close\r\n\r\n",
         body.len()
     );
-    let _ = stream.write_all(&body);
+    // A download comes slowly, as a large file would: a browser that saved it would hold the
+    // file open for seconds.
+    let (chunk, pause) = match path.ends_with(".bin") {
+        true => (body.len().div_ceil(10).max(1), 300),
+        false => (body.len().max(1), 0),
+    };
+    for part in body.chunks(chunk) {
+        if stream
+            .write_all(part)
+            .and_then(|()| stream.flush())
+            .is_err()
+        {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(pause));
+    }
 }
 
 #[derive(Clone)]
