@@ -203,6 +203,61 @@ fn video_1080p_opened_in_a_child_process(bencher: divan::Bencher) {
     bencher.bench_local(open);
 }
 
+/// A snapshot of a 1080p web page by headless Chromium in a drawing process, as the player takes
+/// one every `refresh_seconds`: a page with Japanese text, a picture and a style sheet, served on
+/// 127.0.0.1 (so the network costs nothing here).
+#[divan::bench(sample_count = 5)]
+fn web_page_snapshot_at_1080p(bencher: divan::Bencher) {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/page.html", listener.local_addr().unwrap());
+    let picture = std::fs::read("assets/docs/furigana.png").unwrap_or_default();
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().flatten() {
+            let mut request = [0u8; 4096];
+            let read = stream.read(&mut request).unwrap_or(0);
+            let (kind, body) = if String::from_utf8_lossy(&request[..read]).contains("picture") {
+                ("image/png", picture.clone())
+            } else {
+                let items: String = (1..=12)
+                    .map(|i| {
+                        format!("<li>{i}月の港南区からのお知らせ：食中毒に注意しましょう</li>")
+                    })
+                    .collect();
+                let page = format!(
+                    "<!DOCTYPE html><html lang=\"ja\"><meta charset=\"utf-8\"><style>body{{font:32px sans-serif;\
+                     background:#fdfbf5}}h1{{color:#b4461b}}</style><h1>港南区 新着情報</h1>\
+                     <img src=\"picture.png\" width=\"480\"><ul>{items}</ul></html>"
+                );
+                ("text/html; charset=utf-8", page.into_bytes())
+            };
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = stream.write_all(&body);
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let request = Request {
+        path: dir.path().join("page.png"),
+        shown_as: url.clone().into(),
+        job: Job::WebPage {
+            url,
+            zoom: 1.0,
+            seconds: 30.0,
+        },
+        width: 1920,
+        height: 1080,
+    };
+    let program = Path::new(env!("CARGO_BIN_EXE_kiosk-player"));
+    let limits = DrawingLimits::default();
+    let take = || media_process::draw_in_child_process(&request, program, &limits).is_ok();
+    assert!(take(), "no snapshot: is Chromium installed?");
+    bencher.bench_local(take);
+}
+
 /// Drawing the bundled three-rules poster, an SVG with text, at 1080p.
 #[divan::bench(sample_count = 20)]
 fn svg_poster_at_1080p(bencher: divan::Bencher) {
