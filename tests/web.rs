@@ -209,6 +209,15 @@ fn the_real_player_shows_a_web_page_and_keeps_it_while_the_site_is_down() {
         "{metrics}"
     );
     assert!(log().contains("its last good snapshot stays"), "{}", log());
+    let (_, staff_page) = common::display::http_get(&address, "/");
+    let section = staff_page
+        .split("<section id=web>")
+        .nth(1)
+        .unwrap_or_default();
+    assert!(
+        section.contains(&url) && section.contains("503"),
+        "{staff_page}"
+    );
 }
 
 #[test]

@@ -77,6 +77,20 @@ pub fn staff_page(view: &PageView) -> String {
             &view.report.news_feeds,
         );
     }
+    if !view.report.web_pages.is_empty() {
+        // A page's last success is when its snapshot on screen was taken.
+        let pages: Vec<SourceReport> = view
+            .report
+            .web_pages
+            .iter()
+            .map(|page| page.source.clone())
+            .collect();
+        sources(
+            &mut html,
+            "<section id=web><h2>ウェブページ <span class=en>Web pages (last snapshot)</span></h2>",
+            &pages,
+        );
+    }
     let _ = write!(
         html,
         "</div></main><footer>kiosk-player {} · <a href=\"/status\">/status</a> · \
@@ -577,6 +591,7 @@ fn kind_ja(kind: &str) -> &'static str {
         "pdf" => "PDF",
         "video" => "動画",
         "quiz" => "クイズ",
+        "web" => "ウェブページ",
         "idle" => "待機画面",
         _ => "",
     }
