@@ -5,7 +5,9 @@
 mod common;
 
 use common::display::{Running, read_x_screen, spawn_with_status, start_xvfb, status, wait_for};
-use common::video::{H264_MP4, VP8_WEBM, VP9_MKV, counter_clip, counter_frame, solid_clip};
+use common::video::{
+    H264_MP4, VP8_WEBM, VP9_MKV, counter_clip, counter_frame, picture_clip, solid_clip, turn_mp4,
+};
 use kiosk_player::core::video::DecoderChoice;
 use kiosk_player::status::Counters;
 use kiosk_player::video::{Layout, Opened, open};
@@ -466,4 +468,351 @@ fn an_emergency_interrupts_a_video_at_once_and_the_video_comes_back_after_it() {
     wait_for("the next frames", Duration::from_secs(3), || {
         (frame() != first).then_some(())
     });
+}
+
+/// What a phone's clip shows when it stands upright: red across its top quarter, blue below.
+fn upright_picture((width, height): (u32, u32)) -> image::RgbImage {
+    image::RgbImage::from_fn(width, height, |_, y| match y < height / 4 {
+        true => image::Rgb([220, 30, 30]),
+        false => image::Rgb([30, 60, 220]),
+    })
+}
+
+/// Whether a pixel is the red (or the blue) of [`upright_picture`], as the screen shows it.
+fn reddish([r, g, b]: [u8; 3]) -> bool {
+    r > 180 && g < 90 && b < 90
+}
+
+fn bluish([r, g, b]: [u8; 3]) -> bool {
+    b > 180 && r < 90 && g < 110
+}
+
+/// Checks a 1280×720 picture of a slide of a clip turned upright: red at the top, blue below, and
+/// for a portrait clip black bands beside it.
+fn assert_upright(shot: &image::RgbImage, portrait: bool, what: &str) {
+    let at = |x, y| shot.get_pixel(x, y).0;
+    assert!(
+        reddish(at(640, 40)),
+        "{what}: red at the top, not {:?}",
+        at(640, 40)
+    );
+    assert!(
+        bluish(at(640, 600)),
+        "{what}: blue below, not {:?}",
+        at(640, 600)
+    );
+    if portrait {
+        // 180×320 fitted to 720 high: 405 wide in the middle.
+        assert_eq!(
+            at(300, 360),
+            [0, 0, 0],
+            "{what}: a band beside a portrait clip"
+        );
+        assert!(
+            bluish(at(480, 360)) && bluish(at(800, 360)),
+            "{what}: the clip's width"
+        );
+    } else {
+        assert!(
+            bluish(at(60, 600)),
+            "{what}: a landscape clip fills the width"
+        );
+    }
+}
+
+#[test]
+fn phone_clips_stand_upright_in_check_preview_and_on_screen() {
+    let _alone = one_at_a_time();
+    let dir = tempfile::tempdir().unwrap();
+    let playlists = dir.path().join("playlists");
+    let media = playlists.join("media");
+    std::fs::create_dir_all(&media).unwrap();
+    for degrees in [90, 180, 270] {
+        let upright = match degrees {
+            180 => upright_picture((320, 180)),
+            _ => upright_picture((180, 320)),
+        };
+        // The file holds the picture as the phone's sensor saw it: turned back.
+        let stored = match degrees {
+            90 => image::imageops::rotate270(&upright),
+            180 => image::imageops::rotate180(&upright),
+            _ => image::imageops::rotate90(&upright),
+        };
+        let clip = picture_clip(
+            &media,
+            &format!("phone{degrees}.mp4"),
+            &stored,
+            25,
+            H264_MP4,
+        );
+        turn_mp4(&clip, degrees);
+    }
+    let playlist = playlists.join("phone.ron");
+    std::fs::write(
+        &playlist,
+        r#"Playlist(title: "スマートフォン", slides: [
+    Video(file: "media/phone90.mp4"),
+    Video(file: "media/phone180.mp4"),
+    Video(file: "media/phone270.mp4"),
+])"#,
+    )
+    .unwrap();
+    let check = Command::new(env!("CARGO_BIN_EXE_kiosk-player"))
+        .arg("check")
+        .arg(&playlist)
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&check.stdout);
+    assert!(check.status.success(), "{said}");
+    for shown in [
+        "phone90.mp4: 180×320 (turned 90° clockwise to stand upright)",
+        "phone180.mp4: 320×180 (turned 180° clockwise to stand upright)",
+        "phone270.mp4: 180×320 (turned 270° clockwise to stand upright)",
+    ] {
+        assert!(said.contains(shown), "{shown}: {said}");
+    }
+    for (index, portrait) in [(0, true), (1, false), (2, true)] {
+        let shot = common::display::preview_slide(&playlist, index, "1280x720");
+        assert_upright(&shot, portrait, &format!("preview of slide {}", index + 1));
+    }
+    // The real player: the phone held upright shows upright.
+    std::fs::write(
+        &playlist,
+        r#"Playlist(title: "スマートフォン", slides: [Video(file: "media/phone90.mp4", seconds: 600)])"#,
+    )
+    .unwrap();
+    let (_xvfb, display) = start_xvfb("1280x720");
+    let (_player, address) = player_on(&display, &playlists, dir.path(), "1280x720");
+    wait_for("the video slide", Duration::from_secs(30), || {
+        (status(&address)["showing"]["kind"] == "video").then_some(())
+    });
+    let screen = wait_for("the clip on screen", Duration::from_secs(10), || {
+        let screen = read_x_screen(&display);
+        reddish(screen.get_pixel(640, 40).0).then_some(screen)
+    });
+    assert_upright(&screen, true, "the real screen");
+}
+
+#[test]
+fn clips_of_any_container_play_by_what_they_hold_and_sound_alone_is_refused() {
+    let _alone = one_at_a_time();
+    let dir = tempfile::tempdir().unwrap();
+    let media = dir.path().join("media");
+    std::fs::create_dir(&media).unwrap();
+    let h264 = "x264enc speed-preset=ultrafast ! h264parse";
+    // As office PCs, camcorders, phones and old web tools made them.
+    for (name, encoder) in [
+        ("office.wmv", "avenc_wmv2 ! asfmux".to_string()),
+        ("camera.avi", "avenc_mpeg4 ! avimux".to_string()),
+        ("phone.3gp", format!("{h264} ! 3gppmux")),
+        ("web.flv", format!("{h264} ! flvmux")),
+        ("free.ogv", "theoraenc ! oggmux".to_string()),
+    ] {
+        solid_clip(&media, name, (320, 240), 0xff3080c0, 25, &encoder);
+    }
+    // A transport stream's length is estimated from its clock references: a recorder's file has
+    // plenty, a second of one flat colour too few. These are as long and busy as a short
+    // recording; the second is under a name no list holds, so what is inside decides.
+    for name in ["recorder.ts", "camcorder.dat"] {
+        common::video::encode(&format!(
+            "videotestsrc num-buffers=100 ! video/x-raw,width=320,height=240,framerate=25/1 ! \
+             {h264} ! mpegtsmux ! filesink location={}",
+            media.join(name).display()
+        ));
+    }
+    common::video::encode(&format!(
+        "audiotestsrc num-buffers=50 ! audioconvert ! avenc_aac ! mp4mux ! filesink location={}",
+        media.join("narration.mp4").display()
+    ));
+    std::fs::write(
+        media.join("notes.mp4"),
+        "議事録: this is text, not a video\n",
+    )
+    .unwrap();
+    let playlist = dir.path().join("videos.ron");
+    std::fs::write(
+        &playlist,
+        r#"Playlist(title: "動画", slides: [
+    Video(file: "media/office.wmv"),
+    Video(file: "media/camera.avi"),
+    Video(file: "media/recorder.ts"),
+    Video(file: "media/phone.3gp"),
+    Video(file: "media/web.flv"),
+    Video(file: "media/free.ogv"),
+    Video(file: "media/camcorder.dat"),
+    Video(file: "media/narration.mp4"),
+    Video(file: "media/notes.mp4"),
+])"#,
+    )
+    .unwrap();
+    let check = Command::new(env!("CARGO_BIN_EXE_kiosk-player"))
+        .arg("check")
+        .arg(&playlist)
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&check.stdout).to_string()
+        + &String::from_utf8_lossy(&check.stderr);
+    assert!(!check.status.success(), "{said}");
+    // Each is opened to its first frame, and check says what it found.
+    for (slide, found) in [
+        (
+            1,
+            "office.wmv: 320×240, 0:01, Microsoft Windows Media 8 in ASF",
+        ),
+        (2, "camera.avi: 320×240, 0:01, DivX MPEG-4 Version 4 in AVI"),
+        (
+            3,
+            "recorder.ts: 320×240, 0:04, H.264 (High 4:4:4 Profile) in MPEG transport",
+        ),
+        (
+            4,
+            "phone.3gp: 320×240, 0:01, H.264 (High 4:4:4 Profile) in 3GP",
+        ),
+        (
+            5,
+            "web.flv: 320×240, 0:01, H.264 (High 4:4:4 Profile) in FLV Demuxer",
+        ),
+        (6, "free.ogv: 320×240, 0:01, Theora in Ogg"),
+        (7, "camcorder.dat: 320×240, 0:04, H.264"),
+    ] {
+        let line = said
+            .lines()
+            .find(|line| line.contains(&format!("slide {slide}:")))
+            .unwrap_or_default();
+        assert!(line.contains(found), "slide {slide}: {found}: {said}");
+    }
+    assert!(
+        said.contains("slide 8: media/narration.mp4: the file has no video, only sound"),
+        "{said}"
+    );
+    assert!(
+        said.contains("slide 9: media/notes.mp4: this is not a video GStreamer recognises"),
+        "{said}"
+    );
+    // The WMV on screen, in its own colour.
+    let wmv = dir.path().join("wmv.ron");
+    std::fs::write(
+        &wmv,
+        r#"Playlist(title: "WMV", slides: [Video(file: "media/office.wmv")])"#,
+    )
+    .unwrap();
+    let shot = common::display::preview_slide(&wmv, 0, "640x480");
+    let middle = shot.get_pixel(320, 240).0;
+    for (got, want) in middle.iter().zip([48u8, 128, 192]) {
+        assert!(got.abs_diff(want) <= 4, "{middle:?}");
+    }
+}
+
+/// The rows of `screen` (from `from` down) that hold a subtitle's box: at least 20 pixels of its
+/// near-black, which no frame of a counter clip has.
+fn subtitle_rows(screen: &image::RgbImage, from: u32) -> u32 {
+    (from..screen.height())
+        .filter(|&y| {
+            (0..screen.width())
+                .filter(|&x| screen.get_pixel(x, y).0.iter().all(|&c| c <= 22))
+                .count()
+                >= 20
+        })
+        .count() as u32
+}
+
+#[test]
+fn subtitles_beside_a_clip_show_in_their_time_window_with_furigana() {
+    let _alone = one_at_a_time();
+    let dir = tempfile::tempdir().unwrap();
+    let playlists = dir.path().join("playlists");
+    let media = playlists.join("media");
+    std::fs::create_dir_all(&media).unwrap();
+    let frames = 40;
+    counter_clip(&media, "count.mp4", (640, 360), frames, 10, H264_MP4);
+    // As a Japanese PC saves it: Shift-JIS, CRLF. The first cue has readings, the second not.
+    let srt = "1\r\n00:00:01,000 --> 00:00:02,500\r\n{手|て}を{洗|あら}おう\r\n\r\n\
+               2\r\n00:00:03,000 --> 00:00:03,800\r\n手を洗おう\r\n";
+    std::fs::write(
+        media.join("count.srt"),
+        encoding_rs::SHIFT_JIS.encode(srt).0.as_ref(),
+    )
+    .unwrap();
+    std::fs::write(
+        playlists.join("video.ron"),
+        r#"Playlist(title: "v", slides: [Video(file: "media/count.mp4", seconds: 600)])"#,
+    )
+    .unwrap();
+    let check = Command::new(env!("CARGO_BIN_EXE_kiosk-player"))
+        .arg("check")
+        .arg(playlists.join("video.ron"))
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&check.stdout);
+    assert!(
+        check.status.success() && said.contains("count.srt: 2 subtitles, read as Shift-JIS"),
+        "{said}"
+    );
+    let (_xvfb, display) = start_xvfb("640x360");
+    let (_player, address) = player_on(&display, &playlists, dir.path(), "640x360");
+    wait_for("the video slide", Duration::from_secs(30), || {
+        (status(&address)["showing"]["kind"] == "video").then_some(())
+    });
+    // The screen read back for two rounds of the clip: each reading's frame (its grey, read
+    // above the subtitles) and how many rows of subtitle box it shows.
+    let mut seen: Vec<(f64, u32)> = Vec::new();
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(9) {
+        let screen = read_x_screen(&display);
+        let grey = screen.get_pixel(320, 40).0;
+        let frame = counter_frame(grey[0], frames);
+        seen.push((f64::from(frame) / 10.0, subtitle_rows(&screen, 180)));
+    }
+    let rows_within = |from: f64, to: f64| -> Vec<u32> {
+        seen.iter()
+            .filter(|(at, _)| (from..=to).contains(at))
+            .map(|(_, rows)| *rows)
+            .collect()
+    };
+    // A frame either side of each edge is left out: the screen may be read between the two.
+    let first = rows_within(1.1, 2.4);
+    let second = rows_within(3.1, 3.7);
+    let none: Vec<u32> = [(0.0, 0.9), (2.6, 2.9), (3.9, 4.0)]
+        .iter()
+        .flat_map(|&(from, to)| rows_within(from, to))
+        .collect();
+    assert!(
+        first.len() >= 5 && second.len() >= 3 && none.len() >= 5,
+        "{seen:?}"
+    );
+    assert!(
+        first.iter().all(|&rows| rows > 20),
+        "the first cue: {seen:?}"
+    );
+    assert!(
+        second.iter().all(|&rows| rows > 20),
+        "the second cue: {seen:?}"
+    );
+    assert!(
+        none.iter().all(|&rows| rows == 0),
+        "between the cues: {seen:?}"
+    );
+    // The readings stand above the first cue's line: its box is taller.
+    let (tall, short) = (first.iter().max().unwrap(), second.iter().max().unwrap());
+    assert!(tall > &(short + 5), "furigana: {tall} rows against {short}");
+
+    // Named by the slide, in WebVTT, timed from the first frame: `preview` shows it too.
+    std::fs::write(
+        media.join("words.vtt"),
+        "WEBVTT\n\n00:00.000 --> 00:01.000\nペットと{避難|ひなん}\n",
+    )
+    .unwrap();
+    let named = playlists.join("named.ron");
+    std::fs::write(
+        &named,
+        r#"Playlist(title: "v", slides: [Video(file: "media/count.mp4", subtitles: "media/words.vtt")])"#,
+    )
+    .unwrap();
+    let shot = common::display::preview_slide(&named, 0, "640x360");
+    assert!(subtitle_rows(&shot, 180) > 20, "preview shows the subtitle");
+    let white = (180..360)
+        .flat_map(|y| (0..640).map(move |x| (x, y)))
+        .filter(|&(x, y)| shot.get_pixel(x, y).0.iter().all(|&c| c > 230))
+        .count();
+    assert!(white > 200, "the subtitle's text: {white} white pixels");
 }

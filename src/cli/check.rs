@@ -136,11 +136,26 @@ fn media_problems(playlist: &Playlist, file: &Path) -> Vec<Diagnostic> {
     let mut composer = crate::compose::Composer::default();
     let mut problems = Vec::new();
     for (index, slide) in playlist.slides.iter().enumerate() {
-        if let Slide::Video(video) = slide
-            && let Err(problem) = probe_video(video, folder, file, index)
-        {
-            problems.push(slide_problem(file, index, problem));
-            continue;
+        if let Slide::Video(video) = slide {
+            match crate::content::load_subtitles(folder, video) {
+                Ok(Some(subtitles)) => println!(
+                    "{}: slide {}: {}: {} subtitles{}",
+                    file.display(),
+                    index + 1,
+                    subtitles.file.display(),
+                    subtitles.cues.len(),
+                    subtitles
+                        .encoding
+                        .map(|e| format!(", read as {e}"))
+                        .unwrap_or_default()
+                ),
+                Ok(None) => {}
+                Err(found) => problems.extend(found),
+            }
+            if let Err(problem) = probe_video(video, folder, file, index) {
+                problems.push(slide_problem(file, index, problem));
+                continue;
+            }
         }
         // A feed's items and a page's snapshot come while the player runs: a feed slide is laid
         // out with its title alone, and a page needs Chromium.

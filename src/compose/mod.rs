@@ -422,6 +422,43 @@ impl Composer {
         (finish(canvas, warnings), area)
     }
 
+    /// A subtitle as it goes over a video shown `width` × `height` pixels: its text (furigana
+    /// and phrase breaks as on slides) in white on a near-black box just large enough for it,
+    /// opaque so it reads over any picture.
+    pub fn subtitle(&mut self, text: &str, width: u32, height: u32) -> Picture {
+        // Sized by the video as shown, so a portrait phone clip gets narrower, not tinier, lines.
+        let unit = (width.min(height) as f32 / 100.0).max(1.0);
+        let size = (5.5 * unit).max(14.0);
+        let lines = [paragraph(
+            text,
+            size,
+            true,
+            WHITE,
+            1.25,
+            0.0,
+            Alignment::Center,
+        )];
+        let padding = (0.35 * size).round();
+        let room = (width as f32 * 0.9 - 2.0 * padding, height as f32 * 0.4);
+        let setting = self.typesetter.fit(&lines, room.0, room.1);
+        // Set again as wide as its widest line, so each line is centred in the box.
+        let setting = self
+            .typesetter
+            .fit(&lines, setting.width.ceil().min(room.0), room.1);
+        let mut warnings = Vec::new();
+        if !setting.fits {
+            warnings.push(format!(
+                "the subtitle 「{text}」 is too long to fit and is cut off"
+            ));
+        }
+        let box_width = (setting.width + 2.0 * padding).ceil().min(width as f32) as u32;
+        let box_height = (setting.height + 2.0 * padding).ceil().min(height as f32) as u32;
+        let mut canvas = blank(box_width, box_height, Colour::rgb(0x10, 0x10, 0x10));
+        self.typesetter
+            .draw(&setting, &mut canvas, padding, padding);
+        finish(canvas, warnings)
+    }
+
     /// Draws a caption band along the bottom of `canvas` and returns its height (0 without one).
     fn caption_band(
         &mut self,

@@ -11,9 +11,12 @@ use crate::compose::media_process::{self, Drawn, Job, Opening};
 use crate::compose::picture::{self, MAX_MEDIA_BYTES, MAX_SVG_BYTES, PictureError};
 use crate::core::diagnostic::{Diagnostic, Position, SourceLocator};
 use crate::core::pictures::{self, FolderContents};
-use crate::core::playlist::{MAX_PLAYLIST_BYTES, MediaKind, MediaPath, Playlist, Slide};
+use crate::core::playlist::{
+    MAX_PLAYLIST_BYTES, MediaKind, MediaPath, Playlist, Slide, VideoSlide,
+};
 use crate::core::quiz::Quiz;
 use crate::core::schedule::ClosedDays;
+use crate::core::subtitles::{self, Cue, MAX_SUBTITLE_BYTES};
 use crate::core::ticker::parse_ticker;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -224,6 +227,59 @@ pub fn read_text(path: &Path, limit: u64) -> Result<String, Diagnostic> {
         Diagnostic::new(position, "the file is not UTF-8 text")
             .with_hint("save it as UTF-8 (in Notepad: Save as → Encoding → UTF-8)")
     })
+}
+
+/// A video's subtitles, read and checked.
+#[derive(Clone, Debug)]
+pub struct Subtitles {
+    pub file: PathBuf,
+    pub cues: Vec<Cue>,
+    /// The encoding it was read as, when not UTF-8.
+    pub encoding: Option<&'static str>,
+}
+
+/// The subtitles of a video slide: the file it names, or `clip.srt`/`clip.vtt` beside its
+/// video; `None` when it has none. Problems carry the subtitle file's name and line.
+pub fn load_subtitles(
+    folder: &Path,
+    slide: &VideoSlide,
+) -> Result<Option<Subtitles>, Vec<Diagnostic>> {
+    let relative = match &slide.subtitles {
+        Some(named) => named.relative.clone(),
+        None => {
+            let beside = folder.join(&slide.file.relative);
+            let names: Vec<String> = beside
+                .parent()
+                .and_then(|dir| std::fs::read_dir(dir).ok())
+                .into_iter()
+                .flatten()
+                .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
+                .collect();
+            match subtitles::sidecar(&slide.file.relative, &names) {
+                Some(name) => slide.file.relative.with_file_name(name),
+                None => return Ok(None),
+            }
+        }
+    };
+    let shown_as = folder.join(&relative);
+    let in_file = |d: Diagnostic| d.in_file(&shown_as);
+    let path = picture::resolve_media(folder, &relative, MAX_SUBTITLE_BYTES)
+        .map_err(|e| vec![in_file(Diagnostic::new(Position::START, e.to_string()))])?;
+    let bytes = std::fs::read(&path).map_err(|e| {
+        vec![in_file(Diagnostic::new(
+            Position::START,
+            format!("cannot read the file: {e}"),
+        ))]
+    })?;
+    let (text, encoding) = subtitles::decode(&bytes)
+        .map_err(|problem| vec![in_file(Diagnostic::new(Position::START, problem))])?;
+    let cues = subtitles::parse(&text)
+        .map_err(|problems| problems.into_iter().map(in_file).collect::<Vec<_>>())?;
+    Ok(Some(Subtitles {
+        file: shown_as,
+        cues,
+        encoding,
+    }))
 }
 
 /// Reads and checks an office's `closed_days.ron`.

@@ -21,6 +21,7 @@ pub mod quiz_report;
 pub mod schedule;
 pub mod slideshow;
 pub mod staff_exit;
+pub mod subtitles;
 pub mod ticker;
 pub mod touch;
 pub mod video;

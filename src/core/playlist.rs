@@ -277,6 +277,8 @@ pub struct VideoSlide {
     pub seconds: Option<f32>,
     pub caption: Option<String>,
     pub caption_en: Option<String>,
+    /// A SubRip or WebVTT file; without it, `clip.srt` or `clip.vtt` beside `clip.mp4` is used.
+    pub subtitles: Option<MediaPath>,
     /// Refused with a reason: the video would cover the card.
     pub qr: Option<QrCard>,
 }
@@ -344,7 +346,12 @@ impl MediaPath {
             "png" | "jpg" | "jpeg" | "webp" => Some(MediaKind::Raster),
             "svg" => Some(MediaKind::Vector),
             "pdf" => Some(MediaKind::Pdf),
-            "mp4" | "m4v" | "mov" | "mkv" | "webm" => Some(MediaKind::Video),
+            // What phones, cameras and office PCs write; a `Video` slide's file of any other
+            // name is opened to see what it holds.
+            "mp4" | "m4v" | "mov" | "mkv" | "webm" | "wmv" | "asf" | "avi" | "ts" | "mts"
+            | "m2ts" | "mpg" | "mpeg" | "vob" | "flv" | "3gp" | "3g2" | "ogv" | "ogg" => {
+                Some(MediaKind::Video)
+            }
             _ => None,
         }
     }
@@ -684,6 +691,8 @@ impl Playlist {
                     MediaKind::Video => "show videos with Video(file: ..)",
                 };
                 match (media.kind(), wanted) {
+                    // GStreamer reads what is inside, whatever the name says (`check` opens it).
+                    (None, Some(MediaKind::Video)) => {}
                     (None, _) => problems.push(
                         Diagnostic::new(
                             position,
@@ -693,7 +702,7 @@ impl Playlist {
                             ),
                         )
                         .with_hint(
-                            "use PNG, JPEG, WebP, SVG or PDF pictures, or MP4, MKV or WebM videos",
+                            "use PNG, JPEG, WebP, SVG or PDF pictures; show videos (MP4, MOV, WMV, AVI, MPEG-TS, …) with Video(file: ..)",
                         ),
                     ),
                     (Some(kind), Some(wanted)) if kind != wanted => {
@@ -730,6 +739,18 @@ impl Playlist {
                     ),
                     _ => {}
                 }
+            }
+            if let Slide::Video(video) = slide
+                && let Some(subtitles) = &video.subtitles
+                && !super::subtitles::is_subtitle_file(&subtitles.relative)
+            {
+                problems.push(
+                    Diagnostic::new(
+                        at.string_literal(&subtitles.written),
+                        format!("`{}` is not a subtitle file", subtitles.written),
+                    )
+                    .with_hint("name a SubRip (.srt) or WebVTT (.vtt) file"),
+                );
             }
             if let Slide::Video(video) = slide
                 && video.qr.is_some()
@@ -948,6 +969,8 @@ mod tests {
         let good = r#"Playlist(title: "t", slides: [
     Video(file: "media/handwash.mp4", loops: 2, caption: "手洗い", fit: Cover),
     Video(file: "media/drill.webm", seconds: 30),
+    Video(file: "media/old-pc.WMV"),
+    Video(file: "media/camcorder.dat"),
 ])"#;
         let playlist = Playlist::parse(good).unwrap();
         let Slide::Video(video) = &playlist.slides[0] else {
@@ -961,6 +984,7 @@ mod tests {
     Image(file: "media/clip.mp4"),
     Video(file: "media/clip.mkv", loops: 2, seconds: 10),
     Video(file: "media/clip.mov", loops: 0),
+    Image(file: "media/old-pc.wmv"),
 ])"#;
         let problems = problems_of(bad);
         let expected = [
@@ -968,6 +992,7 @@ mod tests {
             ("3:18:", "`media/clip.mp4` is a video"),
             ("4:35:", "both `loops` and `seconds`"),
             ("5:35:", "`loops` is 0"),
+            ("6:18:", "`media/old-pc.wmv` is a video"),
         ];
         assert_eq!(problems.len(), expected.len(), "{problems:#?}");
         for (problem, (place, message)) in problems.iter().zip(expected) {

@@ -27,10 +27,81 @@ pub const MAX_VIDEO_PIXELS: u64 = 1920 * 1088;
 /// What a video file turned out to hold, from opening it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VideoFacts {
+    /// The size as shown: upright, in square pixels.
     pub width: u32,
     pub height: u32,
     /// The length of one play-through; unknown for some streams.
     pub seconds: Option<f64>,
+    /// How the frames are turned to be upright, from the stream's orientation tag.
+    pub orientation: Orientation,
+}
+
+/// How a video's frames must be turned to stand upright: what a phone records in the file when
+/// it was held upright (rotate 90) or upside down (rotate 180), as GStreamer's
+/// `image-orientation` tag says it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Orientation {
+    /// Quarter turns clockwise, 0 to 3.
+    pub quarter_turns: u8,
+    /// Mirrored left to right before turning.
+    pub flipped: bool,
+}
+
+impl Orientation {
+    /// From the tag's value: `rotate-90`, `flip-rotate-180`, …; anything else is upright.
+    pub fn from_tag(tag: &str) -> Orientation {
+        let (flipped, angle) = match tag.strip_prefix("flip-") {
+            Some(rest) => (true, rest),
+            None => (false, tag),
+        };
+        let quarter_turns = match angle {
+            "rotate-90" => 1,
+            "rotate-180" => 2,
+            "rotate-270" => 3,
+            _ => 0,
+        };
+        Orientation {
+            quarter_turns,
+            flipped,
+        }
+    }
+
+    /// The size shown for frames of `width` × `height`.
+    pub fn shown(&self, (width, height): (u32, u32)) -> (u32, u32) {
+        match self.quarter_turns % 2 {
+            0 => (width, height),
+            _ => (height, width),
+        }
+    }
+
+    /// The matrix `(m00, m01, m10, m11)` taking a point of the upright picture to the stored
+    /// frame, both about their centres (x right, y down): the compositor turns the texture
+    /// coordinates with it, so no frame is copied to be turned.
+    pub fn to_frame(&self) -> [f32; 4] {
+        // Undo the turn (a quarter turn clockwise undone is one anticlockwise), then the mirror.
+        let [a, b, c, d] = match self.quarter_turns % 4 {
+            0 => [1.0, 0.0, 0.0, 1.0],
+            1 => [0.0, 1.0, -1.0, 0.0],
+            2 => [-1.0, 0.0, 0.0, -1.0],
+            _ => [0.0, -1.0, 1.0, 0.0],
+        };
+        match self.flipped {
+            false => [a, b, c, d],
+            true => [-a, -b, c, d],
+        }
+    }
+
+    /// "turned 90° clockwise", "mirrored", or nothing for an upright video.
+    pub fn describe(&self) -> Option<String> {
+        let turn = (self.quarter_turns > 0)
+            .then(|| format!("turned {}° clockwise", u32::from(self.quarter_turns) * 90));
+        match (turn, self.flipped) {
+            (None, false) => None,
+            (None, true) => Some("mirrored".into()),
+            (Some(turn), false) => Some(turn),
+            (Some(turn), true) => Some(format!("mirrored and {turn}")),
+        }
+    }
 }
 
 /// How long a video slide stays on screen: its own `seconds`, else `loops` play-throughs of the
@@ -60,12 +131,18 @@ pub fn video_slide_seconds(
     Ok(total.max(1.0))
 }
 
+/// How to make a video every board plays in hardware (a Pi 4 decodes H.264 up to 1080p; a Pi 5
+/// decodes HEVC in hardware and H.264 in software): the setting to choose, in the tools staff have.
+pub const EXPORT_ADVICE: &str = "export it again as H.264 MP4 (High profile, yuv420p, at most \
+     1920×1080): HandBrake's \"Fast 1080p30\" preset, or ffmpeg -i IN -vf \"scale='min(1920,iw)':-2\" \
+     -c:v libx264 -profile:v high -pix_fmt yuv420p OUT.mp4";
+
 /// Why a video is too large to play, if it is.
 pub fn size_problem(facts: &VideoFacts) -> Option<String> {
     (u64::from(facts.width) * u64::from(facts.height) > MAX_VIDEO_PIXELS).then(|| {
         format!(
             "the video is {}×{}, larger than 1920×1080, which this player decodes at most; \
-             export it at 1080p or smaller",
+             {EXPORT_ADVICE}",
             facts.width, facts.height
         )
     })
@@ -83,17 +160,26 @@ pub fn clock_text(seconds: f64) -> String {
 }
 
 /// Where a video's frames go: `screen` is the rectangle on screen and `source` the part of the
-/// frame shown there, both as left, top, right, bottom fractions (of the screen, of the frame).
+/// upright picture shown there, both as left, top, right, bottom fractions (of the screen, of the
+/// picture); `orientation` turns the picture's points into the stored frame's.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Placement {
     pub screen: [f32; 4],
     pub source: [f32; 4],
+    pub orientation: Orientation,
 }
 
-/// Fits a `frame` (width, height, already in square pixels) into `area` (left, top, right,
-/// bottom in pixels) of a screen of `screen` pixels, like a photo: `Contain` shows all of it with
-/// bands beside or above, `Cover` fills the area and cuts what sticks out.
-pub fn place_video(frame: (f32, f32), area: [f32; 4], screen: (f32, f32), fit: Fit) -> Placement {
+/// Fits a `frame` (width, height as shown: upright, in square pixels, turned by `orientation`
+/// from the stored frames) into `area` (left, top, right, bottom in pixels) of a screen of
+/// `screen` pixels, like a photo: `Contain` shows all of it with bands beside or above, `Cover`
+/// fills the area and cuts what sticks out.
+pub fn place_video(
+    frame: (f32, f32),
+    orientation: Orientation,
+    area: [f32; 4],
+    screen: (f32, f32),
+    fit: Fit,
+) -> Placement {
     let (area_width, area_height) = (area[2] - area[0], area[3] - area[1]);
     let frame_aspect = frame.0 / frame.1.max(1.0);
     let area_aspect = area_width / area_height.max(1.0);
@@ -112,6 +198,7 @@ pub fn place_video(frame: (f32, f32), area: [f32; 4], screen: (f32, f32), fit: F
             Placement {
                 screen: fraction([left, top, left + width.round(), top + height.round()]),
                 source: [0.0, 0.0, 1.0, 1.0],
+                orientation,
             }
         }
         Fit::Cover => {
@@ -125,6 +212,7 @@ pub fn place_video(frame: (f32, f32), area: [f32; 4], screen: (f32, f32), fit: F
             Placement {
                 screen: fraction(area),
                 source,
+                orientation,
             }
         }
     }
@@ -208,7 +296,10 @@ pub fn package_for_missing(caps: &str) -> Option<&'static str> {
         | "video/x-msmpeg" | "video/x-wmv" | "video/x-prores" => "gstreamer1.0-libav",
         "video/x-vp8" | "video/x-vp9" | "video/quicktime" | "video/x-matroska" | "video/webm"
         | "video/x-msvideo" | "image/jpeg" => "gstreamer1.0-plugins-good",
-        "video/mpegts" | "video/x-flv" => "gstreamer1.0-plugins-bad",
+        "video/mpegts" | "video/mpeg-sys" => "gstreamer1.0-plugins-bad",
+        // flvdemux is in -good; FLV's own codecs (Sorenson, VP6) in libav.
+        "video/x-flv" => "gstreamer1.0-plugins-good",
+        "video/x-ms-asf" => "gstreamer1.0-plugins-ugly",
         "video/x-theora" | "application/ogg" => "gstreamer1.0-plugins-base",
         _ => return None,
     })
@@ -223,6 +314,7 @@ mod tests {
             width,
             height,
             seconds,
+            orientation: Orientation::default(),
         }
     }
 
@@ -261,10 +353,22 @@ mod tests {
         let screen = (1920.0, 1080.0);
         let area = [0.0, 0.0, 1920.0, 1080.0];
         // 4:3 on 16:9: pillarboxed, 1440 wide, centred.
-        let contain = place_video((640.0, 480.0), area, screen, Fit::Contain);
+        let contain = place_video(
+            (640.0, 480.0),
+            Orientation::default(),
+            area,
+            screen,
+            Fit::Contain,
+        );
         assert_eq!(contain.screen, [240.0 / 1920.0, 0.0, 1680.0 / 1920.0, 1.0]);
         assert_eq!(contain.source, [0.0, 0.0, 1.0, 1.0]);
-        let cover = place_video((640.0, 480.0), area, screen, Fit::Cover);
+        let cover = place_video(
+            (640.0, 480.0),
+            Orientation::default(),
+            area,
+            screen,
+            Fit::Cover,
+        );
         assert_eq!(cover.screen, [0.0, 0.0, 1.0, 1.0]);
         let [l, t, r, b] = cover.source;
         assert_eq!((l, r), (0.0, 1.0));
@@ -275,6 +379,7 @@ mod tests {
         // Above a caption band: the area's top part only.
         let above = place_video(
             (1920.0, 1080.0),
+            Orientation::default(),
             [0.0, 0.0, 1920.0, 900.0],
             screen,
             Fit::Contain,
@@ -332,5 +437,32 @@ mod tests {
         assert_eq!(package_for_missing("audio/x-unknown"), None);
         assert_eq!(clock_text(36000.0), "10:00:00");
         assert_eq!(clock_text(75.0), "1:15");
+    }
+
+    #[test]
+    fn a_phones_turn_maps_each_upright_corner_to_the_stored_frames() {
+        // The point of the frame shown at an upright corner, for a frame stored turned.
+        let corner = |orientation: Orientation, (x, y): (f32, f32)| {
+            let [a, b, c, d] = orientation.to_frame();
+            let (u, v) = (x - 0.5, y - 0.5);
+            (a * u + b * v + 0.5, c * u + d * v + 0.5)
+        };
+        let turned = |tag: &str| Orientation::from_tag(tag);
+        // Held upright: the sensor's top left is the picture's top right.
+        assert_eq!(corner(turned("rotate-90"), (1.0, 0.0)), (0.0, 0.0));
+        assert_eq!(corner(turned("rotate-90"), (0.0, 0.0)), (0.0, 1.0));
+        assert_eq!(corner(turned("rotate-180"), (0.0, 0.0)), (1.0, 1.0));
+        assert_eq!(corner(turned("rotate-270"), (0.0, 0.0)), (1.0, 0.0));
+        assert_eq!(corner(turned("rotate-0"), (0.0, 0.0)), (0.0, 0.0));
+        // Mirrored, then turned: the frame's top left is the mirror's top right.
+        assert_eq!(corner(turned("flip-rotate-0"), (0.0, 0.0)), (1.0, 0.0));
+        assert_eq!(corner(turned("flip-rotate-90"), (1.0, 0.0)), (1.0, 0.0));
+        assert_eq!(turned("rotate-90").shown((1920, 1080)), (1080, 1920));
+        assert_eq!(turned("rotate-180").shown((1920, 1080)), (1920, 1080));
+        assert_eq!(turned("sideways").describe(), None);
+        assert_eq!(
+            turned("rotate-270").describe().as_deref(),
+            Some("turned 270° clockwise")
+        );
     }
 }

@@ -45,6 +45,8 @@ pub struct ScreenLayers {
     pub furniture: Vec<Furniture>,
     /// The quiz layer, above the slides.
     pub overlay: Option<Overlay>,
+    /// The subtitle over the video on screen, and where it goes (fractions of the screen).
+    pub subtitle: Option<(Handle<Image>, [f32; 4])>,
 }
 
 impl Default for ScreenLayers {
@@ -56,6 +58,7 @@ impl Default for ScreenLayers {
             slide_area: FULL,
             furniture: Vec::new(),
             overlay: None,
+            subtitle: None,
         }
     }
 }
@@ -99,6 +102,7 @@ struct ExtractedLayers {
     slide_area: [f32; 4],
     furniture: Vec<(AssetId<Image>, [f32; 4], Option<(AssetId<Image>, f32)>)>,
     overlay: Option<(AssetId<Image>, f32, f32)>,
+    subtitle: Option<(AssetId<Image>, [f32; 4])>,
 }
 
 impl ExtractResource for ExtractedLayers {
@@ -125,6 +129,10 @@ impl ExtractResource for ExtractedLayers {
                 .overlay
                 .as_ref()
                 .map(|overlay| (overlay.image.id(), overlay.top, overlay.bottom)),
+            subtitle: layers
+                .subtitle
+                .as_ref()
+                .map(|(image, rect)| (image.id(), *rect)),
         }
     }
 }
@@ -566,6 +574,10 @@ fn draw_screen(
             bound.push((pipeline, bind_group));
         }
     }
+    let subtitle = layers
+        .subtitle
+        .and_then(|(image, rect)| Some(Draw::new(images.get(image)?, rect, Paint::Opaque)));
+    bound.extend(subtitle.as_ref().and_then(bind_picture));
     bound.extend(furniture.iter().filter_map(bind_picture));
     bound.extend(overlay.as_ref().and_then(bind_picture));
     let Some(attachment) = target.out_texture_color_attachment(clear) else {

@@ -3,7 +3,7 @@
 use super::compositor::{self, Furniture, Overlay, ScreenLayers};
 use super::screen::{BACKDROP, spawn_camera};
 use super::slideshow::into_image;
-use super::video::{VideoDraw, VideoLayers};
+use super::video::{VideoDraw, VideoLayers, VideoOnCanvas};
 use crate::compose::quiz::Screenful;
 use crate::compose::{Composer, Picture};
 use crate::core::calendar::{ClockFace, Eras};
@@ -141,7 +141,7 @@ fn video_first_frame(
         .ok_or_else(|| anyhow::anyhow!("{}: no first frame", slide.file.written))?;
     let display = (opened.facts.width as f32, opened.facts.height as f32);
     let screen = (size.width as f32, size.height as f32);
-    let placement = place_video(display, area, screen, slide.fit);
+    let placement = place_video(display, opened.facts.orientation, area, screen, slide.fit);
     // The picture around the video first, checked at its own pixels, so it is on the GPU when the
     // frame is drawn over its black; then the frame, checked where the picture still shows.
     let (dx, dy) = (around.area.x, around.area.y);
@@ -158,8 +158,30 @@ fn video_first_frame(
     probes.extend_from_slice(&around.probes);
     outside.extend_from_slice(&around.probes);
     let image = renderer.add_picture(picture);
-    let layers = around.layers(image, renderer.size);
+    let mut layers = around.layers(image, renderer.size);
     renderer.render_layers(layers.clone(), path, &probes)?;
+    // The subtitle of the first frame, if one is timed there.
+    let subtitles = match crate::content::load_subtitles(folder, slide) {
+        Ok(subtitles) => subtitles,
+        Err(problems) => {
+            for problem in problems {
+                eprintln!("{problem}; the video plays without its subtitles");
+            }
+            None
+        }
+    };
+    let first_cue = subtitles.as_ref().and_then(|s| {
+        let index = crate::core::subtitles::cue_at(&s.cues, frame.seconds()?)?;
+        Some(s.cues[index].text.as_str()).filter(|text| !text.is_empty())
+    });
+    if let Some(text) = first_cue {
+        let canvas = (renderer.size.width as f32, renderer.size.height as f32);
+        let on_canvas = VideoOnCanvas::new(&placement, layers.slide_area, canvas);
+        let [_, _, width, height] = on_canvas.pixels;
+        let subtitle = composer.subtitle(text, width as u32, height as u32);
+        let rect = on_canvas.subtitle_rect((subtitle.width, subtitle.height));
+        layers.subtitle = Some((renderer.add_picture(subtitle), rect));
+    }
     renderer.app.world_mut().insert_resource(VideoLayers {
         slide: Some(VideoDraw {
             id: opened.playback.id(),

@@ -509,6 +509,7 @@ fn advance(
                     {
                         video.placement = place_video(
                             video.display,
+                            video.placement.orientation,
                             area,
                             (size.x as f32, size.y as f32),
                             video.fit,
@@ -811,24 +812,33 @@ fn drawing_job(
                     .map_err(unplayed)?;
                 notes::clear_problems(&path);
                 let display = (opened.facts.width as f32, opened.facts.height as f32);
-                let placement =
-                    place_video(display, area, (size.x as f32, size.y as f32), slide.fit);
+                let placement = place_video(
+                    display,
+                    opened.facts.orientation,
+                    area,
+                    (size.x as f32, size.y as f32),
+                    slide.fit,
+                );
                 info!(
                     "{}: {} ready, {}",
                     slide.file.written,
                     crate::video::summary(&opened.facts, &opened.description),
                     crate::core::video::clock_text(seconds)
                 );
+                let mut video =
+                    SlideVideo::new(opened.playback, placement, seconds, key, display, slide.fit);
+                // Broken subtitles lose only themselves: the video plays without them.
+                match crate::content::load_subtitles(&folder, &slide) {
+                    Ok(subtitles) => video.subtitles = subtitles.map(|s| Arc::new(s.cues)),
+                    Err(problems) => {
+                        for problem in problems {
+                            warn!("{problem}; the video plays without its subtitles");
+                        }
+                    }
+                }
                 Ok(Drawn {
                     picture,
-                    video: Some(SlideVideo::new(
-                        opened.playback,
-                        placement,
-                        seconds,
-                        key,
-                        display,
-                        slide.fit,
-                    )),
+                    video: Some(video),
                     video_area: Some(area),
                 })
             })

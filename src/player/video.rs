@@ -8,12 +8,14 @@ use super::slideshow::{Prepared, Show, SlideStarted, SlideTimer};
 use super::status::PlayerCounters;
 use crate::core::library::SlideKey;
 use crate::core::playlist::Fit;
+use crate::core::subtitles::{Cue, cue_at};
 use crate::core::video::{DecoderChoice, Placement};
 use crate::status::Counters;
 use crate::video::{Frame, Playback};
 use bevy::prelude::*;
 use bevy::render::extract_resource::ExtractResource;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 pub struct VideoPlugin {
     pub decoder: DecoderChoice,
@@ -27,7 +29,7 @@ impl Plugin for VideoPlugin {
             .add_systems(Update, end_failed_videos.before(SlideTimer))
             .add_systems(
                 Update,
-                (play_started_videos, follow_the_screen)
+                (play_started_videos, follow_the_screen, show_subtitles)
                     .chain()
                     .after(super::transition::Transitions),
             );
@@ -48,6 +50,8 @@ pub struct SlideVideo {
     /// The video's size in square pixels, and how it fits, to place it again on a new screen size.
     pub display: (f32, f32),
     pub fit: Fit,
+    /// Its subtitles' cues, in time order.
+    pub subtitles: Option<Arc<Vec<Cue>>>,
     playing: bool,
     /// Its failure was acted on.
     ended: bool,
@@ -69,6 +73,7 @@ impl SlideVideo {
             key,
             display,
             fit,
+            subtitles: None,
             playing: false,
             ended: false,
         }
@@ -189,5 +194,85 @@ fn end_failed_videos(
             .mark_unplayable(video.key.clone(), reason.to_string(), &playlists.library);
         show.0.cut_short(clock.seconds());
         Counters::add(&counters.0.slides_skipped, 1);
+    }
+}
+
+/// Puts the subtitle of the frame on screen over the video's lower part, while a video with
+/// subtitles is the still slide; a new cue is typeset when its first frame comes (a few
+/// milliseconds, on this thread, so it is on screen with that frame).
+fn show_subtitles(
+    videos: Res<Videos>,
+    drawn: Res<VideoLayers>,
+    canvas: Res<super::screen::Canvas>,
+    mut layers: ResMut<ScreenLayers>,
+    mut images: ResMut<Assets<Image>>,
+    mut shown: Local<Option<(u64, usize)>>,
+) {
+    let video = layers
+        .slide
+        .as_ref()
+        .filter(|_| layers.leaving.is_none())
+        .and_then(|slide| videos.0.get(&slide.id()));
+    let frame = drawn.slide.as_ref().and_then(|d| d.frame.as_ref());
+    let cue = video.zip(frame).and_then(|(video, frame)| {
+        let cues = video.subtitles.as_ref()?;
+        let index = cue_at(cues, frame.seconds()?).filter(|&i| !cues[i].text.is_empty())?;
+        Some((video, &cues[index], (video.playback.id(), index)))
+    });
+    let Some((video, cue, which)) = cue else {
+        if layers.subtitle.is_some() {
+            layers.subtitle = None;
+            *shown = None;
+        }
+        return;
+    };
+    if *shown == Some(which) {
+        return;
+    }
+    let canvas = (canvas.pixels.x as f32, canvas.pixels.y as f32);
+    let on_canvas = VideoOnCanvas::new(&video.placement, layers.slide_area, canvas);
+    let picture = super::slideshow::compose(|composer| {
+        let [_, _, width, height] = on_canvas.pixels;
+        composer.subtitle(&cue.text, width as u32, height as u32)
+    });
+    let rect = on_canvas.subtitle_rect((picture.width, picture.height));
+    layers.subtitle = Some((images.add(super::slideshow::into_image(picture)), rect));
+    *shown = Some(which);
+}
+
+/// A video's rectangle on the canvas, to put its subtitles over.
+pub(super) struct VideoOnCanvas {
+    /// Left, top, width and height in pixels.
+    pub pixels: [f32; 4],
+    canvas: (f32, f32),
+}
+
+impl VideoOnCanvas {
+    /// The video at `placement` (fractions of the slides' `area`, itself fractions of a canvas
+    /// of `canvas` pixels).
+    pub fn new(placement: &Placement, area: [f32; 4], canvas: (f32, f32)) -> VideoOnCanvas {
+        let [left, top, right, bottom] = placement.screen;
+        let x = |f: f32| (area[0] + f * (area[2] - area[0])) * canvas.0;
+        let y = |f: f32| (area[1] + f * (area[3] - area[1])) * canvas.1;
+        VideoOnCanvas {
+            pixels: [x(left), y(top), x(right) - x(left), y(bottom) - y(top)],
+            canvas,
+        }
+    }
+
+    /// Where a subtitle box of `size` pixels goes: centred, its foot at 95% of the video's
+    /// height, as fractions of the canvas.
+    pub fn subtitle_rect(&self, (width, height): (u32, u32)) -> [f32; 4] {
+        let [left, top, video_width, video_height] = self.pixels;
+        let (width, height) = (width as f32, height as f32);
+        let box_left = (left + (video_width - width) / 2.0).round();
+        let box_top = (top + video_height * 0.95 - height).round();
+        let (w, h) = self.canvas;
+        [
+            box_left / w,
+            box_top / h,
+            (box_left + width) / w,
+            (box_top + height) / h,
+        ]
     }
 }

@@ -5,8 +5,11 @@
 struct Placement {
     // Left, top, right and bottom edges as fractions of the screen (y down).
     rect: vec4<f32>,
-    // The part of the frame shown there, as fractions of the frame.
+    // The part of the upright picture shown there, as fractions of it.
     source: vec4<f32>,
+    // How a point of the upright picture maps into the stored frame, about the centre (a phone's
+    // clip filmed upright is stored on its side): (m00, m01, m10, m11).
+    orientation: vec4<f32>,
     // How the canvas is turned onto the window, about the centre: (m00, m01, m10, m11).
     turn: vec4<f32>,
     // x: how much of the video shows: 1, or a crossfade's share.
@@ -36,7 +39,8 @@ fn vertex(@builtin(vertex_index) index: u32) -> VertexOutput {
     let at = mat2x2<f32>(placement.turn.xz, placement.turn.yw) * on_canvas + vec2(0.5);
     var out: VertexOutput;
     out.position = vec4(at.x * 2.0 - 1.0, 1.0 - at.y * 2.0, 0.0, 1.0);
-    out.uv = mix(placement.source.xy, placement.source.zw, corner);
+    let upright = mix(placement.source.xy, placement.source.zw, corner) - vec2(0.5);
+    out.uv = mat2x2<f32>(placement.orientation.xz, placement.orientation.yw) * upright + vec2(0.5);
     return out;
 }
 

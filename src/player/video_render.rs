@@ -28,8 +28,9 @@ pub(super) fn init_video_binding(mut commands: Commands, render_device: Res<Rend
         &BindGroupLayoutEntries::sequential(
             ShaderStages::VERTEX_FRAGMENT,
             (
-                // Rectangle, source part, turn, weight, and the three rows of the YUV matrix.
-                uniform_buffer::<[Vec4; 7]>(false),
+                // Rectangle, source part, orientation, turn, weight, and the three rows of the YUV
+                // matrix.
+                uniform_buffer::<[Vec4; 8]>(false),
                 texture_2d(TextureSampleType::Float { filterable: true }),
                 texture_2d(TextureSampleType::Float { filterable: true }),
                 texture_2d(TextureSampleType::Float { filterable: true }),
@@ -218,6 +219,7 @@ pub(super) fn bind_video(
             [left + video.offset, top, right + video.offset, bottom],
         ),
         video.draw.placement.source,
+        video.draw.placement.orientation.to_frame(),
         turn,
         [video.weight, 0.0, 0.0, 0.0],
         to_red,

@@ -55,6 +55,15 @@ impl Frame {
         (self.info.width(), self.info.height())
     }
 
+    /// Where in the video this frame is, in seconds from its start (each loop starts again at 0):
+    /// what the subtitles are timed to.
+    pub fn seconds(&self) -> Option<f64> {
+        let pts = self.sample.buffer()?.pts()?;
+        let segment = self.sample.segment()?.downcast_ref::<gst::ClockTime>()?;
+        let at = segment.to_stream_time(pts).unwrap_or(pts);
+        Some(at.nseconds() as f64 / 1e9)
+    }
+
     /// The size it is meant to be seen at, in square pixels (anamorphic video is wider).
     pub fn display_size(&self) -> (u32, u32) {
         let par = self.info.par();

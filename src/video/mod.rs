@@ -13,7 +13,9 @@ pub use frame::{Frame, Layout, Plane};
 pub use playback::Playback;
 
 use crate::compose::picture::PictureError;
-use crate::core::video::{DecoderChoice, VideoFacts, package_for_missing};
+use crate::core::video::{
+    DecoderChoice, EXPORT_ADVICE, Orientation, VideoFacts, package_for_missing,
+};
 use crate::status::Counters;
 use gstreamer as gst;
 use gstreamer::prelude::*;
@@ -40,6 +42,8 @@ pub struct Description {
     /// The decoder element GStreamer chose, e.g. `avdec_h264` or `v4l2h264dec`.
     pub decoder: Option<String>,
     pub hardware: bool,
+    /// How the frames are turned upright (a phone held upright stores them on their side).
+    pub orientation: Orientation,
 }
 
 /// A video opened and paused on its first frame.
@@ -64,8 +68,13 @@ pub fn summary(facts: &VideoFacts, description: &Description) -> String {
         Some(name) => format!("{name} (software)"),
         None => "an unknown decoder".into(),
     };
+    let turned = facts
+        .orientation
+        .describe()
+        .map(|how| format!(" ({how} to stand upright)"))
+        .unwrap_or_default();
     format!(
-        "{}×{}, {length}, {codec} in {container}, decoded by {decoder}",
+        "{}×{}{turned}, {length}, {codec} in {container}, decoded by {decoder}",
         facts.width, facts.height
     )
 }
@@ -223,6 +232,22 @@ fn open_pipeline(path: &Path, wake: Wake, counters: Arc<Counters>) -> Result<Ope
             }
         }
     });
+    // Not every demuxer names its container in a tag (MPEG-TS's and FLV's do not): the
+    // demuxer's own name says it then.
+    let demuxer: Arc<Mutex<Option<String>>> = Arc::default();
+    let found = demuxer.clone();
+    pipeline.connect_deep_element_added(move |_, _, element| {
+        if let Some(factory) = element.factory()
+            && factory
+                .metadata(gst::ELEMENT_METADATA_KLASS)
+                .is_some_and(|klass| klass.contains("Demuxer"))
+            && let Ok(mut found) = found.lock()
+        {
+            *found = factory
+                .metadata(gst::ELEMENT_METADATA_LONGNAME)
+                .map(str::to_owned);
+        }
+    });
     let playback = Playback::new(pipeline.clone(), &sink, wake, counters);
     let bus = pipeline.bus().ok_or("the pipeline has no bus")?;
     let deadline = Instant::now() + OPEN_TIMEOUT;
@@ -237,17 +262,18 @@ fn open_pipeline(path: &Path, wake: Wake, counters: Arc<Counters>) -> Result<Ope
         &mut description,
         &mut for_the_control_thread,
     )?;
+    // A file of sound alone prerolls too (with nothing to show); say so, not that it cannot loop.
+    if pipeline.property::<i32>("n-video") == 0 {
+        return Err(match pipeline.property::<i32>("n-audio") {
+            0 => "the file has no video stream".into(),
+            _ => "the file has no video, only sound; show a picture beside it, or export it \
+                  as a video"
+                .into(),
+        });
+    }
     // A segment seek from the start: at its end the pipeline says "segment done" instead of
     // ending, and the next seek loops the video without tearing anything down.
-    pipeline
-        .seek(
-            1.0,
-            gst::SeekFlags::FLUSH | gst::SeekFlags::SEGMENT | gst::SeekFlags::ACCURATE,
-            gst::SeekType::Set,
-            gst::ClockTime::ZERO,
-            gst::SeekType::None,
-            gst::ClockTime::NONE,
-        )
+    playback::seek_to_start(&pipeline, true)
         .map_err(|_| "the video cannot be seek'd to its start, so it cannot loop".to_string())?;
     for_the_control_thread.clear();
     wait_for_preroll(
@@ -274,14 +300,18 @@ fn open_pipeline(path: &Path, wake: Wake, counters: Arc<Counters>) -> Result<Ope
         description.decoder = Some(name);
         description.hardware = hardware;
     }
+    if description.container.is_none() {
+        description.container = demuxer.lock().ok().and_then(|d| d.clone());
+    }
     playback.set_hardware(description.hardware);
-    let (width, height) = first.display_size();
+    let (width, height) = description.orientation.shown(first.display_size());
     Ok(Opened {
         playback,
         facts: VideoFacts {
             width,
             height,
             seconds,
+            orientation: description.orientation,
         },
         description,
     })
@@ -326,6 +356,9 @@ fn wait_for_preroll(
                 }
                 if let Some(codec) = tags.get::<gst::tags::VideoCodec>() {
                     description.codec = Some(codec.get().to_string());
+                }
+                if let Some(orientation) = tags.get::<gst::tags::ImageOrientation>() {
+                    description.orientation = Orientation::from_tag(orientation.get());
                 }
             }
             _ => {}
@@ -376,7 +409,7 @@ pub(crate) fn explain(error: &gst::message::Error, missing: &[(String, String)])
                 "this machine has no decoder for {what}; install the Debian package {package}"
             ),
             None => {
-                format!("this machine has no decoder for {what}; re-export the video as H.264 MP4")
+                format!("this machine has no decoder for {what}; {EXPORT_ADVICE}")
             }
         };
     }
@@ -388,7 +421,7 @@ pub(crate) fn explain(error: &gst::message::Error, missing: &[(String, String)])
     {
         "this is not a video GStreamer recognises: an unknown container, or a damaged file".into()
     } else if cause.matches(gst::StreamError::CodecNotFound) {
-        "this machine has no decoder for its video; re-export it as H.264 MP4".into()
+        format!("this machine has no decoder for its video; {EXPORT_ADVICE}")
     } else {
         format!("the video cannot be played: {}", cause.message())
     }

@@ -322,8 +322,19 @@ fn keep_rounds_end_to_end(sink: &gst_app::AppSink) {
     );
 }
 
-fn seek_to_start(pipeline: &gst::Pipeline, flush: bool) -> Result<(), gst::glib::BoolError> {
-    let mut flags = gst::SeekFlags::SEGMENT;
+/// Seeks to the start: a segment seek, so the end loops without tearing anything down. MPEG-TS's
+/// demuxer refuses segment seeks (and a refused flushing seek leaves the pipeline unable to take
+/// another), so a transport stream gets plain seeks and loops from its end of stream instead.
+pub(super) fn seek_to_start(
+    pipeline: &gst::Pipeline,
+    flush: bool,
+) -> Result<(), gst::glib::BoolError> {
+    let mut flags = match loops_by_segment(pipeline) {
+        true => gst::SeekFlags::SEGMENT,
+        false if flush => gst::SeekFlags::empty(),
+        // The end of stream rewinds it, flushing.
+        false => return Ok(()),
+    };
     if flush {
         flags |= gst::SeekFlags::FLUSH | gst::SeekFlags::ACCURATE;
     }
@@ -335,6 +346,19 @@ fn seek_to_start(pipeline: &gst::Pipeline, flush: bool) -> Result<(), gst::glib:
         gst::SeekType::None,
         gst::ClockTime::NONE,
     )
+}
+
+/// Whether the pipeline's demuxer takes segment seeks: every one but MPEG-TS's.
+fn loops_by_segment(pipeline: &gst::Pipeline) -> bool {
+    !pipeline
+        .iterate_recurse()
+        .into_iter()
+        .flatten()
+        .any(|element| {
+            element
+                .factory()
+                .is_some_and(|factory| factory.name() == "tsdemux")
+        })
 }
 
 /// Takes the pipeline down (its decoder with it) and builds it up again, playing from the start.

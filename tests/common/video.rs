@@ -90,3 +90,51 @@ pub fn encode(pipeline: &str) {
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+/// A clip of `frames` frames of the picture `frame` at 25 frames a second, encoded by `encoder`.
+pub fn picture_clip(
+    dir: &Path,
+    name: &str,
+    frame: &image::RgbImage,
+    frames: u32,
+    encoder: &str,
+) -> PathBuf {
+    let png = dir.join(format!("{name}.png"));
+    frame.save(&png).unwrap();
+    let out = dir.join(name);
+    encode(&format!(
+        "multifilesrc location={} loop=true num-buffers={frames} caps=image/png,framerate=25/1 ! \
+         pngdec ! videoconvert ! video/x-raw,format=I420 ! {encoder} ! filesink location={}",
+        png.display(),
+        out.display()
+    ));
+    std::fs::remove_file(png).unwrap();
+    out
+}
+
+/// Writes into an MP4 the turn a phone records when it is held upright (90), upside down (180)
+/// or the other way up (270): the matrix of the video track's header, as iPhones and Android
+/// phones write it. GStreamer's mp4mux writes the identity there.
+pub fn turn_mp4(path: &Path, degrees: u32) {
+    let mut bytes = std::fs::read(path).unwrap();
+    let at = bytes
+        .windows(4)
+        .position(|w| w == b"tkhd")
+        .expect("an MP4 has a track header");
+    assert_eq!(bytes[at + 4], 0, "mp4mux writes version 0 track headers");
+    // After the version and flags: created, modified, track, reserved, duration (4 bytes each),
+    // reserved (8), layer, group, volume, reserved (2 each).
+    let matrix = at + 4 + 4 + 5 * 4 + 8 + 4 * 2;
+    let one = 1 << 16;
+    let (a, b, c, d) = match degrees {
+        90 => (0, one, -one, 0),
+        180 => (-one, 0, 0, -one),
+        270 => (0, -one, one, 0),
+        _ => panic!("a phone records 90, 180 or 270"),
+    };
+    let values: [i32; 9] = [a, b, 0, c, d, 0, 0, 0, 1 << 30];
+    for (i, value) in values.iter().enumerate() {
+        bytes[matrix + 4 * i..matrix + 4 * i + 4].copy_from_slice(&value.to_be_bytes());
+    }
+    std::fs::write(path, bytes).unwrap();
+}
