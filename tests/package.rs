@@ -442,7 +442,7 @@ fn the_debian_package_installs_upgrades_removes_and_purges_as_documented() {
             "{passwd}"
         );
         let groups = sandbox.ok("id -nG kiosk");
-        for group in ["video", "render", "input"] {
+        for group in ["video", "render", "input", "audio"] {
             if sandbox
                 .sh(&format!("getent group {group}"))
                 .status

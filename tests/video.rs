@@ -816,3 +816,106 @@ fn subtitles_beside_a_clip_show_in_their_time_window_with_furigana() {
         .count();
     assert!(white > 200, "the subtitle's text: {white} white pixels");
 }
+
+/// The real player with the device config `config` (its playlists in `playlists/` beside it),
+/// logging to `log`, in a 320×240 window on `display`.
+fn player_with_config(display: &str, config: &Path, log: &Path) -> (Running, String) {
+    let folder = config.parent().unwrap();
+    common::display::spawn_logging_to(
+        Command::new(env!("CARGO_BIN_EXE_kiosk-player"))
+            .args(["run", "--windowed", "--size", "320x240", "--config"])
+            .arg(config)
+            .args(["--status-listen", "127.0.0.1:0"])
+            .current_dir(folder)
+            .env("DISPLAY", display)
+            .env("XDG_RUNTIME_DIR", folder)
+            .env_remove("WAYLAND_DISPLAY"),
+        log,
+    )
+}
+
+/// How loud a 16-bit WAV file's sound is so far: the level 1% of its samples pass (the
+/// encoder's overshoot at the start left out).
+fn loudness(wav: &Path) -> u16 {
+    let bytes = std::fs::read(wav).unwrap_or_default();
+    let mut levels: Vec<u16> = bytes
+        .get(44..)
+        .unwrap_or_default()
+        .chunks_exact(2)
+        .map(|pair| i16::from_le_bytes([pair[0], pair[1]]).unsigned_abs())
+        .collect();
+    levels.sort_unstable();
+    levels.get(levels.len() * 99 / 100).copied().unwrap_or(0)
+}
+
+#[test]
+fn sound_plays_to_the_configured_output_only_for_a_slide_that_asks() {
+    let _alone = one_at_a_time();
+    let dir = tempfile::tempdir().unwrap();
+    let media = dir.path().join("playlists/media");
+    std::fs::create_dir_all(&media).unwrap();
+    common::video::encode(&format!(
+        "videotestsrc num-buffers=50 ! video/x-raw,width=320,height=240,framerate=25/1 ! \
+         x264enc speed-preset=ultrafast ! h264parse ! mp4mux name=mux ! filesink location={} \
+         audiotestsrc volume=0.4 num-buffers=100 ! audioconvert ! avenc_aac ! mux.",
+        media.join("talk.mp4").display()
+    ));
+    let heard = dir.path().join("heard.wav");
+    let config = dir.path().join("kiosk.ron");
+    let with_output = |output: &str| {
+        std::fs::write(
+            &config,
+            format!(r#"Config(playlists: "playlists", cache: "cache", audio_output: {output})"#),
+        )
+        .unwrap();
+    };
+    let playlist = |video: &str| {
+        std::fs::write(
+            dir.path().join("playlists/talk.ron"),
+            format!(r#"Playlist(title: "t", slides: [{video}])"#),
+        )
+        .unwrap();
+    };
+    // A stand-in for the speakers: the sound written to a WAV file.
+    with_output(&format!(
+        r#"Pipeline("audioconvert ! audio/x-raw,format=S16LE ! wavenc ! filesink location={}")"#,
+        heard.display()
+    ));
+    let (_xvfb, display) = start_xvfb("320x240");
+    let showing_video = |address: &str| {
+        wait_for("the video slide", Duration::from_secs(30), || {
+            (status(address)["showing"]["kind"] == "video").then_some(())
+        });
+    };
+    // Muted by default: nothing reaches the output.
+    playlist(r#"Video(file: "media/talk.mp4", seconds: 600)"#);
+    let log = dir.path().join("muted.log");
+    let (player, address) = player_with_config(&display, &config, &log);
+    showing_video(&address);
+    std::thread::sleep(Duration::from_secs(3));
+    drop(player);
+    assert!(!heard.exists(), "a muted video's sound reached the output");
+    // `audio: true`: the sound plays, at the slide's volume.
+    playlist(r#"Video(file: "media/talk.mp4", seconds: 600, audio: true, volume: 0.5)"#);
+    let log = dir.path().join("sound.log");
+    let (player, address) = player_with_config(&display, &config, &log);
+    showing_video(&address);
+    wait_for("the sound in the output", Duration::from_secs(10), || {
+        (loudness(&heard) > 2000).then_some(())
+    });
+    std::thread::sleep(Duration::from_secs(1));
+    drop(player);
+    // The clip's sine peaks at 0.4 of full scale, 13,107; at half volume, half that.
+    let level = loudness(&heard);
+    assert!((5_500..=7_500).contains(&level), "the volume: a level of {level}");
+    // A sound device that is not there: a warning, and the video plays muted.
+    with_output(r#"Alsa("hw:CARD=NoSuchCard,DEV=0")"#);
+    let log = dir.path().join("no-device.log");
+    let (_player, address) = player_with_config(&display, &config, &log);
+    showing_video(&address);
+    let said = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        said.contains("no sound:") && said.contains("the video plays muted"),
+        "{said}"
+    );
+}

@@ -149,7 +149,10 @@ pub(super) fn run(args: RunArgs) -> ExitCode {
         size: args.size.or(config.size),
         rotation: args.rotation.unwrap_or(config.rotation),
         panel: config.display.clone(),
-        video_decoder: config.video_decoder,
+        video: crate::core::video::VideoSettings {
+            decoder: config.video_decoder,
+            audio_output: config.audio_output.clone(),
+        },
         layout: config.layout,
         eras: Eras::with(&config.eras),
         ticker: TickerSettings {

@@ -279,6 +279,11 @@ pub struct VideoSlide {
     pub caption_en: Option<String>,
     /// A SubRip or WebVTT file; without it, `clip.srt` or `clip.vtt` beside `clip.mp4` is used.
     pub subtitles: Option<MediaPath>,
+    /// Plays the video's sound (to the device config's `audio_output`); muted by default.
+    #[serde(default)]
+    pub audio: bool,
+    /// The sound's volume, 0 to 1 (default 1), with `audio: true`.
+    pub volume: Option<f32>,
     /// Refused with a reason: the video would cover the card.
     pub qr: Option<QrCard>,
 }
@@ -751,6 +756,25 @@ impl Playlist {
                     )
                     .with_hint("name a SubRip (.srt) or WebVTT (.vtt) file"),
                 );
+            }
+            if let Slide::Video(video) = slide
+                && let Some(volume) = video.volume
+            {
+                let position = at.field_near("volume");
+                if !(0.0..=1.0).contains(&volume) {
+                    problems.push(Diagnostic::new(
+                        position,
+                        format!("`volume` is {volume}; it goes from 0 (silent) to 1 (full)"),
+                    ));
+                } else if !video.audio {
+                    problems.push(
+                        Diagnostic::new(
+                            position,
+                            "`volume` without `audio: true`: the video is muted",
+                        )
+                        .with_hint("add `audio: true` to play its sound"),
+                    );
+                }
             }
             if let Slide::Video(video) = slide
                 && video.qr.is_some()

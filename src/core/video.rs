@@ -16,6 +16,35 @@ pub enum DecoderChoice {
     Software,
 }
 
+/// Where a video's sound goes (`audio_output` in the device config), for slides with
+/// `audio: true`; every other video is muted.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+pub enum AudioOutput {
+    /// GStreamer's `autoaudiosink`: PipeWire or PulseAudio on a desktop, else ALSA's default.
+    #[default]
+    Auto,
+    /// An ALSA device by name, e.g. `Alsa("hdmi:CARD=vc4hdmi0,DEV=0")` for a Pi's first HDMI.
+    Alsa(String),
+    /// A GStreamer pipeline description the sound is played into, for what the others cannot
+    /// name (a Bluetooth sink, a file for a test).
+    Pipeline(String),
+}
+
+/// How this device plays video, from its config.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VideoSettings {
+    pub decoder: DecoderChoice,
+    pub audio_output: AudioOutput,
+}
+
+/// How a video slide's sound plays.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sound {
+    pub output: AudioOutput,
+    /// 0 to 1.
+    pub volume: f64,
+}
+
 /// A video longer than this, with no `seconds:` to cut it short, is not played: it would hold the
 /// screen for hours (a wrong file copied into the share, more likely than a wanted loop).
 pub const MAX_UNBOUNDED_VIDEO_SECONDS: f64 = 3600.0;

@@ -23,7 +23,7 @@ use crate::core::config::ScreenSize;
 use crate::core::display::{PanelPower, Rotation};
 use crate::core::layout::Layout;
 use crate::core::quiz::Quiz;
-use crate::core::video::DecoderChoice;
+use crate::core::video::VideoSettings;
 use bevy::prelude::*;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -44,8 +44,8 @@ pub struct PlayerSettings {
     pub panel: Option<PanelPower>,
     pub play_log: Option<PathBuf>,
     pub idle: IdleMessage,
-    /// Which decoders video slides may use.
-    pub video_decoder: DecoderChoice,
+    /// Which decoders video slides may use, and where their sound goes.
+    pub video: VideoSettings,
     /// The device's layout, the eras the clock dates by, and how the ticker moves.
     pub layout: Layout,
     pub eras: Eras,
@@ -83,7 +83,7 @@ pub fn run(settings: PlayerSettings) -> AppExit {
         alerts: settings.alerts.clone(),
         cache: settings.cache.clone(),
         idle: settings.idle.clone(),
-        video_decoder: settings.video_decoder,
+        video: settings.video.clone(),
     })
     .add_plugins(furniture::FurniturePlugin {
         layout: settings.layout,

@@ -4,7 +4,7 @@
 use super::furniture::ScreenRegions;
 use super::screen::{Clock, NextFrame};
 use super::status::PlayerCounters;
-use super::video::{SlideVideo, VideoDecoder, Videos};
+use super::video::{SlideVideo, VideoSetup, Videos};
 use super::watchdog::MaxSleep;
 use crate::compose::{Composer, IdleMessage, Picture};
 use crate::content::alerts::{SharedAlertStatus, watch_alerts};
@@ -16,7 +16,7 @@ use crate::core::alerts::AlertsConfig;
 use crate::core::library::{Library, PlaylistId, SlideKey};
 use crate::core::playlist::Slide;
 use crate::core::slideshow::{Cue, Slideshow, Wait};
-use crate::core::video::{DecoderChoice, place_video, video_slide_seconds};
+use crate::core::video::{Sound, VideoSettings, place_video, video_slide_seconds};
 use crate::status::Counters;
 use bevy::asset::RenderAssetUsages;
 use bevy::image::ImageSampler;
@@ -40,7 +40,7 @@ pub struct SlideshowPlugin {
     /// The cache's folder: official warnings and news feeds keep what they read there.
     pub cache: PathBuf,
     pub idle: IdleMessage,
-    pub video_decoder: DecoderChoice,
+    pub video: VideoSettings,
 }
 
 /// A slide that just went on screen, for the transition and the play log.
@@ -146,7 +146,7 @@ impl Plugin for SlideshowPlugin {
         let (sender, receiver) = mpsc::channel();
         let sources = self.sources.clone();
         app.add_plugins(super::video::VideoPlugin {
-            decoder: self.video_decoder,
+            settings: self.video.clone(),
         })
         .insert_resource(Inbox(Mutex::new(receiver)))
         .insert_resource(IdleScreen(self.idle.clone()))
@@ -465,7 +465,7 @@ fn advance(
     max_sleep: Option<Res<MaxSleep>>,
     counters: Res<PlayerCounters>,
     proxy: Option<Res<EventLoopProxyWrapper>>,
-    (mut videos, decoder, mut wait): (ResMut<Videos>, Res<VideoDecoder>, ResMut<ShowWait>),
+    (mut videos, setup, mut wait): (ResMut<Videos>, Res<VideoSetup>, ResMut<ShowWait>),
 ) {
     /// How long a slow folder (a network share) may delay the first picture.
     const MAX_WAIT_FOR_FIRST_READ: f64 = 3.0;
@@ -547,7 +547,7 @@ fn advance(
     // The picture due now is awaited: marked so before looking for results, so a drawing
     // finishing in between either is seen below or wakes the loop itself.
     let opener = VideoOpener {
-        decoder: decoder.0,
+        settings: setup.0.clone(),
         wake: wake_by(waker(&proxy)),
         counters: counters.0.clone(),
     };
@@ -715,7 +715,7 @@ struct Drawn {
 /// What opening a video on a drawing thread needs.
 #[derive(Clone)]
 struct VideoOpener {
-    decoder: DecoderChoice,
+    settings: VideoSettings,
     wake: crate::video::Wake,
     counters: Arc<Counters>,
 }
@@ -805,9 +805,18 @@ fn drawing_job(
                     }
                     format!("{}: {error}", slide.file.written)
                 };
-                let opened =
-                    crate::video::open(&path, opener.decoder, opener.wake, opener.counters)
-                        .map_err(unplayed)?;
+                let sound = slide.audio.then(|| Sound {
+                    output: opener.settings.audio_output.clone(),
+                    volume: f64::from(slide.volume.unwrap_or(1.0)),
+                });
+                let opened = crate::video::open_with_sound(
+                    &path,
+                    opener.settings.decoder,
+                    opener.wake,
+                    opener.counters,
+                    sound.as_ref(),
+                )
+                .map_err(unplayed)?;
                 let seconds = video_slide_seconds(slide.seconds, slide.loops, &opened.facts)
                     .map_err(unplayed)?;
                 notes::clear_problems(&path);

@@ -2,14 +2,14 @@
 //! slide starts, pauses on its first frame when it leaves the screen, and its newest frame is
 //! handed to the compositor each update. A video that fails while playing ends its slide.
 
-use super::compositor::ScreenLayers;
+use super::compositor::{Motion, ScreenLayers};
 use super::screen::Clock;
 use super::slideshow::{Prepared, Show, SlideStarted, SlideTimer};
 use super::status::PlayerCounters;
 use crate::core::library::SlideKey;
 use crate::core::playlist::Fit;
 use crate::core::subtitles::{Cue, cue_at};
-use crate::core::video::{DecoderChoice, Placement};
+use crate::core::video::{Placement, VideoSettings};
 use crate::status::Counters;
 use crate::video::{Frame, Playback};
 use bevy::prelude::*;
@@ -18,27 +18,32 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 pub struct VideoPlugin {
-    pub decoder: DecoderChoice,
+    pub settings: VideoSettings,
 }
 
 impl Plugin for VideoPlugin {
     fn build(&self, app: &mut App) {
-        app.insert_resource(VideoDecoder(self.decoder))
+        app.insert_resource(VideoSetup(self.settings.clone()))
             .init_resource::<Videos>()
             .init_resource::<VideoLayers>()
             .add_systems(Update, end_failed_videos.before(SlideTimer))
             .add_systems(
                 Update,
-                (play_started_videos, follow_the_screen, show_subtitles)
+                (
+                    play_started_videos,
+                    follow_the_screen,
+                    show_subtitles,
+                    fade_sound,
+                )
                     .chain()
                     .after(super::transition::Transitions),
             );
     }
 }
 
-/// Which decoders videos may use, from the config.
-#[derive(Resource, Clone, Copy)]
-pub struct VideoDecoder(pub DecoderChoice);
+/// Which decoders videos may use and where their sound goes, from the config.
+#[derive(Resource, Clone)]
+pub struct VideoSetup(pub VideoSettings);
 
 /// A video opened for a slide, beside the picture drawn for it (black where the video goes).
 pub struct SlideVideo {
@@ -274,5 +279,24 @@ impl VideoOnCanvas {
             (box_left + width) / w,
             (box_top + height) / h,
         ]
+    }
+}
+
+/// A video's sound fades with its picture: in as its slide arrives, out as it leaves. (A video
+/// off the screen is paused, so an emergency silences it at once.)
+fn fade_sound(layers: Res<ScreenLayers>, videos: Res<Videos>) {
+    if !layers.is_changed() {
+        return;
+    }
+    let arrived = match layers.motion {
+        Motion::Still => 1.0,
+        Motion::Crossfade(progress) | Motion::Push(progress) => progress,
+    };
+    for (picture, share) in [(&layers.slide, arrived), (&layers.leaving, 1.0 - arrived)] {
+        if let Some(video) = picture.as_ref().and_then(|p| videos.0.get(&p.id()))
+            && video.playback.has_sound()
+        {
+            video.playback.set_loudness(f64::from(share));
+        }
     }
 }

@@ -14,7 +14,7 @@ pub use playback::Playback;
 
 use crate::compose::picture::PictureError;
 use crate::core::video::{
-    DecoderChoice, EXPORT_ADVICE, Orientation, VideoFacts, package_for_missing,
+    AudioOutput, DecoderChoice, EXPORT_ADVICE, Orientation, Sound, VideoFacts, package_for_missing,
 };
 use crate::status::Counters;
 use gstreamer as gst;
@@ -123,9 +123,20 @@ pub fn open(
     wake: Wake,
     counters: Arc<Counters>,
 ) -> Result<Opened, String> {
+    open_with_sound(path, choice, wake, counters, None)
+}
+
+/// [`open`], playing the video's sound as `sound` says (muted without it).
+pub fn open_with_sound(
+    path: &Path,
+    choice: DecoderChoice,
+    wake: Wake,
+    counters: Arc<Counters>,
+    sound: Option<&Sound>,
+) -> Result<Opened, String> {
     init(choice)?;
     let result =
-        opens_apart(path, choice).and_then(|()| open_pipeline(path, wake, counters.clone()));
+        opens_apart(path, choice).and_then(|()| open_pipeline(path, wake, counters.clone(), sound));
     if result.is_err() {
         Counters::add(&counters.video_errors, 1);
     }
@@ -182,7 +193,7 @@ pub fn open_and_close(path: &Path, software_only: bool) -> Result<(), String> {
         false => DecoderChoice::Auto,
     };
     init(choice)?;
-    let opened = open_pipeline(path, Arc::new(|| {}), Default::default())?;
+    let opened = open_pipeline(path, Arc::new(|| {}), Default::default(), None)?;
     opened.playback.close();
     match crate::core::video::size_problem(&opened.facts) {
         Some(problem) => Err(problem),
@@ -190,7 +201,12 @@ pub fn open_and_close(path: &Path, software_only: bool) -> Result<(), String> {
     }
 }
 
-fn open_pipeline(path: &Path, wake: Wake, counters: Arc<Counters>) -> Result<Opened, String> {
+fn open_pipeline(
+    path: &Path,
+    wake: Wake,
+    counters: Arc<Counters>,
+    sound: Option<&Sound>,
+) -> Result<Opened, String> {
     if !path.is_file() {
         return Err(format!(
             "{} does not exist or is not a file",
@@ -205,8 +221,27 @@ fn open_pipeline(path: &Path, wake: Wake, counters: Arc<Counters>) -> Result<Ope
         .map_err(|_| {
             "GStreamer's playbin is missing; install gstreamer1.0-plugins-base".to_string()
         })?;
-    // Video only: no audio decoder, no audio device, no subtitles.
-    playbin.set_property_from_str("flags", "video");
+    // Video only (no audio decoder, no audio device, no subtitles), unless the slide asks for
+    // its sound and the output works.
+    let speaker = sound.and_then(|sound| match audio_sink(&sound.output) {
+        Ok(sink) => Some((sink, sound.volume)),
+        Err(reason) => {
+            tracing::warn!(
+                "{}: no sound: {reason}; the video plays muted",
+                path.display()
+            );
+            None
+        }
+    });
+    let volume = speaker.as_ref().map(|(_, volume)| *volume);
+    match speaker {
+        Some((sink, volume)) => {
+            playbin.set_property_from_str("flags", "video+audio+soft-volume");
+            playbin.set_property("audio-sink", &sink);
+            playbin.set_property("volume", volume);
+        }
+        None => playbin.set_property_from_str("flags", "video"),
+    }
     let caps = gst::Caps::builder("video/x-raw")
         .field("format", gst::List::new(["NV12", "I420"]))
         .build();
@@ -248,7 +283,10 @@ fn open_pipeline(path: &Path, wake: Wake, counters: Arc<Counters>) -> Result<Ope
                 .map(str::to_owned);
         }
     });
-    let playback = Playback::new(pipeline.clone(), &sink, wake, counters);
+    let mut playback = Playback::new(pipeline.clone(), &sink, wake, counters);
+    if let Some(volume) = volume {
+        playback.set_sound(pipeline.clone(), volume);
+    }
     let bus = pipeline.bus().ok_or("the pipeline has no bus")?;
     let deadline = Instant::now() + OPEN_TIMEOUT;
     let mut description = Description::default();
@@ -315,6 +353,33 @@ fn open_pipeline(path: &Path, wake: Wake, counters: Arc<Counters>) -> Result<Ope
         },
         description,
     })
+}
+
+/// The element the sound goes to, tried: a device that cannot be opened is refused here, so the
+/// video plays muted rather than not at all.
+fn audio_sink(output: &AudioOutput) -> Result<gst::Element, String> {
+    let sink = match output {
+        AudioOutput::Auto => gst::ElementFactory::make("autoaudiosink")
+            .build()
+            .map_err(|_| {
+                "autoaudiosink is missing; install gstreamer1.0-plugins-good".to_string()
+            })?,
+        AudioOutput::Alsa(device) => gst::ElementFactory::make("alsasink")
+            .property("device", device.as_str())
+            .build()
+            .map_err(|_| "alsasink is missing; install gstreamer1.0-alsa".to_string())?,
+        AudioOutput::Pipeline(description) => gst::parse::bin_from_description(description, true)
+            .map_err(|e| format!("the audio_output pipeline \"{description}\": {e}"))?
+            .upcast(),
+    };
+    if sink.set_state(gst::State::Ready).is_err() {
+        let _ = sink.set_state(gst::State::Null);
+        return Err(match output {
+            AudioOutput::Alsa(device) => format!("the ALSA device \"{device}\" cannot be opened"),
+            _ => "the sound output cannot be opened".into(),
+        });
+    }
+    Ok(sink)
 }
 
 /// Waits for the pipeline to finish a state change or a flushing seek, collecting what its tags

@@ -38,6 +38,8 @@ pub struct Playback {
     commands: Option<mpsc::Sender<Command>>,
     /// Until the control thread starts (at the first command): what it will own.
     start: Option<(gst::Pipeline, Wake, Arc<Counters>)>,
+    /// With sound: the pipeline, whose volume is set from any thread, and the slide's volume.
+    sound: Option<(gst::Pipeline, f64)>,
 }
 
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
@@ -93,6 +95,24 @@ impl Playback {
             shared,
             commands: None,
             start: Some((pipeline, wake, counters)),
+            sound: None,
+        }
+    }
+
+    /// The video plays sound at `volume` (0 to 1).
+    pub(super) fn set_sound(&mut self, pipeline: gst::Pipeline, volume: f64) {
+        self.sound = Some((pipeline, volume));
+    }
+
+    /// Whether the video plays sound.
+    pub fn has_sound(&self) -> bool {
+        self.sound.is_some()
+    }
+
+    /// Plays the sound at `share` of its volume: less while its slide fades out.
+    pub fn set_loudness(&self, share: f64) {
+        if let Some((pipeline, volume)) = &self.sound {
+            pipeline.set_property("volume", volume * share.clamp(0.0, 1.0));
         }
     }
 
