@@ -907,7 +907,10 @@ fn sound_plays_to_the_configured_output_only_for_a_slide_that_asks() {
     drop(player);
     // The clip's sine peaks at 0.4 of full scale, 13,107; at half volume, half that.
     let level = loudness(&heard);
-    assert!((5_500..=7_500).contains(&level), "the volume: a level of {level}");
+    assert!(
+        (5_500..=7_500).contains(&level),
+        "the volume: a level of {level}"
+    );
     // A sound device that is not there: a warning, and the video plays muted.
     with_output(r#"Alsa("hw:CARD=NoSuchCard,DEV=0")"#);
     let log = dir.path().join("no-device.log");
@@ -918,4 +921,35 @@ fn sound_plays_to_the_configured_output_only_for_a_slide_that_asks() {
         said.contains("no sound:") && said.contains("the video plays muted"),
         "{said}"
     );
+}
+
+#[test]
+fn a_transport_stream_loops_from_its_end() {
+    let _alone = one_at_a_time();
+    let dir = tempfile::tempdir().unwrap();
+    let encoder = "x264enc speed-preset=ultrafast key-int-max=10 ! h264parse ! mpegtsmux";
+    let path = counter_clip(dir.path(), "count.ts", (160, 120), 10, 20, encoder);
+    let mut opened = open_clip(&path).unwrap();
+    opened.playback.play();
+    // Its demuxer cannot loop by segment: the end of stream rewinds it, so every round comes in
+    // order, if not back to back.
+    let mut order: Vec<u32> = Vec::new();
+    let mut last_number = 0;
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_millis(2000) {
+        if let Some((number, frame)) = opened.playback.latest()
+            && number != last_number
+        {
+            last_number = number;
+            order.push(counter_frame(shown_grey(&frame), 10));
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    let wraps = order.windows(2).filter(|w| w[1] < w[0]).count();
+    assert!(wraps >= 2, "{order:?}");
+    assert!(
+        order.windows(2).all(|w| w[1] == w[0] + 1 || w[1] == 0),
+        "{order:?}"
+    );
+    assert!(opened.playback.failure().is_none());
 }
