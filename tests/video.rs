@@ -703,58 +703,17 @@ fn clips_of_any_container_play_by_what_they_hold_and_sound_alone_is_refused() {
     }
 }
 
-/// The rows of `screen` (from `from` down) that hold a subtitle's box: at least 20 pixels of its
-/// near-black, which no frame of a counter clip has.
-fn subtitle_rows(screen: &image::RgbImage, from: u32) -> u32 {
-    (from..screen.height())
-        .filter(|&y| {
-            (0..screen.width())
-                .filter(|&x| screen.get_pixel(x, y).0.iter().all(|&c| c <= 22))
-                .count()
-                >= 20
-        })
-        .count() as u32
-}
-
-#[test]
-fn subtitles_beside_a_clip_show_in_their_time_window_with_furigana() {
-    let _alone = one_at_a_time();
-    let dir = tempfile::tempdir().unwrap();
-    let playlists = dir.path().join("playlists");
-    let media = playlists.join("media");
-    std::fs::create_dir_all(&media).unwrap();
-    let frames = 40;
-    counter_clip(&media, "count.mp4", (640, 360), frames, 10, H264_MP4);
-    // As a Japanese PC saves it: Shift-JIS, CRLF. The first cue has readings, the second not.
-    let srt = "1\r\n00:00:01,000 --> 00:00:02,500\r\n{手|て}を{洗|あら}おう\r\n\r\n\
-               2\r\n00:00:03,000 --> 00:00:03,800\r\n手を洗おう\r\n";
-    std::fs::write(
-        media.join("count.srt"),
-        encoding_rs::SHIFT_JIS.encode(srt).0.as_ref(),
-    )
-    .unwrap();
-    std::fs::write(
-        playlists.join("video.ron"),
-        r#"Playlist(title: "v", slides: [Video(file: "media/count.mp4", seconds: 600)])"#,
-    )
-    .unwrap();
-    let check = Command::new(env!("CARGO_BIN_EXE_kiosk-player"))
-        .arg("check")
-        .arg(playlists.join("video.ron"))
-        .output()
-        .unwrap();
-    let said = String::from_utf8_lossy(&check.stdout);
-    assert!(
-        check.status.success() && said.contains("count.srt: 2 subtitles, read as Shift-JIS"),
-        "{said}"
-    );
+/// The cues of [`CUES`] on the real screen, playing a counter clip of `frames` frames at 10 a
+/// second from `playlists`: each cue exactly while its frames are on screen (each reading of the
+/// screen gives the frame's number and the box), the one with furigana taller.
+fn assert_shows_cues_in_their_windows(playlists: &Path, runtime: &Path, frames: u32) {
     let (_xvfb, display) = start_xvfb("640x360");
-    let (_player, address) = player_on(&display, &playlists, dir.path(), "640x360");
+    let (_player, address) = player_on(&display, playlists, runtime, "640x360");
     wait_for("the video slide", Duration::from_secs(30), || {
         (status(&address)["showing"]["kind"] == "video").then_some(())
     });
-    // The screen read back for two rounds of the clip: each reading's frame (its grey, read
-    // above the subtitles) and how many rows of subtitle box it shows.
+    // Two rounds of the clip: each reading's frame (its grey, read above the subtitles) and how
+    // many rows of subtitle box it shows.
     let mut seen: Vec<(f64, u32)> = Vec::new();
     let start = Instant::now();
     while start.elapsed() < Duration::from_secs(9) {
@@ -795,6 +754,56 @@ fn subtitles_beside_a_clip_show_in_their_time_window_with_furigana() {
     // The readings stand above the first cue's line: its box is taller.
     let (tall, short) = (first.iter().max().unwrap(), second.iter().max().unwrap());
     assert!(tall > &(short + 5), "furigana: {tall} rows against {short}");
+}
+
+/// Two cues of a 4-second clip, the first with readings, as a SubRip file with CRLF lines.
+const CUES: &str = "1\r\n00:00:01,000 --> 00:00:02,500\r\n{手|て}を{洗|あら}おう\r\n\r\n\
+                    2\r\n00:00:03,000 --> 00:00:03,800\r\n手を洗おう\r\n";
+
+/// The rows of `screen` (from `from` down) that hold a subtitle's box: at least 20 pixels of its
+/// near-black, which no frame of a counter clip has.
+fn subtitle_rows(screen: &image::RgbImage, from: u32) -> u32 {
+    (from..screen.height())
+        .filter(|&y| {
+            (0..screen.width())
+                .filter(|&x| screen.get_pixel(x, y).0.iter().all(|&c| c <= 22))
+                .count()
+                >= 20
+        })
+        .count() as u32
+}
+
+#[test]
+fn subtitles_beside_a_clip_show_in_their_time_window_with_furigana() {
+    let _alone = one_at_a_time();
+    let dir = tempfile::tempdir().unwrap();
+    let playlists = dir.path().join("playlists");
+    let media = playlists.join("media");
+    std::fs::create_dir_all(&media).unwrap();
+    let frames = 40;
+    counter_clip(&media, "count.mp4", (640, 360), frames, 10, H264_MP4);
+    // As a Japanese PC saves it: Shift-JIS, CRLF.
+    std::fs::write(
+        media.join("count.srt"),
+        encoding_rs::SHIFT_JIS.encode(CUES).0.as_ref(),
+    )
+    .unwrap();
+    std::fs::write(
+        playlists.join("video.ron"),
+        r#"Playlist(title: "v", slides: [Video(file: "media/count.mp4", seconds: 600)])"#,
+    )
+    .unwrap();
+    let check = Command::new(env!("CARGO_BIN_EXE_kiosk-player"))
+        .arg("check")
+        .arg(playlists.join("video.ron"))
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&check.stdout);
+    assert!(
+        check.status.success() && said.contains("count.srt: 2 subtitles, read as Shift-JIS"),
+        "{said}"
+    );
+    assert_shows_cues_in_their_windows(&playlists, dir.path(), frames);
 
     // Named by the slide, in WebVTT, timed from the first frame: `preview` shows it too.
     std::fs::write(
@@ -952,4 +961,40 @@ fn a_transport_stream_loops_from_its_end() {
         "{order:?}"
     );
     assert!(opened.playback.failure().is_none());
+}
+
+#[test]
+fn a_clips_own_subtitle_stream_shows_when_no_file_is_beside_it() {
+    let _alone = one_at_a_time();
+    let dir = tempfile::tempdir().unwrap();
+    let cues = dir.path().join("cues.srt");
+    std::fs::write(&cues, CUES).unwrap();
+    let frames = 40;
+    // SubRip in Matroska, and mov_text in MP4, as editors and phones' apps write them.
+    for (name, muxer) in [
+        ("count.mkv", "matroskamux name=mux"),
+        ("count.mp4", "mp4mux name=mux faststart=true"),
+    ] {
+        let playlists = dir.path().join(name.replace('.', "-"));
+        std::fs::create_dir_all(playlists.join("media")).unwrap();
+        let encoder = format!(
+            "x264enc speed-preset=ultrafast key-int-max=10 ! h264parse ! {muxer} \
+             filesrc location={} ! subparse ! mux. mux.",
+            cues.display()
+        );
+        counter_clip(
+            &playlists.join("media"),
+            name,
+            (640, 360),
+            frames,
+            10,
+            &encoder,
+        );
+        std::fs::write(
+            playlists.join("video.ron"),
+            format!(r#"Playlist(title: "v", slides: [Video(file: "media/{name}", seconds: 600)])"#),
+        )
+        .unwrap();
+        assert_shows_cues_in_their_windows(&playlists, dir.path(), frames);
+    }
 }

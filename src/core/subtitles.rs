@@ -169,9 +169,10 @@ fn time(text: &str) -> Option<f64> {
     )
 }
 
-/// A line without HTML-like tags (`<i>`, `<font color=…>`, WebVTT's `<c.yellow>`) or SubStation
-/// overrides (`{\an8}`); furigana markup (`{漢字|かんじ}`) stays.
-fn without_styling(line: &str) -> String {
+/// A line without HTML-like tags (`<i>`, `<font color=…>`, WebVTT's `<c.yellow>`, the Pango
+/// markup of a stream's subtitles) or SubStation overrides (`{\an8}`); furigana markup
+/// (`{漢字|かんじ}`) stays.
+pub fn without_styling(line: &str) -> String {
     let mut out = String::with_capacity(line.len());
     let mut rest = line;
     while let Some(open) = rest.find(['<', '{']) {
@@ -192,6 +193,16 @@ fn without_styling(line: &str) -> String {
         .replace("&lt;", "<")
         .replace("&gt;", ">")
         .replace("&nbsp;", " ")
+}
+
+/// Adds a cue of a video's own subtitle stream as it is read: each round of a loop reads it
+/// again, and it is kept once.
+pub fn add_cue(cues: &mut Vec<Cue>, cue: Cue) {
+    let at = cues.partition_point(|c| c.start < cue.start);
+    if cues.get(at).is_some_and(|c| c.start == cue.start) || cues.len() >= MAX_CUES {
+        return;
+    }
+    cues.insert(at, cue);
 }
 
 /// The cue shown at `seconds` of the video, if any (the later one where two overlap).

@@ -809,12 +809,25 @@ fn drawing_job(
                     output: opener.settings.audio_output.clone(),
                     volume: f64::from(slide.volume.unwrap_or(1.0)),
                 });
-                let opened = crate::video::open_with_sound(
+                // Broken subtitles lose only themselves: the video plays without them (or with
+                // its own, as without a file).
+                let beside =
+                    crate::content::load_subtitles(&folder, &slide).unwrap_or_else(|problems| {
+                        for problem in problems {
+                            warn!("{problem}; the video plays without these subtitles");
+                        }
+                        None
+                    });
+                let extras = crate::video::Extras {
+                    sound,
+                    subtitles: beside.is_none(),
+                };
+                let opened = crate::video::open_with(
                     &path,
                     opener.settings.decoder,
                     opener.wake,
                     opener.counters,
-                    sound.as_ref(),
+                    &extras,
                 )
                 .map_err(unplayed)?;
                 let seconds = video_slide_seconds(slide.seconds, slide.loops, &opened.facts)
@@ -836,15 +849,7 @@ fn drawing_job(
                 );
                 let mut video =
                     SlideVideo::new(opened.playback, placement, seconds, key, display, slide.fit);
-                // Broken subtitles lose only themselves: the video plays without them.
-                match crate::content::load_subtitles(&folder, &slide) {
-                    Ok(subtitles) => video.subtitles = subtitles.map(|s| Arc::new(s.cues)),
-                    Err(problems) => {
-                        for problem in problems {
-                            warn!("{problem}; the video plays without its subtitles");
-                        }
-                    }
-                }
+                video.subtitles = beside.map(|s| Arc::new(s.cues));
                 Ok(Drawn {
                     picture,
                     video: Some(video),

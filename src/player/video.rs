@@ -55,7 +55,7 @@ pub struct SlideVideo {
     /// The video's size in square pixels, and how it fits, to place it again on a new screen size.
     pub display: (f32, f32),
     pub fit: Fit,
-    /// Its subtitles' cues, in time order.
+    /// The cues of its subtitle file, in time order; without one, its own stream's are read.
     pub subtitles: Option<Arc<Vec<Cue>>>,
     playing: bool,
     /// Its failure was acted on.
@@ -211,7 +211,7 @@ fn show_subtitles(
     canvas: Res<super::screen::Canvas>,
     mut layers: ResMut<ScreenLayers>,
     mut images: ResMut<Assets<Image>>,
-    mut shown: Local<Option<(u64, usize)>>,
+    mut shown: Local<Option<(u64, u64)>>,
 ) {
     let video = layers
         .slide
@@ -220,11 +220,10 @@ fn show_subtitles(
         .and_then(|slide| videos.0.get(&slide.id()));
     let frame = drawn.slide.as_ref().and_then(|d| d.frame.as_ref());
     let cue = video.zip(frame).and_then(|(video, frame)| {
-        let cues = video.subtitles.as_ref()?;
-        let index = cue_at(cues, frame.seconds()?).filter(|&i| !cues[i].text.is_empty())?;
-        Some((video, &cues[index], (video.playback.id(), index)))
+        let (start, text) = video.subtitle_at(frame.seconds()?)?;
+        Some((video, text, (video.playback.id(), start.to_bits())))
     });
-    let Some((video, cue, which)) = cue else {
+    let Some((video, text, which)) = cue else {
         if layers.subtitle.is_some() {
             layers.subtitle = None;
             *shown = None;
@@ -238,11 +237,26 @@ fn show_subtitles(
     let on_canvas = VideoOnCanvas::new(&video.placement, layers.slide_area, canvas);
     let picture = super::slideshow::compose(|composer| {
         let [_, _, width, height] = on_canvas.pixels;
-        composer.subtitle(&cue.text, width as u32, height as u32)
+        composer.subtitle(&text, width as u32, height as u32)
     });
     let rect = on_canvas.subtitle_rect((picture.width, picture.height));
     layers.subtitle = Some((images.add(super::slideshow::into_image(picture)), rect));
     *shown = Some(which);
+}
+
+impl SlideVideo {
+    /// The subtitle at `seconds` of the video, with when it starts: from its file, or from its
+    /// own stream.
+    fn subtitle_at(&self, seconds: f64) -> Option<(f64, String)> {
+        let of = |cues: &[Cue]| {
+            let cue = &cues[cue_at(cues, seconds)?];
+            Some((cue.start, cue.text.clone())).filter(|(_, text)| !text.is_empty())
+        };
+        match &self.subtitles {
+            Some(cues) => of(cues),
+            None => of(&self.playback.embedded_subtitles()?.lock().ok()?),
+        }
+    }
 }
 
 /// A video's rectangle on the canvas, to put its subtitles over.

@@ -13,6 +13,7 @@ pub use frame::{Frame, Layout, Plane};
 pub use playback::Playback;
 
 use crate::compose::picture::PictureError;
+use crate::core::subtitles::{Cue, add_cue, without_styling};
 use crate::core::video::{
     AudioOutput, DecoderChoice, EXPORT_ADVICE, Orientation, Sound, VideoFacts, package_for_missing,
 };
@@ -123,20 +124,29 @@ pub fn open(
     wake: Wake,
     counters: Arc<Counters>,
 ) -> Result<Opened, String> {
-    open_with_sound(path, choice, wake, counters, None)
+    open_with(path, choice, wake, counters, &Extras::default())
 }
 
-/// [`open`], playing the video's sound as `sound` says (muted without it).
-pub fn open_with_sound(
+/// What a slide wants of its video besides the picture.
+#[derive(Clone, Debug, Default)]
+pub struct Extras {
+    /// Its sound, muted without it.
+    pub sound: Option<Sound>,
+    /// The subtitles of its own subtitle stream (when it has no subtitle file beside it).
+    pub subtitles: bool,
+}
+
+/// [`open`], with the sound or subtitles `extras` asks for.
+pub fn open_with(
     path: &Path,
     choice: DecoderChoice,
     wake: Wake,
     counters: Arc<Counters>,
-    sound: Option<&Sound>,
+    extras: &Extras,
 ) -> Result<Opened, String> {
     init(choice)?;
-    let result =
-        opens_apart(path, choice).and_then(|()| open_pipeline(path, wake, counters.clone(), sound));
+    let result = opens_apart(path, choice)
+        .and_then(|()| open_pipeline(path, wake, counters.clone(), extras));
     if result.is_err() {
         Counters::add(&counters.video_errors, 1);
     }
@@ -193,7 +203,12 @@ pub fn open_and_close(path: &Path, software_only: bool) -> Result<(), String> {
         false => DecoderChoice::Auto,
     };
     init(choice)?;
-    let opened = open_pipeline(path, Arc::new(|| {}), Default::default(), None)?;
+    let opened = open_pipeline(
+        path,
+        Arc::new(|| {}),
+        Default::default(),
+        &Extras::default(),
+    )?;
     opened.playback.close();
     match crate::core::video::size_problem(&opened.facts) {
         Some(problem) => Err(problem),
@@ -205,7 +220,7 @@ fn open_pipeline(
     path: &Path,
     wake: Wake,
     counters: Arc<Counters>,
-    sound: Option<&Sound>,
+    extras: &Extras,
 ) -> Result<Opened, String> {
     if !path.is_file() {
         return Err(format!(
@@ -223,25 +238,33 @@ fn open_pipeline(
         })?;
     // Video only (no audio decoder, no audio device, no subtitles), unless the slide asks for
     // its sound and the output works.
-    let speaker = sound.and_then(|sound| match audio_sink(&sound.output) {
-        Ok(sink) => Some((sink, sound.volume)),
-        Err(reason) => {
-            tracing::warn!(
-                "{}: no sound: {reason}; the video plays muted",
-                path.display()
-            );
-            None
-        }
-    });
+    let speaker = extras
+        .sound
+        .as_ref()
+        .and_then(|sound| match audio_sink(&sound.output) {
+            Ok(sink) => Some((sink, sound.volume)),
+            Err(reason) => {
+                tracing::warn!(
+                    "{}: no sound: {reason}; the video plays muted",
+                    path.display()
+                );
+                None
+            }
+        });
     let volume = speaker.as_ref().map(|(_, volume)| *volume);
-    match speaker {
-        Some((sink, volume)) => {
-            playbin.set_property_from_str("flags", "video+audio+soft-volume");
-            playbin.set_property("audio-sink", &sink);
-            playbin.set_property("volume", volume);
-        }
-        None => playbin.set_property_from_str("flags", "video"),
+    let mut flags = vec!["video"];
+    if let Some((sink, volume)) = &speaker {
+        flags.push("audio+soft-volume");
+        playbin.set_property("audio-sink", sink);
+        playbin.set_property("volume", volume);
     }
+    // The stream's subtitles are read as they are demuxed, ahead of their frames, into cues.
+    let embedded: Option<Arc<Mutex<Vec<Cue>>>> = extras.subtitles.then(Arc::default);
+    if let Some(cues) = &embedded {
+        flags.push("text");
+        playbin.set_property("text-sink", &subtitle_sink(cues.clone()));
+    }
+    playbin.set_property_from_str("flags", &flags.join("+"));
     let caps = gst::Caps::builder("video/x-raw")
         .field("format", gst::List::new(["NV12", "I420"]))
         .build();
@@ -287,6 +310,7 @@ fn open_pipeline(
     if let Some(volume) = volume {
         playback.set_sound(pipeline.clone(), volume);
     }
+    playback.embedded_subtitles = embedded;
     let bus = pipeline.bus().ok_or("the pipeline has no bus")?;
     let deadline = Instant::now() + OPEN_TIMEOUT;
     let mut description = Description::default();
@@ -352,6 +376,49 @@ fn open_pipeline(
             orientation: description.orientation,
         },
         description,
+    })
+}
+
+/// An appsink that turns each buffer of a subtitle stream into a cue, as soon as it is demuxed.
+fn subtitle_sink(cues: Arc<Mutex<Vec<Cue>>>) -> gst_app::AppSink {
+    let sink = gst_app::AppSink::builder()
+        .caps(&gst::Caps::builder("text/x-raw").build())
+        .sync(false)
+        .build();
+    sink.set_callbacks(
+        gst_app::AppSinkCallbacks::builder()
+            .new_sample(move |sink| {
+                let sample = sink.pull_sample().map_err(|_| gst::FlowError::Flushing)?;
+                if let Some(cue) = cue_of(&sample)
+                    && let Ok(mut cues) = cues.lock()
+                {
+                    add_cue(&mut cues, cue);
+                }
+                Ok(gst::FlowSuccess::Ok)
+            })
+            .build(),
+    );
+    sink
+}
+
+/// A subtitle stream's buffer as a cue: its text, from its time for its duration.
+fn cue_of(sample: &gst::Sample) -> Option<Cue> {
+    let buffer = sample.buffer()?;
+    let pts = buffer.pts()?;
+    let segment = sample.segment()?.downcast_ref::<gst::ClockTime>()?;
+    let start = segment.to_stream_time(pts).unwrap_or(pts).nseconds() as f64 / 1e9;
+    let seconds = buffer.duration().map_or(3.0, |d| d.nseconds() as f64 / 1e9);
+    let map = buffer.map_readable().ok()?;
+    let text = String::from_utf8_lossy(&map)
+        .lines()
+        .map(|line| without_styling(line).trim().to_owned())
+        .filter(|line| !line.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n");
+    Some(Cue {
+        start,
+        end: start + seconds,
+        text,
     })
 }
 

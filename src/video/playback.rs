@@ -3,6 +3,7 @@
 //! on the player's main thread.
 
 use super::{Frame, Wake, explain, use_software_decoders_only};
+use crate::core::subtitles::Cue;
 use crate::core::video::{Recovery, STALL_SECONDS, recovery_after};
 use crate::status::Counters;
 use gstreamer as gst;
@@ -40,6 +41,8 @@ pub struct Playback {
     start: Option<(gst::Pipeline, Wake, Arc<Counters>)>,
     /// With sound: the pipeline, whose volume is set from any thread, and the slide's volume.
     sound: Option<(gst::Pipeline, f64)>,
+    /// The cues of the video's own subtitle stream so far, when they are read.
+    pub(super) embedded_subtitles: Option<Arc<Mutex<Vec<Cue>>>>,
 }
 
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
@@ -96,7 +99,13 @@ impl Playback {
             commands: None,
             start: Some((pipeline, wake, counters)),
             sound: None,
+            embedded_subtitles: None,
         }
+    }
+
+    /// The cues of the video's own subtitle stream read so far, if they are read.
+    pub fn embedded_subtitles(&self) -> Option<Arc<Mutex<Vec<Cue>>>> {
+        self.embedded_subtitles.clone()
     }
 
     /// The video plays sound at `volume` (0 to 1).
