@@ -819,6 +819,29 @@ fn subtitles_beside_a_clip_show_in_their_time_window_with_furigana() {
     .unwrap();
     let shot = common::display::preview_slide(&named, 0, "640x360");
     assert!(subtitle_rows(&shot, 180) > 20, "preview shows the subtitle");
+    // A broken file: `check` says where.
+    std::fs::write(
+        media.join("broken.vtt"),
+        "WEBVTT\n\n00:00.000 --> 00:01.000\nok\n\n00:03.000 --> 00:02.000\nbackwards\n",
+    )
+    .unwrap();
+    let broken = playlists.join("broken.ron");
+    std::fs::write(
+        &broken,
+        r#"Playlist(title: "v", slides: [Video(file: "media/count.mp4", subtitles: "media/broken.vtt")])"#,
+    )
+    .unwrap();
+    let check = Command::new(env!("CARGO_BIN_EXE_kiosk-player"))
+        .arg("check")
+        .arg(&broken)
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&check.stdout).to_string()
+        + &String::from_utf8_lossy(&check.stderr);
+    assert!(
+        !check.status.success() && said.contains("broken.vtt:6:1: the cue ends before it starts"),
+        "{said}"
+    );
     let white = (180..360)
         .flat_map(|y| (0..640).map(move |x| (x, y)))
         .filter(|&(x, y)| shot.get_pixel(x, y).0.iter().all(|&c| c > 230))
