@@ -208,11 +208,12 @@ fn probe_video(
         crate::video::MAX_VIDEO_BYTES,
     )
     .map_err(|e| e.to_string())?;
-    let opened = crate::video::open(
+    let opened = crate::compose::media_process::open_video(
         &path,
         crate::core::video::DecoderChoice::Auto,
         std::sync::Arc::new(|| {}),
         Default::default(),
+        &Default::default(),
     )
     .map_err(|e| format!("{}: {e}", video.file.written))?;
     let seconds =

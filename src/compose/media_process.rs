@@ -10,16 +10,19 @@
 use super::pdf;
 use super::picture::{self, PictureError};
 use crate::core::drawing_limits::{self, Broken, DrawingLimits, Ending};
+use crate::core::video::DecoderChoice;
+use crate::status::Counters;
+use crate::video::{self, Extras, Opened, Wake};
 use resvg::tiny_skia::{IntSize, Pixmap};
 use serde::{Deserialize, Serialize};
 use std::io::{Read, Write};
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
-use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
-use std::time::Duration;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, SystemTime};
 
 /// What to do with a file.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -211,6 +214,61 @@ impl Refusal {
     }
 }
 
+/// Opens a video to play it: each new version of its file first in a drawing process, held to
+/// the drawing limits (a video whose demuxer or decoder crashes, hangs or runs out of memory on
+/// its first frames does so there, and is never opened in the player), then in the player.
+pub fn open_video(
+    path: &Path,
+    choice: DecoderChoice,
+    wake: Wake,
+    counters: Arc<Counters>,
+    extras: &Extras,
+) -> Result<Opened, String> {
+    if let Err(reason) = open_video_apart(path, video::software_only(choice)) {
+        Counters::add(&counters.video_errors, 1);
+        return Err(reason);
+    }
+    video::open_with(path, choice, wake, counters, extras)
+}
+
+fn open_video_apart(path: &Path, software_only: bool) -> Result<(), String> {
+    /// The versions (size, modification time) of files that opened apart.
+    static OPENED: Mutex<Vec<(PathBuf, u64, SystemTime)>> = Mutex::new(Vec::new());
+    /// Enough for any playlist's videos; past it the oldest are tried again.
+    const REMEMBERED: usize = 256;
+    if !draws_apart() {
+        return Ok(());
+    }
+    let (size, time) = std::fs::metadata(path)
+        .and_then(|m| Ok((m.len(), m.modified()?)))
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let this = (path.to_path_buf(), size, time);
+    if OPENED.lock().is_ok_and(|opened| opened.contains(&this)) {
+        return Ok(());
+    }
+    let request = Request {
+        path: path.to_path_buf(),
+        shown_as: path.to_path_buf(),
+        job: Job::Video { software_only },
+        width: 0,
+        height: 0,
+    };
+    match draw(&request) {
+        Ok(_) => {
+            if let Ok(mut opened) = OPENED.lock() {
+                if opened.len() >= REMEMBERED {
+                    opened.remove(0);
+                }
+                opened.push(this);
+            }
+            Ok(())
+        }
+        Err(PictureError::Undecodable { reason, .. }) => Err(reason),
+        Err(PictureError::OverLimit { broken, .. }) => Err(broken.for_a_video()),
+        Err(other) => Err(other.to_string()),
+    }
+}
+
 /// Whether files are drawn in child processes ([`draw_in_child_processes`] was called).
 pub fn draws_apart() -> bool {
     CHILD.get().is_some()
@@ -258,7 +316,7 @@ fn perform(request: &Request) -> Result<Drawn, PictureError> {
         },
         // GStreamer reads the file itself, a part at a time.
         Job::Video { software_only } => {
-            crate::video::open_and_close(&request.path, *software_only).map_err(|reason| {
+            video::open_and_close(&request.path, *software_only).map_err(|reason| {
                 PictureError::Undecodable {
                     path: path.clone(),
                     reason,

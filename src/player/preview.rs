@@ -128,11 +128,12 @@ fn video_first_frame(
         &slide.file.relative,
         crate::video::MAX_VIDEO_BYTES,
     )?;
-    let opened = crate::video::open(
+    let opened = crate::compose::media_process::open_video(
         &file,
         crate::core::video::DecoderChoice::Auto,
         Arc::new(|| {}),
         Default::default(),
+        &Default::default(),
     )
     .map_err(|e| anyhow::anyhow!("{}: {e}", slide.file.written))?;
     let (number, frame) = opened

@@ -822,7 +822,7 @@ fn drawing_job(
                     sound,
                     subtitles: beside.is_none(),
                 };
-                let opened = crate::video::open_with(
+                let opened = crate::compose::media_process::open_video(
                     &path,
                     opener.settings.decoder,
                     opener.wake,

@@ -1,10 +1,12 @@
-//! Video decoding with GStreamer: a muted `playbin` per video slide, its frames handed over as
-//! YUV planes at their presentation time, for the compositor to convert and scale on the GPU.
+//! Video decoding with GStreamer: a `playbin` per video slide (muted unless the slide asks for
+//! its sound), its frames handed over as YUV planes at their presentation time, for the
+//! compositor to convert and scale on the GPU.
 //!
 //! A video is opened ahead of its slide: [`open`] prerolls it (paused, first frame decoded),
-//! so the switch to it never waits; each new version of a file is opened in a drawing process
-//! first, held to the drawing limits. [`Playback`] then plays it, looping by segment seeks (no
-//! teardown, no gap), and watches for a decoder that stops delivering frames.
+//! so the switch to it never waits (the player opens each new version of a file in a drawing
+//! process first, held to the drawing limits: `compose::media_process::open_video`).
+//! [`Playback`] then plays it, looping by segment seeks (no teardown, no gap), and watches for a
+//! decoder that stops delivering frames.
 
 mod frame;
 mod playback;
@@ -12,7 +14,6 @@ mod playback;
 pub use frame::{Frame, Layout, Plane};
 pub use playback::Playback;
 
-use crate::compose::picture::PictureError;
 use crate::core::subtitles::{Cue, add_cue, without_styling};
 use crate::core::video::{
     AudioOutput, DecoderChoice, EXPORT_ADVICE, Orientation, Sound, VideoFacts, package_for_missing,
@@ -21,9 +22,9 @@ use crate::status::Counters;
 use gstreamer as gst;
 use gstreamer::prelude::*;
 use gstreamer_app as gst_app;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, Mutex, OnceLock};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 /// Wakes the player's event loop: a new frame is there to draw.
 pub type Wake = Arc<dyn Fn() + Send + Sync>;
@@ -98,6 +99,11 @@ fn init(choice: DecoderChoice) -> Result<(), String> {
 /// Set once hardware decoders are out of GStreamer's choice for this process.
 static SOFTWARE_ONLY: OnceLock<()> = OnceLock::new();
 
+/// Whether videos are decoded in software only: chosen so, or since a hardware decoder stalled.
+pub fn software_only(choice: DecoderChoice) -> bool {
+    choice == DecoderChoice::Software || SOFTWARE_ONLY.get().is_some()
+}
+
 /// Takes every hardware decoder out of GStreamer's choice, for the rest of the process: chosen in
 /// the config, or after a hardware decoder stalled on a video twice.
 pub fn use_software_decoders_only() {
@@ -145,55 +151,11 @@ pub fn open_with(
     extras: &Extras,
 ) -> Result<Opened, String> {
     init(choice)?;
-    let result = opens_apart(path, choice)
-        .and_then(|()| open_pipeline(path, wake, counters.clone(), extras));
+    let result = open_pipeline(path, wake, counters.clone(), extras);
     if result.is_err() {
         Counters::add(&counters.video_errors, 1);
     }
     result
-}
-
-/// Where media are drawn in child processes, opens each version of a file there first, held to
-/// the drawing limits: a video whose demuxer or decoder crashes, hangs or runs out of memory on
-/// its first frames does so there, and is never opened in the player.
-fn opens_apart(path: &Path, choice: DecoderChoice) -> Result<(), String> {
-    use crate::compose::media_process::{self, Job, Request};
-    /// The versions (size, modification time) of files that opened apart.
-    static OPENED: Mutex<Vec<(PathBuf, u64, SystemTime)>> = Mutex::new(Vec::new());
-    /// Enough for any playlist's videos; past it the oldest are tried again.
-    const REMEMBERED: usize = 256;
-    if !media_process::draws_apart() {
-        return Ok(());
-    }
-    let (size, time) = std::fs::metadata(path)
-        .and_then(|m| Ok((m.len(), m.modified()?)))
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let this = (path.to_path_buf(), size, time);
-    if OPENED.lock().is_ok_and(|opened| opened.contains(&this)) {
-        return Ok(());
-    }
-    let software_only = choice == DecoderChoice::Software || SOFTWARE_ONLY.get().is_some();
-    let request = Request {
-        path: path.to_path_buf(),
-        shown_as: path.to_path_buf(),
-        job: Job::Video { software_only },
-        width: 0,
-        height: 0,
-    };
-    match media_process::draw(&request) {
-        Ok(_) => {
-            if let Ok(mut opened) = OPENED.lock() {
-                if opened.len() >= REMEMBERED {
-                    opened.remove(0);
-                }
-                opened.push(this);
-            }
-            Ok(())
-        }
-        Err(PictureError::Undecodable { reason, .. }) => Err(reason),
-        Err(PictureError::OverLimit { broken, .. }) => Err(broken.for_a_video()),
-        Err(other) => Err(other.to_string()),
-    }
 }
 
 /// In a drawing process: opens `path` as [`open`] would, checks its size, and takes it down.
