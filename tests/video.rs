@@ -321,6 +321,30 @@ fn a_video_slide_shows_its_frames_in_order_and_loops() {
     assert!(order.len() >= 30, "too few distinct frames seen: {order:?}");
     let metrics = common::display::http_get(&address, "/metrics").1;
     assert!(metrics.contains("kiosk_video_frames_total"), "{metrics}");
+    // What reaches the screen, as /status and the staff page tell it: the clip's 10 a second,
+    // every decoded frame presented.
+    let rate = status(&address)["showing"]["video"].clone();
+    let (decoded, presented) = (
+        rate["decoded_per_second"].as_f64().unwrap(),
+        rate["presented_per_second"].as_f64().unwrap(),
+    );
+    assert!((8.0..=12.0).contains(&decoded), "{rate}");
+    assert!(presented >= 0.9 * decoded, "{rate}");
+    let number = |name: &str| -> f64 {
+        let metrics = common::display::http_get(&address, "/metrics").1;
+        metrics
+            .lines()
+            .find_map(|line| line.strip_prefix(&format!("{name} ")))
+            .unwrap_or_else(|| panic!("{name} in {metrics}"))
+            .parse()
+            .unwrap()
+    };
+    let presented_total = number("kiosk_video_frames_presented_total");
+    assert!(presented_total >= 30.0, "{presented_total}");
+    assert!(number("kiosk_video_frames_dropped_total") <= presented_total / 10.0);
+    assert!(number("kiosk_video_upload_seconds_total") > 0.0);
+    let page = common::display::http_get(&address, "/").1;
+    assert!(page.contains(" fps (presented/decoded)"), "{page}");
 }
 
 #[test]

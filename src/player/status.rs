@@ -15,7 +15,7 @@ use crate::status::server::serve;
 use crate::status::{
     AlertReport, ButtonReport, Counters, DrawingLimitHits, LateReport, PlaylistReport,
     QuizFileReport, QuizReport, ScreenReport, Showing, SkippedSlide, SourceReport, StatusReport,
-    TickerLine, WebPageReport,
+    TickerLine, VideoRate, WebPageReport,
 };
 use bevy::prelude::*;
 use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured};
@@ -44,6 +44,11 @@ pub struct StatusPlugin {
 impl Plugin for StatusPlugin {
     fn build(&self, app: &mut App) {
         app.init_resource::<PlayerCounters>();
+        // The render world counts the video frames it presents.
+        let counters = app.world().resource::<PlayerCounters>().clone();
+        if let Some(render) = app.get_sub_app_mut(bevy::render::RenderApp) {
+            render.insert_resource(counters);
+        }
         let Some(listen) = self.listen else { return };
         let snapshot = Snapshot::default();
         let counters = app.world().resource::<PlayerCounters>().0.clone();
@@ -113,6 +118,42 @@ fn take_screenshots(
     }
 }
 
+/// Frames of the video on screen decoded and presented a second, counted over windows of a
+/// second or more.
+#[derive(Default)]
+struct VideoMeter {
+    /// When the window began, and the counts then.
+    since: Option<(f64, u64, u64)>,
+    rate: Option<VideoRate>,
+}
+
+impl VideoMeter {
+    fn rate(&mut self, playing: bool, now: f64, counters: &Counters) -> Option<VideoRate> {
+        if !playing {
+            *self = VideoMeter::default();
+            return None;
+        }
+        let get = |c: &std::sync::atomic::AtomicU64| c.load(Ordering::Relaxed);
+        let counts = (
+            get(&counters.video_frames),
+            get(&counters.video_frames_presented),
+        );
+        match self.since {
+            Some((at, decoded, presented)) if now - at >= 1.0 => {
+                let seconds = (now - at) as f32;
+                self.rate = Some(VideoRate {
+                    decoded_per_second: (counts.0 - decoded) as f32 / seconds,
+                    presented_per_second: (counts.1 - presented) as f32 / seconds,
+                });
+                self.since = Some((now, counts.0, counts.1));
+            }
+            Some(_) => {}
+            None => self.since = Some((now, counts.0, counts.1)),
+        }
+        self.rate
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 fn refresh_snapshot(
     snapshot: Res<Snapshot>,
@@ -125,7 +166,7 @@ fn refresh_snapshot(
     canvas: Res<Canvas>,
     fit: Res<ScreenFit>,
     (panel, regions, wait): (Option<Res<Panel>>, Res<ScreenRegions>, Res<ShowWait>),
-    mut next_plays: Local<NextPlays>,
+    (mut next_plays, mut meter): (Local<NextPlays>, Local<VideoMeter>),
 ) {
     Counters::add(&counters.0.frames, 1);
     let now = clock.seconds();
@@ -138,12 +179,17 @@ fn refresh_snapshot(
                 slide: Some(s.key.index),
                 kind: found.map_or("slide", |(_, slide)| slide.kind_name()),
                 emergency: s.emergency,
+                video: None,
             }
         }
         Cue::Idle => Showing {
             kind: "idle",
             ..Showing::default()
         },
+    });
+    let showing = showing.map(|showing| Showing {
+        video: meter.rate(showing.kind == "video", now, &counters.0),
+        ..showing
     });
     let next = next_plays.at(&playlists.library);
     let skipped_of = |id: &str| {

@@ -2,7 +2,9 @@
 //! new frame comes (nothing is uploaded otherwise), and the bind groups that draw them.
 
 use super::compositor::{placement_buffer, within};
+use super::status::PlayerCounters;
 use super::video::{VideoDraw, VideoLayers};
+use crate::status::Counters;
 use crate::video::{Frame, Layout};
 use bevy::prelude::*;
 use bevy::render::render_resource::binding_types::{sampler, texture_2d, uniform_buffer};
@@ -82,6 +84,7 @@ pub(super) fn upload_video_frames(
     device: Res<RenderDevice>,
     queue: Res<RenderQueue>,
     mut textures: ResMut<VideoTextures>,
+    counters: Option<Res<PlayerCounters>>,
 ) {
     let mut layers = layers;
     let draws: Vec<&mut VideoDraw> = match layers.as_deref_mut() {
@@ -110,7 +113,23 @@ pub(super) fn upload_video_frames(
             })
             .or_insert_with(|| create_textures(&device, layout, size));
         if uploaded.number != draw.number {
+            let started = std::time::Instant::now();
             write_planes(&queue, &frame, &uploaded.planes);
+            if let Some(counters) = &counters {
+                let counters = &counters.0;
+                Counters::add(&counters.video_frames_presented, 1);
+                Counters::add(
+                    &counters.video_upload_micros,
+                    started.elapsed().as_micros() as u64,
+                );
+                // Frames numbered between the last one drawn and this one came and went unseen.
+                if uploaded.number != 0 && draw.number > uploaded.number {
+                    Counters::add(
+                        &counters.video_frames_dropped,
+                        draw.number - uploaded.number - 1,
+                    );
+                }
+            }
             uploaded.number = draw.number;
             uploaded.to_rgb = frame.to_rgb();
         }

@@ -102,6 +102,16 @@ pub struct Showing {
     pub slide: Option<usize>,
     pub kind: &'static str,
     pub emergency: bool,
+    /// For a video slide: frames decoded and presented a second, over the last second or so.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub video: Option<VideoRate>,
+}
+
+/// How many of a playing video's frames reach the screen.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct VideoRate {
+    pub decoded_per_second: f32,
+    pub presented_per_second: f32,
 }
 
 #[derive(Clone, Debug, Default, Serialize)]
@@ -213,6 +223,12 @@ pub struct Counters {
     pub transition_stalls: AtomicU64,
     /// Video frames decoded and handed to the screen.
     pub video_frames: AtomicU64,
+    /// Video frames uploaded and drawn: presented on the screen.
+    pub video_frames_presented: AtomicU64,
+    /// Video frames decoded while on screen but replaced by a newer one before they were drawn.
+    pub video_frames_dropped: AtomicU64,
+    /// Time spent copying decoded frames to the GPU, in microseconds.
+    pub video_upload_micros: AtomicU64,
     /// Videos that could not be opened or stopped for good.
     pub video_errors: AtomicU64,
     /// Times a playing video delivered no frame for `core::video::STALL_SECONDS`.
@@ -283,6 +299,24 @@ pub fn metrics_text(
             "counter",
             "Video frames decoded and handed to the screen.",
             get(&counters.video_frames).to_string(),
+        ),
+        (
+            "kiosk_video_frames_presented_total",
+            "counter",
+            "Video frames uploaded and drawn on the screen.",
+            get(&counters.video_frames_presented).to_string(),
+        ),
+        (
+            "kiosk_video_frames_dropped_total",
+            "counter",
+            "Video frames decoded for the screen but replaced by a newer one before being drawn.",
+            get(&counters.video_frames_dropped).to_string(),
+        ),
+        (
+            "kiosk_video_upload_seconds_total",
+            "counter",
+            "Time spent copying decoded video frames to the GPU.",
+            format!("{:.6}", get(&counters.video_upload_micros) as f64 / 1e6),
         ),
         (
             "kiosk_video_errors_total",

@@ -163,6 +163,15 @@ fn on_screen(html: &mut String, view: &PageView) {
             if let Some(playlist) = &showing.playlist {
                 let _ = write!(html, " <code>{}</code>", esc(playlist));
             }
+            if let Some(rate) = &showing.video {
+                let _ = write!(
+                    html,
+                    "<br>動画 {0:.0}/{1:.0} fps <span class=en>video: {0:.0}/{1:.0} fps \
+                     (presented/decoded)</span>",
+                    rate.presented_per_second,
+                    rate.decoded_per_second
+                );
+            }
             if let Some(seconds) = report.next_change_in_seconds {
                 let until = view.now + TimeDelta::milliseconds((seconds * 1000.0) as i64);
                 let _ = write!(
@@ -682,6 +691,7 @@ mod tests {
                 slide: Some(2),
                 kind: "text",
                 emergency: false,
+                video: None,
             }),
             next_change_in_seconds: Some(30.0),
             playlists: vec![
