@@ -1,6 +1,7 @@
 //! Video slides in the shell: a prerolled video waits beside its slide's picture, plays when the
 //! slide starts, pauses on its first frame when it leaves the screen, and its newest frame is
-//! handed to the compositor each update. A video that fails while playing ends its slide.
+//! handed to the compositor each update, with the subtitle of that frame over it and its sound
+//! faded with its slide's transition. A video that fails while playing ends its slide.
 
 use super::compositor::{Motion, ScreenLayers};
 use super::screen::Clock;
