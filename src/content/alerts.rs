@@ -486,7 +486,7 @@ impl JmaFeeds {
             }
         }
         let mut chosen: Vec<_> = newest.into_values().collect();
-        chosen.sort_by(|a, b| a.0.updated.cmp(&b.0.updated));
+        chosen.sort_by_key(|(entry, ..)| entry.updated);
         chosen
     }
 
@@ -539,7 +539,7 @@ impl JmaFeeds {
 /// The next poll after one at `now`. Once a minute or slower, polls fall at second 20 of the
 /// minute, as JMA asks (the feeds are rewritten around the minute).
 fn next_poll(now: Instant, every: Duration) -> Instant {
-    if every.as_secs() < 60 || every.as_secs() % 60 != 0 {
+    if every.as_secs() < 60 || !every.as_secs().is_multiple_of(60) {
         return now + every;
     }
     let second = i64::from(Local::now().second());
