@@ -422,11 +422,10 @@ impl Composer {
         (finish(canvas, warnings), area)
     }
 
-    /// A subtitle as it goes over a video shown `width` × `height` pixels: its text (furigana
-    /// and phrase breaks as on slides) in white on a near-black box just large enough for it,
-    /// opaque so it reads over any picture.
+    /// A subtitle set for a room of `width` × `height` pixels (the slides' area's width, the
+    /// video's height): its text (furigana and phrase breaks as on slides) in white on a
+    /// near-black box just large enough for it, opaque so it reads over any picture.
     pub fn subtitle(&mut self, text: &str, width: u32, height: u32) -> Picture {
-        // Sized by the video as shown, so a portrait phone clip gets narrower, not tinier, lines.
         let unit = (width.min(height) as f32 / 100.0).max(1.0);
         let size = (5.5 * unit).max(14.0);
         let lines = [paragraph(

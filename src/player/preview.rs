@@ -178,8 +178,8 @@ fn video_first_frame(
     if let Some(text) = first_cue {
         let canvas = (renderer.size.width as f32, renderer.size.height as f32);
         let on_canvas = VideoOnCanvas::new(&placement, layers.slide_area, canvas);
-        let [_, _, width, height] = on_canvas.pixels;
-        let subtitle = composer.subtitle(text, width as u32, height as u32);
+        let (width, height) = on_canvas.subtitle_room();
+        let subtitle = composer.subtitle(text, width, height);
         let rect = on_canvas.subtitle_rect((subtitle.width, subtitle.height));
         layers.subtitle = Some((renderer.add_picture(subtitle), rect));
     }

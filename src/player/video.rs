@@ -237,8 +237,8 @@ fn show_subtitles(
     let canvas = (canvas.pixels.x as f32, canvas.pixels.y as f32);
     let on_canvas = VideoOnCanvas::new(&video.placement, layers.slide_area, canvas);
     let picture = super::slideshow::compose(|composer| {
-        let [_, _, width, height] = on_canvas.pixels;
-        composer.subtitle(&text, width as u32, height as u32)
+        let (width, height) = on_canvas.subtitle_room();
+        composer.subtitle(&text, width, height)
     });
     let rect = on_canvas.subtitle_rect((picture.width, picture.height));
     layers.subtitle = Some((images.add(super::slideshow::into_image(picture)), rect));
@@ -264,6 +264,8 @@ impl SlideVideo {
 pub(super) struct VideoOnCanvas {
     /// Left, top, width and height in pixels.
     pub pixels: [f32; 4],
+    /// The slides' area's width in pixels.
+    area_width: f32,
     canvas: (f32, f32),
 }
 
@@ -276,8 +278,16 @@ impl VideoOnCanvas {
         let y = |f: f32| (area[1] + f * (area[3] - area[1])) * canvas.1;
         VideoOnCanvas {
             pixels: [x(left), y(top), x(right) - x(left), y(bottom) - y(top)],
+            area_width: x(1.0) - x(0.0),
             canvas,
         }
+    }
+
+    /// The room a subtitle is set for: as wide as the slides' area and as high as the video, so
+    /// a phone's upright clip (narrow, with bands beside it) gets lines as large as any other,
+    /// running over its bands.
+    pub fn subtitle_room(&self) -> (u32, u32) {
+        (self.area_width as u32, self.pixels[3] as u32)
     }
 
     /// Where a subtitle box of `size` pixels goes: centred, its foot at 95% of the video's
