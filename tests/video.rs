@@ -494,6 +494,18 @@ fn an_emergency_interrupts_a_video_at_once_and_the_video_comes_back_after_it() {
     });
 }
 
+/// `kiosk-player check` on `playlist`: whether it passed, and all it said.
+fn check(playlist: &Path) -> (bool, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_kiosk-player"))
+        .arg("check")
+        .arg(playlist)
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&output.stdout).to_string()
+        + &String::from_utf8_lossy(&output.stderr);
+    (output.status.success(), said)
+}
+
 /// What a phone's clip shows when it stands upright: red across its top quarter, blue below.
 fn upright_picture((width, height): (u32, u32)) -> image::RgbImage {
     image::RgbImage::from_fn(width, height, |_, y| match y < height / 4 {
@@ -581,13 +593,8 @@ fn phone_clips_stand_upright_in_check_preview_and_on_screen() {
 ])"#,
     )
     .unwrap();
-    let check = Command::new(env!("CARGO_BIN_EXE_kiosk-player"))
-        .arg("check")
-        .arg(&playlist)
-        .output()
-        .unwrap();
-    let said = String::from_utf8_lossy(&check.stdout);
-    assert!(check.status.success(), "{said}");
+    let (passed, said) = check(&playlist);
+    assert!(passed, "{said}");
     for shown in [
         "phone90.mp4: 180×320 (turned 90° clockwise to stand upright)",
         "phone180.mp4: 320×180 (turned 180° clockwise to stand upright)",
@@ -669,14 +676,8 @@ fn clips_of_any_container_play_by_what_they_hold_and_sound_alone_is_refused() {
 ])"#,
     )
     .unwrap();
-    let check = Command::new(env!("CARGO_BIN_EXE_kiosk-player"))
-        .arg("check")
-        .arg(&playlist)
-        .output()
-        .unwrap();
-    let said = String::from_utf8_lossy(&check.stdout).to_string()
-        + &String::from_utf8_lossy(&check.stderr);
-    assert!(!check.status.success(), "{said}");
+    let (passed, said) = check(&playlist);
+    assert!(!passed, "{said}");
     // Each is opened to its first frame, and check says what it found.
     for (slide, found) in [
         (
@@ -817,14 +818,9 @@ fn subtitles_beside_a_clip_show_in_their_time_window_with_furigana() {
         r#"Playlist(title: "v", slides: [Video(file: "media/count.mp4", seconds: 600)])"#,
     )
     .unwrap();
-    let check = Command::new(env!("CARGO_BIN_EXE_kiosk-player"))
-        .arg("check")
-        .arg(playlists.join("video.ron"))
-        .output()
-        .unwrap();
-    let said = String::from_utf8_lossy(&check.stdout);
+    let (passed, said) = check(&playlists.join("video.ron"));
     assert!(
-        check.status.success() && said.contains("count.srt: 2 subtitles, read as Shift-JIS"),
+        passed && said.contains("count.srt: 2 subtitles, read as Shift-JIS"),
         "{said}"
     );
     assert_shows_cues_in_their_windows(&playlists, dir.path(), frames);
@@ -855,15 +851,9 @@ fn subtitles_beside_a_clip_show_in_their_time_window_with_furigana() {
         r#"Playlist(title: "v", slides: [Video(file: "media/count.mp4", subtitles: "media/broken.vtt")])"#,
     )
     .unwrap();
-    let check = Command::new(env!("CARGO_BIN_EXE_kiosk-player"))
-        .arg("check")
-        .arg(&broken)
-        .output()
-        .unwrap();
-    let said = String::from_utf8_lossy(&check.stdout).to_string()
-        + &String::from_utf8_lossy(&check.stderr);
+    let (passed, said) = check(&broken);
     assert!(
-        !check.status.success() && said.contains("broken.vtt:6:1: the cue ends before it starts"),
+        !passed && said.contains("broken.vtt:6:1: the cue ends before it starts"),
         "{said}"
     );
     let white = (180..360)
