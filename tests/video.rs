@@ -950,7 +950,27 @@ fn sound_plays_to_the_configured_output_only_for_a_slide_that_asks() {
         (loudness(&heard) > 2000).then_some(())
     });
     std::thread::sleep(Duration::from_secs(1));
+    // An emergency takes the screen: the video's sound fades with it and stops.
+    std::fs::write(
+        dir.path().join("playlists/emergency.ron"),
+        r##"Playlist(title: "地震", emergency: true, slides: [Text(title: "地震です")])"##,
+    )
+    .unwrap();
+    wait_for("the emergency", Duration::from_secs(10), || {
+        (status(&address)["showing"]["kind"] == "text").then_some(())
+    });
+    std::thread::sleep(Duration::from_millis(1500));
+    let size = || std::fs::metadata(&heard).map_or(0, |m| m.len());
+    let before = size();
+    std::thread::sleep(Duration::from_millis(1500));
+    // 1.5 s of this sound is 260 KB; what the file sink still had buffered is less than 100 KB.
+    let grown = size() - before;
+    assert!(
+        grown < 100_000,
+        "the sound went on under the emergency: {grown} bytes"
+    );
     drop(player);
+    std::fs::remove_file(dir.path().join("playlists/emergency.ron")).unwrap();
     // The clip's sine peaks at 0.4 of full scale, 13,107; at half volume, half that.
     let level = loudness(&heard);
     assert!(
