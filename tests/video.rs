@@ -176,19 +176,30 @@ fn broken_files_are_refused_with_what_is_wrong() {
     std::fs::write(&truncated, &bytes[..bytes.len() / 2]).unwrap();
     let empty = dir.path().join("empty.webm");
     std::fs::write(&empty, b"").unwrap();
-    for (path, says) in [
-        (&missing, "does not exist"),
-        (&text, "not a video GStreamer recognises"),
-        (&truncated, "cannot be played"),
-        (&empty, "not a video GStreamer recognises"),
+    // Now and then (1 in 6 to 12 tries here) GStreamer's decodebin swallows qtdemux's "no
+    // playable streams" for the cut-off MP4: nothing comes on the bus, and the open's own limit
+    // refuses it instead, saying so.
+    for (path, says, within) in [
+        (&missing, &["does not exist"][..], 5),
+        (&text, &["not a video GStreamer recognises"][..], 5),
+        (
+            &truncated,
+            &["cannot be played", "did not open within 10 s"][..],
+            12,
+        ),
+        (&empty, &["not a video GStreamer recognises"][..], 5),
     ] {
         let started = Instant::now();
         let error = open_clip(path)
             .err()
             .unwrap_or_else(|| panic!("{} opened", path.display()));
-        assert!(error.contains(says), "{}: {error}", path.display());
         assert!(
-            started.elapsed() < Duration::from_secs(5),
+            says.iter().any(|says| error.contains(says)),
+            "{}: {error}",
+            path.display()
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(within),
             "{}: {:?}",
             path.display(),
             started.elapsed()
