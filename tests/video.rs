@@ -55,6 +55,7 @@ fn middle_yuv(frame: &kiosk_player::video::Frame) -> [u8; 3] {
                     at(1, x / 2, y / 2, 0),
                     at(1, x / 2, y / 2, 1),
                 ],
+                Layout::Rgba => panic!("opened for YUV frames, given RGBA"),
             }
         })
         .expect("the frame's planes map")
@@ -282,6 +283,18 @@ fn player_on(display: &str, playlists: &Path, runtime: &Path, size: &str) -> (Ru
 
 #[test]
 fn a_video_slide_shows_its_frames_in_order_and_loops() {
+    // On this software renderer `Auto` means GStreamer converts the frames to RGB.
+    shows_frames_in_order("Auto", "frames are converted to RGB by GStreamer");
+}
+
+#[test]
+fn frames_converted_by_the_gpu_show_in_order_too() {
+    shows_frames_in_order("Gpu", "YUV frames are uploaded and converted by the GPU");
+}
+
+/// Plays a counting clip with `video_convert: {convert}` and reads the frames off the screen;
+/// the player's log must say `said` about how frames are converted.
+fn shows_frames_in_order(convert: &str, said: &str) {
     let _alone = one_at_a_time();
     let (_xvfb, display) = start_xvfb("640x480");
     let dir = tempfile::tempdir().unwrap();
@@ -301,10 +314,19 @@ fn a_video_slide_shows_its_frames_in_order_and_loops() {
         r#"Playlist(title: "v", slides: [Video(file: "media/count.mp4", seconds: 600)])"#,
     )
     .unwrap();
-    let (_player, address) = player_on(&display, &playlists, dir.path(), "640x480");
+    let config = dir.path().join("kiosk.ron");
+    std::fs::write(
+        &config,
+        format!(r#"Config(playlists: "playlists", cache: "cache", video_convert: {convert})"#),
+    )
+    .unwrap();
+    let log = dir.path().join("player.log");
+    let (_player, address) = player_with_config(&display, &config, &log, "640x480");
     wait_for("the video slide", Duration::from_secs(30), || {
         (status(&address)["showing"]["kind"] == "video").then_some(())
     });
+    let logged = std::fs::read_to_string(&log).unwrap();
+    assert!(logged.contains(said), "{logged}");
     let grey = |[r, g, b]: [u8; 3]| r.abs_diff(g) <= 3 && g.abs_diff(b) <= 3;
     wait_for("the video on screen", Duration::from_secs(5), || {
         grey(read_x_screen(&display).get_pixel(320, 240).0).then_some(())
@@ -875,12 +897,12 @@ fn subtitles_beside_a_clip_show_in_their_time_window_with_furigana() {
 }
 
 /// The real player with the device config `config` (its playlists in `playlists/` beside it),
-/// logging to `log`, in a 320×240 window on `display`.
-fn player_with_config(display: &str, config: &Path, log: &Path) -> (Running, String) {
+/// logging to `log`, in a window of `size` on `display`.
+fn player_with_config(display: &str, config: &Path, log: &Path, size: &str) -> (Running, String) {
     let folder = config.parent().unwrap();
     common::display::spawn_logging_to(
         Command::new(env!("CARGO_BIN_EXE_kiosk-player"))
-            .args(["run", "--windowed", "--size", "320x240", "--config"])
+            .args(["run", "--windowed", "--size", size, "--config"])
             .arg(config)
             .args(["--status-listen", "127.0.0.1:0"])
             .current_dir(folder)
@@ -947,7 +969,7 @@ fn sound_plays_to_the_configured_output_only_for_a_slide_that_asks() {
     // Muted by default: nothing reaches the output.
     playlist(r#"Video(file: "media/talk.mp4", seconds: 600)"#);
     let log = dir.path().join("muted.log");
-    let (player, address) = player_with_config(&display, &config, &log);
+    let (player, address) = player_with_config(&display, &config, &log, "320x240");
     showing_video(&address);
     std::thread::sleep(Duration::from_secs(3));
     drop(player);
@@ -955,7 +977,7 @@ fn sound_plays_to_the_configured_output_only_for_a_slide_that_asks() {
     // `audio: true`: the sound plays, at the slide's volume.
     playlist(r#"Video(file: "media/talk.mp4", seconds: 600, audio: true, volume: 0.5)"#);
     let log = dir.path().join("sound.log");
-    let (player, address) = player_with_config(&display, &config, &log);
+    let (player, address) = player_with_config(&display, &config, &log, "320x240");
     showing_video(&address);
     wait_for("the sound in the output", Duration::from_secs(10), || {
         (loudness(&heard) > 2000).then_some(())
@@ -991,7 +1013,7 @@ fn sound_plays_to_the_configured_output_only_for_a_slide_that_asks() {
     // A sound device that is not there: a warning, and the video plays muted.
     with_output(r#"Alsa("hw:CARD=NoSuchCard,DEV=0")"#);
     let log = dir.path().join("no-device.log");
-    let (_player, address) = player_with_config(&display, &config, &log);
+    let (_player, address) = player_with_config(&display, &config, &log, "320x240");
     showing_video(&address);
     let said = std::fs::read_to_string(&log).unwrap();
     assert!(

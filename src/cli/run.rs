@@ -152,6 +152,7 @@ pub(super) fn run(args: RunArgs) -> ExitCode {
         video: crate::core::video::VideoSettings {
             decoder: config.video_decoder,
             audio_output: config.audio_output.clone(),
+            convert: config.video_convert,
         },
         layout: config.layout,
         eras: Eras::with(&config.eras),

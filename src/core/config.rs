@@ -7,7 +7,7 @@ use super::display::{PanelPower, Rotation};
 use super::drawing_limits::DrawingLimits;
 use super::layout::Layout;
 use super::ticker::TickerMode;
-use super::video::{AudioOutput, DecoderChoice};
+use super::video::{AudioOutput, DecoderChoice, VideoConvert};
 use serde::Deserialize;
 use std::path::PathBuf;
 use std::str::FromStr;
@@ -39,6 +39,9 @@ pub struct Config {
     pub display: Option<PanelPower>,
     /// `Auto` (the default) lets a video use the board's hardware decoder; `Software` never does.
     pub video_decoder: DecoderChoice,
+    /// Who converts video frames to RGB: `Auto` (default: GStreamer on a software renderer, the
+    /// GPU elsewhere), `Gpu` or `GStreamer`.
+    pub video_convert: VideoConvert,
     /// Where the sound of `audio: true` video slides goes: `Auto` (default), `Alsa("…")` or
     /// `Pipeline("…")`.
     pub audio_output: AudioOutput,

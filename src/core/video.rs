@@ -16,6 +16,33 @@ pub enum DecoderChoice {
     Software,
 }
 
+/// Who turns a video's YUV frames into the screen's RGB (`video_convert` in the device config).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+pub enum VideoConvert {
+    /// GStreamer on a software renderer, the GPU elsewhere ([`VideoConvert::chosen`]).
+    #[default]
+    Auto,
+    /// The GPU: the decoder's YUV planes are uploaded (half the bytes of RGB) and a shader
+    /// converts them while drawing, which a GPU does for nothing.
+    Gpu,
+    /// GStreamer (`videoconvert`, SIMD), before upload: one RGB texture, sampled without
+    /// filtering where a frame's pixel is a screen pixel.
+    GStreamer,
+}
+
+impl VideoConvert {
+    /// What `Auto` means on this renderer. On a software renderer (llvmpipe) every shader
+    /// instruction is paid per pixel by the CPU: converting a 1080p frame there took 80 ms of
+    /// CPU against GStreamer's 6 ms, and it drew 13 frames a second where this draws 30.
+    pub fn chosen(self, software_renderer: bool) -> VideoConvert {
+        match self {
+            VideoConvert::Auto if software_renderer => VideoConvert::GStreamer,
+            VideoConvert::Auto => VideoConvert::Gpu,
+            chosen => chosen,
+        }
+    }
+}
+
 /// Where a video's sound goes (`audio_output` in the device config), for slides with
 /// `audio: true`; every other video is muted.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
@@ -35,6 +62,8 @@ pub enum AudioOutput {
 pub struct VideoSettings {
     pub decoder: DecoderChoice,
     pub audio_output: AudioOutput,
+    /// `Auto` until the renderer is known, then what it was chosen to be.
+    pub convert: VideoConvert,
 }
 
 /// How a video slide's sound plays.
@@ -196,6 +225,8 @@ pub struct Placement {
     pub screen: [f32; 4],
     pub source: [f32; 4],
     pub orientation: Orientation,
+    /// One pixel of the frame to one pixel of the screen: it can be drawn without filtering.
+    pub unscaled: bool,
 }
 
 /// Fits a `frame` (width, height as shown: upright, in square pixels, turned by `orientation`
@@ -214,6 +245,10 @@ pub fn place_video(
     let area_aspect = area_width / area_height.max(1.0);
     let fraction =
         |[l, t, r, b]: [f32; 4]| [l / screen.0, t / screen.1, r / screen.0, b / screen.1];
+    // Whether `shown` pixels show `part` of the frame's pixels one to one.
+    let unscaled = |shown: (f32, f32), part: (f32, f32)| {
+        (shown.0 - part.0).abs() < 0.5 && (shown.1 - part.1).abs() < 0.5
+    };
     match fit {
         Fit::Contain => {
             let (width, height) = if frame_aspect > area_aspect {
@@ -228,6 +263,7 @@ pub fn place_video(
                 screen: fraction([left, top, left + width.round(), top + height.round()]),
                 source: [0.0, 0.0, 1.0, 1.0],
                 orientation,
+                unscaled: unscaled((width.round(), height.round()), frame),
             }
         }
         Fit::Cover => {
@@ -242,6 +278,13 @@ pub fn place_video(
                 screen: fraction(area),
                 source,
                 orientation,
+                unscaled: unscaled(
+                    (area_width, area_height),
+                    (
+                        frame.0 * (source[2] - source[0]),
+                        frame.1 * (source[3] - source[1]),
+                    ),
+                ),
             }
         }
     }
@@ -414,6 +457,34 @@ mod tests {
             Fit::Contain,
         );
         assert_eq!(above.screen[3], 900.0 / 1080.0);
+    }
+
+    #[test]
+    fn only_a_frame_shown_pixel_for_pixel_is_unscaled() {
+        let screen = (1920.0, 1080.0);
+        let full = [0.0, 0.0, 1920.0, 1080.0];
+        let place =
+            |frame, area, fit| place_video(frame, Orientation::default(), area, screen, fit);
+        assert!(place((1920.0, 1080.0), full, Fit::Contain).unscaled);
+        assert!(place((1920.0, 1080.0), full, Fit::Cover).unscaled);
+        // Cut to a shorter area by Cover, still one to one; shrunk into it by Contain, not.
+        let above_band = [0.0, 0.0, 1920.0, 900.0];
+        assert!(place((1920.0, 1080.0), above_band, Fit::Cover).unscaled);
+        assert!(!place((1920.0, 1080.0), above_band, Fit::Contain).unscaled);
+        // A 720p clip is enlarged: filtered.
+        assert!(!place((1280.0, 720.0), full, Fit::Contain).unscaled);
+        assert!(!place((1280.0, 720.0), full, Fit::Cover).unscaled);
+    }
+
+    #[test]
+    fn gstreamer_converts_on_a_software_renderer_and_the_gpu_elsewhere() {
+        assert_eq!(VideoConvert::Auto.chosen(true), VideoConvert::GStreamer);
+        assert_eq!(VideoConvert::Auto.chosen(false), VideoConvert::Gpu);
+        assert_eq!(VideoConvert::Gpu.chosen(true), VideoConvert::Gpu);
+        assert_eq!(
+            VideoConvert::GStreamer.chosen(false),
+            VideoConvert::GStreamer
+        );
     }
 
     fn convert(matrix: [[f32; 4]; 3], yuv: [u8; 3]) -> [u8; 3] {

@@ -11,6 +11,7 @@ use super::video_render::{
     VideoBinding, VideoOnScreen, VideoTextures, bind_video, init_video_binding, upload_video_frames,
 };
 use crate::core::display::Rotation;
+use crate::video::Layout;
 use bevy::asset::{AssetEventSystems, load_internal_asset, uuid_handle};
 use bevy::ecs::schedule::ScheduleLabel;
 use bevy::prelude::*;
@@ -246,24 +247,28 @@ enum Paint {
     Crossfade,
     /// The picture blended by its own alpha: the quiz layer.
     Alpha,
-    /// A video frame of NV12 or I420 planes, added to the black under it.
+    /// A video frame of NV12 or I420 planes, or RGBA, added to the black under it.
     VideoNv12,
     VideoI420,
+    VideoRgba,
     /// A video frame covering the whole screen with nothing under it: a still video slide with
     /// no caption, where drawing the black first would cost a software renderer a whole pass.
     VideoNv12Opaque,
     VideoI420Opaque,
+    VideoRgbaOpaque,
 }
 
 /// Every paint, in the order of [`ScreenPipelines`].
-const PAINTS: [Paint; 7] = [
+const PAINTS: [Paint; 9] = [
     Paint::Opaque,
     Paint::Crossfade,
     Paint::Alpha,
     Paint::VideoNv12,
     Paint::VideoI420,
+    Paint::VideoRgba,
     Paint::VideoNv12Opaque,
     Paint::VideoI420Opaque,
+    Paint::VideoRgbaOpaque,
 ];
 
 /// Adds what is drawn to what is there: a video's weighted light onto its slide's black.
@@ -291,8 +296,10 @@ impl SpecializedRenderPipeline for ScreenPipeline {
             Paint::Alpha => ("fragment", Some(BlendState::ALPHA_BLENDING)),
             Paint::VideoNv12 => ("nv12", Some(ADD)),
             Paint::VideoI420 => ("i420", Some(ADD)),
+            Paint::VideoRgba => ("rgba", Some(ADD)),
             Paint::VideoNv12Opaque => ("nv12", None),
             Paint::VideoI420Opaque => ("i420", None),
+            Paint::VideoRgbaOpaque => ("rgba", None),
         };
         let video = !matches!(paint, Paint::Opaque | Paint::Crossfade | Paint::Alpha);
         let (shader, layout) = if video {
@@ -555,10 +562,12 @@ fn draw_screen(
     let mut bound: Vec<_> = draws.iter().filter_map(bind_picture).collect();
     for video in &video_draws {
         let paint = match (video_textures.layout(video.draw.id), video.opaque) {
-            (Some(crate::video::Layout::Nv12), false) => Paint::VideoNv12,
-            (Some(crate::video::Layout::I420), false) => Paint::VideoI420,
-            (Some(crate::video::Layout::Nv12), true) => Paint::VideoNv12Opaque,
-            (Some(crate::video::Layout::I420), true) => Paint::VideoI420Opaque,
+            (Some(Layout::Nv12), false) => Paint::VideoNv12,
+            (Some(Layout::I420), false) => Paint::VideoI420,
+            (Some(Layout::Rgba), false) => Paint::VideoRgba,
+            (Some(Layout::Nv12), true) => Paint::VideoNv12Opaque,
+            (Some(Layout::I420), true) => Paint::VideoI420Opaque,
+            (Some(Layout::Rgba), true) => Paint::VideoRgbaOpaque,
             (None, _) => continue,
         };
         if let Some(pipeline) = pipeline_cache.get_render_pipeline(pipelines.get(paint))

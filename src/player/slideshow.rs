@@ -821,6 +821,7 @@ fn drawing_job(
                 let extras = crate::video::Extras {
                     sound,
                     subtitles: beside.is_none(),
+                    convert: opener.settings.convert,
                 };
                 let opened = crate::compose::media_process::open_video(
                     &path,

@@ -10,13 +10,15 @@ use super::status::PlayerCounters;
 use crate::core::library::SlideKey;
 use crate::core::playlist::Fit;
 use crate::core::subtitles::{Cue, cue_at};
-use crate::core::video::{Placement, VideoSettings};
+use crate::core::video::{Placement, VideoConvert, VideoSettings};
 use crate::status::Counters;
 use crate::video::{Frame, Playback};
 use bevy::prelude::*;
 use bevy::render::extract_resource::ExtractResource;
+use bevy::render::renderer::RenderAdapterInfo;
 use std::collections::HashMap;
 use std::sync::Arc;
+use wgpu_types::DeviceType;
 
 pub struct VideoPlugin {
     pub settings: VideoSettings,
@@ -25,6 +27,7 @@ pub struct VideoPlugin {
 impl Plugin for VideoPlugin {
     fn build(&self, app: &mut App) {
         app.insert_resource(VideoSetup(self.settings.clone()))
+            .add_systems(Startup, choose_conversion)
             .init_resource::<Videos>()
             .init_resource::<VideoLayers>()
             .add_systems(Update, end_failed_videos.before(SlideTimer))
@@ -42,9 +45,25 @@ impl Plugin for VideoPlugin {
     }
 }
 
-/// Which decoders videos may use and where their sound goes, from the config.
+/// Which decoders videos may use, where their sound goes and who converts their frames.
 #[derive(Resource, Clone)]
 pub struct VideoSetup(pub VideoSettings);
+
+/// Settles who converts video frames to RGB, once the renderer is known, and says so.
+fn choose_conversion(adapter: Option<Res<RenderAdapterInfo>>, mut setup: ResMut<VideoSetup>) {
+    let software = adapter
+        .as_ref()
+        .is_some_and(|a| a.device_type == DeviceType::Cpu);
+    let convert = setup.0.convert.chosen(software);
+    let renderer = adapter.as_ref().map_or("no renderer", |a| a.name.as_str());
+    match convert {
+        VideoConvert::GStreamer => {
+            info!("video: frames are converted to RGB by GStreamer before upload ({renderer})")
+        }
+        _ => info!("video: YUV frames are uploaded and converted by the GPU ({renderer})"),
+    }
+    setup.0.convert = convert;
+}
 
 /// A video opened for a slide, beside the picture drawn for it (black where the video goes).
 pub struct SlideVideo {

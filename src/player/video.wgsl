@@ -1,6 +1,7 @@
-// A video frame on its rectangle of the screen: YUV planes read, converted to RGB by the frame's
-// own matrix, and added (weighted) to the black the slide's picture has there, so a crossfade
-// mixes a video like any other picture.
+// A video frame on its rectangle of the screen: YUV planes read and converted to RGB by the
+// frame's own matrix (or an RGB frame GStreamer converted, on a software renderer), and added
+// (weighted) to the black the slide's picture has there, so a crossfade mixes a video like any
+// other picture.
 
 struct Placement {
     // Left, top, right and bottom edges as fractions of the screen (y down).
@@ -22,7 +23,8 @@ struct Placement {
 
 @group(0) @binding(0) var<uniform> placement: Placement;
 @group(0) @binding(1) var luma: texture_2d<f32>;
-// NV12: both are the interleaved UV plane. I420: the U plane, then the V plane.
+// NV12: both are the interleaved UV plane. I420: the U plane, then the V plane. RGBA: `luma`
+// holds the whole frame, and these are unused.
 @group(0) @binding(2) var chroma_u: texture_2d<f32>;
 @group(0) @binding(3) var chroma_v: texture_2d<f32>;
 @group(0) @binding(4) var frame_sampler: sampler;
@@ -70,4 +72,11 @@ fn i420(in: VertexOutput) -> @location(0) vec4<f32> {
     let u = textureSample(chroma_u, frame_sampler, in.uv).r;
     let v = textureSample(chroma_v, frame_sampler, in.uv).r;
     return shown(vec4(y, u, v, 1.0));
+}
+
+// Already R'G'B' (converted by GStreamer), in an sRGB texture: sampling gives linear light.
+@fragment
+fn rgba(in: VertexOutput) -> @location(0) vec4<f32> {
+    let weight = placement.weight.x;
+    return vec4(textureSample(luma, frame_sampler, in.uv).rgb * weight, weight);
 }

@@ -17,11 +17,15 @@ use bevy::render::render_resource::{
 use bevy::render::renderer::{RenderDevice, RenderQueue};
 use std::collections::HashMap;
 
-/// The bind group layout and sampler of video draws.
+/// The bind group layout and samplers of video draws.
 #[derive(Resource)]
 pub(super) struct VideoBinding {
     pub layout: BindGroupLayoutDescriptor,
-    sampler: Sampler,
+    /// Bilinear, for frames scaled to their rectangle.
+    filtered: Sampler,
+    /// For RGB frames shown pixel for pixel, where filtering would change nothing and costs a
+    /// software renderer a third of its drawing time.
+    unfiltered: Sampler,
 }
 
 pub(super) fn init_video_binding(mut commands: Commands, render_device: Res<RenderDevice>) {
@@ -40,15 +44,20 @@ pub(super) fn init_video_binding(mut commands: Commands, render_device: Res<Rend
             ),
         ),
     );
-    // Videos are scaled to their rectangle: bilinear, edges clamped.
-    let sampler = render_device.create_sampler(&SamplerDescriptor {
-        mag_filter: FilterMode::Linear,
-        min_filter: FilterMode::Linear,
-        address_mode_u: AddressMode::ClampToEdge,
-        address_mode_v: AddressMode::ClampToEdge,
-        ..default()
+    let sampler = |filter: FilterMode| {
+        render_device.create_sampler(&SamplerDescriptor {
+            mag_filter: filter,
+            min_filter: filter,
+            address_mode_u: AddressMode::ClampToEdge,
+            address_mode_v: AddressMode::ClampToEdge,
+            ..default()
+        })
+    };
+    commands.insert_resource(VideoBinding {
+        layout,
+        filtered: sampler(FilterMode::Linear),
+        unfiltered: sampler(FilterMode::Nearest),
     });
-    commands.insert_resource(VideoBinding { layout, sampler });
 }
 
 /// One video's textures, by plane, and the number of the frame in them.
@@ -58,6 +67,8 @@ struct Uploaded {
     /// The frame's YUV matrix.
     to_rgb: [[f32; 4]; 3],
     size: (u32, u32),
+    /// Not anamorphic: a sample is a square pixel.
+    square_pixels: bool,
     planes: Vec<(Texture, TextureView)>,
 }
 
@@ -132,12 +143,14 @@ pub(super) fn upload_video_frames(
             }
             uploaded.number = draw.number;
             uploaded.to_rgb = frame.to_rgb();
+            uploaded.square_pixels = frame.display_size() == size;
         }
     }
 }
 
 fn create_textures(device: &RenderDevice, layout: Layout, (width, height): (u32, u32)) -> Uploaded {
     let (half_width, half_height) = (width.div_ceil(2), height.div_ceil(2));
+    // RGB frames are non-linear sRGB, as the screen is: the texture's sampler decodes them.
     let shapes: &[(u32, u32, TextureFormat)] = match layout {
         Layout::Nv12 => &[
             (width, height, TextureFormat::R8Unorm),
@@ -148,6 +161,7 @@ fn create_textures(device: &RenderDevice, layout: Layout, (width, height): (u32,
             (half_width, half_height, TextureFormat::R8Unorm),
             (half_width, half_height, TextureFormat::R8Unorm),
         ],
+        Layout::Rgba => &[(width, height, TextureFormat::Rgba8UnormSrgb)],
     };
     let planes = shapes
         .iter()
@@ -176,6 +190,7 @@ fn create_textures(device: &RenderDevice, layout: Layout, (width, height): (u32,
         layout,
         to_rgb: [[0.0; 4]; 3],
         size: (width, height),
+        square_pixels: true,
         planes,
     }
 }
@@ -250,16 +265,18 @@ pub(super) fn bind_video(
     let (u, v) = match uploaded.layout {
         Layout::Nv12 => (view(1), view(1)),
         Layout::I420 => (view(1), view(2)),
+        Layout::Rgba => (view(0), view(0)),
+    };
+    // YUV's chroma is half size: always filtered.
+    let sampler = match uploaded.layout {
+        Layout::Rgba if video.draw.placement.unscaled && uploaded.square_pixels => {
+            &binding.unfiltered
+        }
+        _ => &binding.filtered,
     };
     Some(device.create_bind_group(
         "screen_video",
         &pipeline_cache.get_bind_group_layout(&binding.layout),
-        &BindGroupEntries::sequential((
-            buffer.as_entire_binding(),
-            view(0),
-            u,
-            v,
-            &binding.sampler,
-        )),
+        &BindGroupEntries::sequential((buffer.as_entire_binding(), view(0), u, v, sampler)),
     ))
 }

@@ -12,6 +12,8 @@ pub enum Layout {
     Nv12,
     /// Y, U and V planes, U and V at half size (software decoders).
     I420,
+    /// Red, green, blue and a spare byte per pixel, non-linear (converted by GStreamer).
+    Rgba,
 }
 
 /// One plane of a frame: `rows` rows of `stride` bytes, each `width` texels of `texel_bytes`.
@@ -37,6 +39,7 @@ impl Frame {
         let layout = match info.format() {
             gst_video::VideoFormat::Nv12 => Layout::Nv12,
             gst_video::VideoFormat::I420 => Layout::I420,
+            gst_video::VideoFormat::Rgba => Layout::Rgba,
             _ => return None,
         };
         Some(Frame {
@@ -104,6 +107,7 @@ impl Frame {
                 (half_width, half_height, 1),
                 (half_width, half_height, 1),
             ],
+            Layout::Rgba => &[(width, height, 4)],
         };
         let strides = frame.plane_stride();
         let mut planes = Vec::with_capacity(shapes.len());

@@ -16,7 +16,8 @@ pub use playback::Playback;
 
 use crate::core::subtitles::{Cue, add_cue, without_styling};
 use crate::core::video::{
-    AudioOutput, DecoderChoice, EXPORT_ADVICE, Orientation, Sound, VideoFacts, package_for_missing,
+    AudioOutput, DecoderChoice, EXPORT_ADVICE, Orientation, Sound, VideoConvert, VideoFacts,
+    package_for_missing,
 };
 use crate::status::Counters;
 use gstreamer as gst;
@@ -133,13 +134,15 @@ pub fn open(
     open_with(path, choice, wake, counters, &Extras::default())
 }
 
-/// What a slide wants of its video besides the picture.
+/// What a slide wants of its video besides the picture, and how its frames are handed over.
 #[derive(Clone, Debug, Default)]
 pub struct Extras {
     /// Its sound, muted without it.
     pub sound: Option<Sound>,
     /// The subtitles of its own subtitle stream (when it has no subtitle file beside it).
     pub subtitles: bool,
+    /// `GStreamer`: frames come as RGBA ([`Layout::Rgba`]); otherwise as the decoder's YUV.
+    pub convert: VideoConvert,
 }
 
 /// [`open`], with the sound or subtitles `extras` asks for.
@@ -227,9 +230,12 @@ fn open_pipeline(
         playbin.set_property("text-sink", &subtitle_sink(cues.clone()));
     }
     playbin.set_property_from_str("flags", &flags.join("+"));
-    let caps = gst::Caps::builder("video/x-raw")
-        .field("format", gst::List::new(["NV12", "I420"]))
-        .build();
+    // playbin puts a `videoconvert` before the sink when the decoder's format is not asked for.
+    let caps = match extras.convert {
+        VideoConvert::GStreamer => gst::Caps::builder("video/x-raw").field("format", "RGBA"),
+        _ => gst::Caps::builder("video/x-raw").field("format", gst::List::new(["NV12", "I420"])),
+    }
+    .build();
     let sink = gst_app::AppSink::builder()
         .caps(&caps)
         .sync(true)

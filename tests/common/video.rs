@@ -18,13 +18,16 @@ pub fn counter_luma(index: u32, frames: u32) -> u8 {
 }
 
 /// The frame number a grey pixel read off the screen shows: the nearest frame's level, as the
-/// player converts limited-range luma to full-range RGB.
+/// player converts limited-range luma to full-range RGB. The GPU's conversion is exact;
+/// GStreamer's `videoconvert` (what a software renderer uses) works in 8-bit fixed point and shows
+/// levels 2 to 3 darker (measured from 16 to 235), so each level is matched a little below exact:
+/// within half a frame's step of either.
 pub fn counter_frame(grey: u8, frames: u32) -> u32 {
     (0..frames)
         .min_by_key(|&index| {
             let luma = f32::from(counter_luma(index, frames));
-            let shown = ((luma - 16.0) * 255.0 / 219.0).round();
-            (shown - f32::from(grey)).abs() as u32
+            let shown = (luma - 16.0) * 255.0 / 219.0 - 1.2;
+            ((shown - f32::from(grey)).abs() * 10.0) as u32
         })
         .unwrap()
 }
