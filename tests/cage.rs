@@ -136,6 +136,9 @@ fn the_units_command_fills_the_output(no_decorations: bool) {
     let what = if no_decorations { "cage -d" } else { "cage" };
     screen_shows(&cage, &address, &slide, &crop(&expected, area), what, area);
     band_shows_clock_and_ticker(&cage.screenshot(), area);
+    // The window asks for fullscreen only once configured (cage 0.2.1 aborts otherwise).
+    let log = cage.log();
+    assert!(!log.contains("uninitialized xdg_surface"), "{log}");
     cage.stop();
 }
 

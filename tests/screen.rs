@@ -241,3 +241,39 @@ fn a_window_that_changes_size_shows_its_slide_drawn_again_at_the_new_size() {
         Duration::from_secs(3),
     );
 }
+
+#[test]
+fn without_a_vulkan_driver_run_and_preview_say_what_to_install() {
+    let dir = tempfile::tempdir().unwrap();
+    let playlist = Path::new(env!("CARGO_MANIFEST_DIR")).join("playlists/food-safety.ron");
+    let no_driver = |command: &mut Command| -> (bool, String) {
+        // The Vulkan loader's own variables: no driver manifest is found.
+        let out = command
+            .env("VK_DRIVER_FILES", dir.path().join("none.json"))
+            .env("VK_ICD_FILENAMES", dir.path().join("none.json"))
+            .env("XDG_RUNTIME_DIR", dir.path())
+            .output()
+            .unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let mut run = Command::new(env!("CARGO_BIN_EXE_kiosk-player"));
+    run.args(["run", "--windowed", "--status-listen", "off", "--playlists"])
+        .arg(playlist.parent().unwrap())
+        // Never connected to: the driver is looked for first.
+        .env("DISPLAY", ":999");
+    let mut preview = Command::new(env!("CARGO_BIN_EXE_kiosk-player"));
+    preview
+        .arg("preview")
+        .arg(&playlist)
+        .arg("--out")
+        .arg(dir.path().join("out"));
+    for (what, command) in [("run", &mut run), ("preview", &mut preview)] {
+        let (succeeded, said) = no_driver(command);
+        assert!(!succeeded, "{what} succeeded without a renderer: {said}");
+        assert!(said.contains("install mesa-vulkan-drivers"), "{what}: {said}");
+        assert!(!said.contains("panicked"), "{what}: {said}");
+    }
+}

@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-packages=(xvfb feh chromium mesa-vulkan-drivers libvulkan1)
+packages=(xvfb feh chromium mesa-vulkan-drivers libvulkan1 gstreamer1.0-x gstreamer1.0-tools gstreamer1.0-plugins-ugly gstreamer1.0-libav)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -6,9 +6,15 @@
 //! intervals during transitions (from its /metrics), and whether memory stays flat with 200
 //! large slides instead of 10.
 //!
-//! `cargo bench --bench side_by_side -- [--runs 3] [--seconds 60] [--only kiosk,feh,chromium]`
-//! Needs `xvfb`, `feh` and `chromium` (Debian packages). Prints medians and the ratios the README
-//! quotes.
+//! With `video` in `--only`: a 1080p30 H.264 clip at 6 Mbit/s (the demo clip, enlarged and
+//! encoded at start) played fullscreen by GStreamer alone into `ximagesink` (the decoder's own
+//! cost), by a Chromium kiosk's `<video>` and by kiosk-player, measured the same
+//! way, with the frames kiosk-player decoded and presented a second (from its /status).
+//! `gst-launch-1.0 uridecodebin ! videoconvert ! ximagesink` is playbin's own video chain.
+//!
+//! `cargo bench --bench side_by_side -- [--runs 3] [--seconds 60] [--only kiosk,feh,chromium,video]`
+//! Needs `xvfb`, `feh`, `chromium` and GStreamer's tools and plugins (Debian packages). Prints
+//! medians and the ratios the README quotes.
 
 // The same private X server the integration tests use.
 #[path = "../../tests/common/display.rs"]
@@ -62,6 +68,8 @@ struct Scenario {
     command: Command,
     /// Where kiosk-player serves /metrics, for its transition frame times.
     metrics: Option<String>,
+    /// The colour the first frame has at the centre of the screen; for a video, any but blank.
+    first: Option<[u8; 3]>,
 }
 
 #[derive(Default, Clone)]
@@ -73,6 +81,8 @@ struct Sample {
     first_frame: f64,
     transition_frame_mean_ms: Option<f64>,
     transition_frame_max_ms: Option<f64>,
+    /// A video's frames decoded and presented a second, from kiosk-player's /status.
+    video_rates: Option<(f64, f64)>,
 }
 
 fn main() {
@@ -86,7 +96,7 @@ fn main() {
     let seconds: u64 = option("--seconds")
         .and_then(|v| v.parse().ok())
         .unwrap_or(60);
-    let only = option("--only").unwrap_or_else(|| "kiosk,feh,chromium".into());
+    let only = option("--only").unwrap_or_else(|| "kiosk,feh,chromium,video".into());
 
     let work = tempfile::tempdir().expect("a temporary folder");
     let slides = work.path().join("slides");
@@ -107,6 +117,10 @@ fn main() {
         })
         .collect();
 
+    // Long enough that gst-launch, which does not loop, plays through the measurement.
+    let clip = only
+        .contains("video")
+        .then(|| video_clip(work.path(), seconds + 20));
     let (xvfb, display) = start_xvfb(&format!("{WIDTH}x{HEIGHT}"));
     let mut results: Vec<(&'static str, Vec<Sample>)> = Vec::new();
     for run in 0..runs {
@@ -133,10 +147,14 @@ fn main() {
                 name: "feh",
                 command: feh,
                 metrics: None,
+                first: Some(centre_colour(0)),
             });
         }
         if only.contains("chromium") {
             scenarios.push(chromium(work.path(), &files));
+        }
+        if let Some(clip) = &clip {
+            scenarios.extend(video_scenarios(work.path(), clip));
         }
         if only.contains("kiosk") {
             // Memory flat in playlist length: 10 then 200 large photos, 2 s each, crossfades.
@@ -160,8 +178,14 @@ fn main() {
             scenario.command.env("DISPLAY", &display);
             let sample = measure(&mut scenario, seconds, &display);
             eprintln!(
-                "  {:.2} CPU-s/min, peak {:.0} MiB PSS ({:.0} MiB RSS summed), first frame {:.2} s",
-                sample.cpu_per_minute, sample.peak_mib, sample.peak_rss_mib, sample.first_frame
+                "  {:.2} CPU-s/min, peak {:.0} MiB PSS ({:.0} MiB RSS summed), first frame {:.2} s{}",
+                sample.cpu_per_minute,
+                sample.peak_mib,
+                sample.peak_rss_mib,
+                sample.first_frame,
+                sample.video_rates.map_or(String::new(), |(decoded, presented)| format!(
+                    ", video {decoded:.1} decoded / {presented:.1} presented a second"
+                ))
             );
             match results.iter_mut().find(|(n, _)| *n == scenario.name) {
                 Some((_, samples)) => samples.push(sample),
@@ -219,7 +243,102 @@ fn kiosk(
         name,
         command,
         metrics: Some(format!("127.0.0.1:{port}")),
+        first: Some(centre_colour(0)),
     }
+}
+
+/// A 1080p30 H.264 clip of `seconds` at 6 Mbit/s: the demo clip, enlarged, repeated.
+fn video_clip(work: &Path, seconds: u64) -> PathBuf {
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("playlists/media/three-rules-tour.mp4");
+    let clip = work.join("clip-1080p30.mp4");
+    // The demo clip is 10 s: concat repeats it, and identity restamps the repeats in one
+    // timeline (without it the encoder is given each repeat's own times, and the file jumps).
+    let repeats = seconds.div_ceil(10);
+    let sources: String = (0..repeats)
+        .map(|_| format!(" filesrc location={} ! decodebin ! c.", demo.display()))
+        .collect();
+    eprintln!("encoding a {seconds} s 1080p30 clip (about as long again)");
+    let pipeline = format!(
+        "concat name=c ! identity single-segment=true ! videoconvert ! videoscale ! videorate ! \
+         video/x-raw,width={WIDTH},height={HEIGHT},framerate=30/1,format=I420 ! \
+         x264enc bitrate=6000 speed-preset=fast key-int-max=60 ! h264parse ! \
+         mp4mux faststart=true ! filesink location={}{sources}",
+        clip.display()
+    );
+    let status = Command::new("gst-launch-1.0")
+        .arg("-q")
+        .args(pipeline.split_whitespace())
+        .status()
+        .expect("gst-launch-1.0 runs");
+    assert!(status.success(), "the clip was not encoded: {pipeline}");
+    clip
+}
+
+/// The same clip played fullscreen by GStreamer alone, by a Chromium kiosk and by kiosk-player.
+fn video_scenarios(work: &Path, clip: &Path) -> Vec<Scenario> {
+    // playbin's video chain, spelled out (gst-launch cannot name playbin's sink).
+    let mut gst = Command::new("gst-launch-1.0");
+    gst.args(["-q", "uridecodebin"])
+        .arg(format!("uri=file://{}", clip.display()))
+        .args(["!", "videoconvert", "!", "ximagesink"]);
+    let page = work.join("video.html");
+    std::fs::write(
+        &page,
+        format!(
+            "<!doctype html><html><head><style>html,body{{margin:0;background:#000;\
+             overflow:hidden;cursor:none}}video{{position:fixed;inset:0;width:100vw;height:100vh}}\
+             </style></head><body><video src=\"file://{}\" autoplay muted loop></video></body></html>",
+            clip.display()
+        ),
+    )
+    .unwrap();
+    let mut chromium = chromium_kiosk(work, "chromium-video-profile");
+    chromium
+        .args(["--disable-gpu", "--autoplay-policy=no-user-gesture-required"])
+        .arg(format!("file://{}", page.display()));
+    let folder = work.join("kiosk-video");
+    std::fs::create_dir_all(&folder).unwrap();
+    let linked = folder.join(clip.file_name().unwrap());
+    if !linked.exists() {
+        std::fs::hard_link(clip, &linked).unwrap();
+    }
+    std::fs::write(
+        folder.join("video.ron"),
+        format!(
+            "Playlist(title: \"video\", slides: [Video(file: \"{}\", seconds: 3600)])",
+            clip.file_name().unwrap().to_string_lossy()
+        ),
+    )
+    .unwrap();
+    let port = free_port();
+    let mut kiosk = Command::new(env!("CARGO_BIN_EXE_kiosk-player"));
+    kiosk
+        .args(["run", "--windowed", "--size", &format!("{WIDTH}x{HEIGHT}")])
+        .arg("--playlists")
+        .arg(&folder)
+        .args(["--status-listen", &format!("127.0.0.1:{port}")])
+        .env("XDG_RUNTIME_DIR", work)
+        .env_remove("WAYLAND_DISPLAY");
+    vec![
+        Scenario {
+            name: "video: gst-launch-1.0, ximagesink",
+            command: gst,
+            metrics: None,
+            first: None,
+        },
+        Scenario {
+            name: "video: Chromium kiosk <video>, --disable-gpu",
+            command: chromium,
+            metrics: None,
+            first: None,
+        },
+        Scenario {
+            name: "video: kiosk-player",
+            command: kiosk,
+            metrics: Some(format!("127.0.0.1:{port}")),
+            first: None,
+        },
+    ]
 }
 
 fn chromium(work: &Path, files: &[PathBuf]) -> Scenario {
@@ -247,6 +366,18 @@ fn chromium(work: &Path, files: &[PathBuf]) -> Scenario {
         ),
     )
     .unwrap();
+    let mut command = chromium_kiosk(work, "chromium-profile");
+    command.arg(format!("file://{}", page.display()));
+    Scenario {
+        name: "Chromium kiosk, 0.6 s CSS crossfade",
+        command,
+        metrics: None,
+        first: Some(centre_colour(0)),
+    }
+}
+
+/// Chromium fullscreen as a kiosk, with a profile of its own in `work`.
+fn chromium_kiosk(work: &Path, profile: &str) -> Command {
     let mut command = Command::new("chromium");
     command
         .args([
@@ -259,20 +390,12 @@ fn chromium(work: &Path, files: &[PathBuf]) -> Scenario {
             "--window-position=0,0",
             &format!("--window-size={WIDTH},{HEIGHT}"),
         ])
-        .arg(format!(
-            "--user-data-dir={}",
-            work.join("chromium-profile").display()
-        ));
+        .arg(format!("--user-data-dir={}", work.join(profile).display()));
     // Chromium refuses to run as root with its sandbox on (CI containers run as root).
     if unsafe { libc::geteuid() } == 0 {
         command.arg("--no-sandbox");
     }
-    command.arg(format!("file://{}", page.display()));
-    Scenario {
-        name: "Chromium kiosk, 0.6 s CSS crossfade",
-        command,
-        metrics: None,
-    }
+    command
 }
 
 fn free_port() -> u16 {
@@ -312,17 +435,20 @@ fn measure(scenario: &mut Scenario, seconds: u64, display: &str) -> Sample {
     let mut child = scenario
         .command
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(Stdio::from(
+            std::fs::File::create(std::env::temp_dir().join("side_by_side.log")).unwrap(),
+        ))
         .process_group(0)
         .spawn()
         .unwrap_or_else(|e| panic!("{} does not start: {e}", scenario.name));
     let pid = child.id();
-    let wanted = centre_colour(0);
     let mut first_frame = None;
     while started.elapsed() < Duration::from_secs(60) {
         if let Some(pixel) = centre(&x11)
             && Some(pixel) != blank
-            && pixel.iter().zip(wanted).all(|(a, b)| a.abs_diff(b) < 40)
+            && scenario.first.is_none_or(|wanted| {
+                pixel.iter().zip(wanted).all(|(a, b)| a.abs_diff(b) < 40)
+            })
         {
             first_frame = Some(started.elapsed().as_secs_f64());
             break;
@@ -366,6 +492,10 @@ fn measure(scenario: &mut Scenario, seconds: u64, display: &str) -> Sample {
         .metrics
         .as_deref()
         .map_or((None, None), transition_frames);
+    let video_rates = scenario.metrics.as_deref().and_then(video_rates);
+    if let Ok(Some(status)) = child.try_wait() {
+        eprintln!("  {} ended during the measurement: {status}", scenario.name);
+    }
     stop(&mut child);
     Sample {
         cpu_per_minute: cpu_ticks_used as f64 / ticks_per_second / minutes,
@@ -374,7 +504,33 @@ fn measure(scenario: &mut Scenario, seconds: u64, display: &str) -> Sample {
         first_frame,
         transition_frame_mean_ms: mean,
         transition_frame_max_ms: max,
+        video_rates,
     }
+}
+
+/// The frames a second kiosk-player's video decoded and presented, from its /status.
+fn video_rates(address: &str) -> Option<(f64, f64)> {
+    let body = http_get(address, "/status")?;
+    let status: serde_json::Value = serde_json::from_str(body.split("\r\n\r\n").nth(1)?).ok()?;
+    let video = &status["showing"]["video"];
+    Some((
+        video["decoded_per_second"].as_f64()?,
+        video["presented_per_second"].as_f64()?,
+    ))
+}
+
+/// The whole answer (head and body) to a GET of `path`.
+fn http_get(address: &str, path: &str) -> Option<String> {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(address).ok()?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
+    )
+    .ok()?;
+    let mut text = String::new();
+    stream.read_to_string(&mut text).ok()?;
+    Some(text)
 }
 
 /// The process and all its descendants.
@@ -425,16 +581,9 @@ fn memory_kib(pid: u32, field: &str) -> Option<u64> {
 
 /// Mean and longest frame interval during transitions, in ms, from kiosk-player's /metrics.
 fn transition_frames(address: &str) -> (Option<f64>, Option<f64>) {
-    use std::io::{Read, Write};
-    let Ok(mut stream) = std::net::TcpStream::connect(address) else {
+    let Some(text) = http_get(address, "/metrics") else {
         return (None, None);
     };
-    let _ = write!(
-        stream,
-        "GET /metrics HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
-    );
-    let mut text = String::new();
-    let _ = stream.read_to_string(&mut text);
     let value = |name: &str| {
         text.lines().find_map(|l| {
             l.strip_prefix(name)?
@@ -496,9 +645,9 @@ fn report(results: &[(&'static str, Vec<Sample>)], runs: usize, seconds: u64) {
         "\nMedians of {runs} run(s), {seconds} s each, 1920x1080 under Xvfb (software rendering):\n"
     );
     println!(
-        "| player | CPU-s per minute | peak PSS (MiB) | peak RSS summed (MiB) | first frame (s) | transition frames (mean / max ms) |"
+        "| player | CPU-s per minute | peak PSS (MiB) | peak RSS summed (MiB) | first frame (s) | transition frames (mean / max ms) | video frames/s (decoded / presented) |"
     );
-    println!("|---|---:|---:|---:|---:|---|");
+    println!("|---|---:|---:|---:|---:|---|---|");
     let mut medians: HashMap<&str, (f64, f64, f64, f64)> = HashMap::new();
     for (name, samples) in results {
         let cpu = median(samples.iter().map(|s| s.cpu_per_minute));
@@ -512,7 +661,18 @@ fn report(results: &[(&'static str, Vec<Sample>)], runs: usize, seconds: u64) {
             (mean, max) if mean.is_finite() => format!("{mean:.0} / {max:.0}"),
             _ => "–".into(),
         };
-        println!("| {name} | {cpu:.2} | {peak:.0} | {rss:.0} | {first:.2} | {frames} |");
+        let video = match (
+            median(samples.iter().filter_map(|s| s.video_rates.map(|r| r.0))),
+            median(samples.iter().filter_map(|s| s.video_rates.map(|r| r.1))),
+        ) {
+            (decoded, presented) if decoded.is_finite() => {
+                format!("{decoded:.1} / {presented:.1}")
+            }
+            _ => "–".into(),
+        };
+        println!(
+            "| {name} | {cpu:.2} | {peak:.0} | {rss:.0} | {first:.2} | {frames} | {video} |"
+        );
         medians.insert(name, (cpu, peak, first, rss));
     }
     let get = |name: &str| medians.get(name).copied();
@@ -550,5 +710,19 @@ fn report(results: &[(&'static str, Vec<Sample>)], runs: usize, seconds: u64) {
     }
     if let Some(cut) = get("kiosk-player, cut") {
         check("Startup to first frame, s", cut.2, 2.0);
+    }
+    if let (Some(kiosk), Some(gst), Some(chromium)) = (
+        get("video: kiosk-player"),
+        get("video: gst-launch-1.0, ximagesink"),
+        get("video: Chromium kiosk <video>, --disable-gpu"),
+    ) {
+        println!(
+            "Video CPU: {:.1}× gst-launch, {:.2}× Chromium; memory {:.2}× Chromium (PSS)",
+            kiosk.0 / gst.0,
+            kiosk.0 / chromium.0,
+            kiosk.1 / chromium.1
+        );
+        check("  video CPU-s/min vs Chromium's", kiosk.0, chromium.0);
+        check("  video CPU-s/min vs 3× gst-launch's", kiosk.0, 3.0 * gst.0);
     }
 }

@@ -184,6 +184,10 @@ pub(super) fn run(args: RunArgs) -> ExitCode {
         );
         return ExitCode::FAILURE;
     }
+    if let Some(problem) = player::screen::missing_renderer() {
+        eprintln!("error: {problem}");
+        return ExitCode::FAILURE;
+    }
     match player::run(settings) {
         bevy::app::AppExit::Success => ExitCode::SUCCESS,
         bevy::app::AppExit::Error(_) => ExitCode::FAILURE,

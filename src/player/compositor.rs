@@ -634,7 +634,8 @@ mod tests {
         let mut screen = Offscreen::new(ScreenSize {
             width: WIDTH,
             height: HEIGHT,
-        });
+        })
+        .expect("a renderer");
         let red = screen.add_picture(solid([255, 0, 0, 255]));
         let blue = screen.add_picture(solid([0, 0, 255, 255]));
         let veil = screen.add_picture(solid([255, 255, 255, 128]));

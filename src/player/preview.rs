@@ -38,7 +38,7 @@ pub fn render_playlist(
     around: &Surroundings,
 ) -> anyhow::Result<Vec<PathBuf>> {
     std::fs::create_dir_all(out)?;
-    let mut renderer = Offscreen::new(size);
+    let mut renderer = Offscreen::new(size)?;
     let mut composer = Composer::default();
     let regions = around.layout.regions(size.width, size.height);
     let (furniture, furniture_probes) = renderer.furniture(&mut composer, &regions, around);
@@ -209,7 +209,7 @@ pub fn render_quiz(
     size: ScreenSize,
 ) -> anyhow::Result<Vec<PathBuf>> {
     std::fs::create_dir_all(out)?;
-    let mut renderer = Offscreen::new(size);
+    let mut renderer = Offscreen::new(size)?;
     let mut composer = Composer::default();
     let (width, height) = (size.width, size.height);
     let mut written = Vec::new();
@@ -288,7 +288,11 @@ pub(super) struct Offscreen {
 }
 
 impl Offscreen {
-    pub(super) fn new(size: ScreenSize) -> Offscreen {
+    /// Fails with a sentence where there is no renderer (Bevy would panic).
+    pub(super) fn new(size: ScreenSize) -> anyhow::Result<Offscreen> {
+        if let Some(problem) = super::screen::missing_renderer() {
+            anyhow::bail!(problem);
+        }
         let mut app = App::new();
         app.add_plugins(
             DefaultPlugins
@@ -328,7 +332,7 @@ impl Offscreen {
         app.world_mut()
             .entity_mut(camera)
             .insert(RenderTarget::Image(target.clone().into()));
-        Offscreen { app, target, size }
+        Ok(Offscreen { app, target, size })
     }
 
     /// The clock and the first ticker message of `regions`, as pictures on the GPU, with probes

@@ -155,6 +155,30 @@ fn set_alarm(mut next: ResMut<NextFrame>) {
     }
 }
 
+/// Why Bevy would find no GPU to draw with, asked of the Vulkan driver before the player starts:
+/// without an adapter Bevy panics with a backtrace, which tells an administrator nothing.
+pub fn missing_renderer() -> Option<String> {
+    use bevy::render::settings::Backends;
+    // Bevy reads WGPU_BACKEND too; only Vulkan is built in.
+    let asked = Backends::from_env().unwrap_or(Backends::VULKAN);
+    if !asked.contains(Backends::VULKAN) {
+        return Some(format!(
+            "WGPU_BACKEND asks for {asked:?}, but this player draws with Vulkan only: unset it"
+        ));
+    }
+    let instance = wgpu::Instance::new(wgpu::InstanceDescriptor {
+        backends: Backends::VULKAN,
+        ..wgpu::InstanceDescriptor::new_without_display_handle()
+    });
+    let adapters = bevy::tasks::block_on(instance.enumerate_adapters(Backends::VULKAN));
+    adapters.is_empty().then(|| {
+        "no Vulkan driver was found, and the player draws with Vulkan: install \
+         mesa-vulkan-drivers (the GPU's driver on a Pi or an Intel or AMD PC, and llvmpipe, which \
+         draws in software, anywhere else)"
+            .to_string()
+    })
+}
+
 /// The longest the player sleeps if nothing asks for a frame sooner.
 const BACKSTOP: Duration = Duration::from_secs(3600);
 
@@ -176,12 +200,11 @@ impl Plugin for ScreenPlugin {
         });
         let window = Window {
             title: "kiosk-player".into(),
-            mode: if kiosk {
-                // Exclusive fullscreen panics on Wayland; borderless covers the screen everywhere.
-                WindowMode::BorderlessFullscreen(MonitorSelection::Primary)
-            } else {
-                WindowMode::Windowed
-            },
+            // A kiosk asks for fullscreen only once its window is made (`fill_monitor`): asked at
+            // creation, winit sends it before the surface's first commit, which wlroots logs as
+            // "a configure is scheduled for an uninitialized xdg_surface" and cage 0.2.1 aborts
+            // on (cage#430).
+            mode: WindowMode::Windowed,
             resolution: WindowResolution::new(size.width, size.height),
             // No title bar: winit would draw one of its own under cage without -d.
             decorations: !kiosk,
@@ -263,11 +286,12 @@ impl ScreenFit {
     }
 }
 
-/// Makes the kiosk window cover its monitor once the monitor is known, and again when it
-/// changes. A borderless fullscreen window asked for before (monitors are listed only after
-/// the window is made) keeps winit's default 800×600 wherever nothing resizes it for the player:
-/// on a bare X server, and under cage until it configures the window. So the window asks for the
-/// monitor's size and place itself; a compositor that maximizes or fullscreens it still decides.
+/// Makes the kiosk window cover its monitor once the monitor is known (after the window is made
+/// and configured), and again when it changes: borderless fullscreen (exclusive fullscreen
+/// panics on Wayland). A window that only asks for fullscreen keeps its size wherever nothing
+/// resizes it for the player: on a bare X server, and under cage until it configures the window.
+/// So the window asks for the monitor's size and place itself; a compositor that maximizes or
+/// fullscreens it still decides.
 fn fill_monitor(
     window: Single<(Entity, &mut Window, Option<&OnMonitor>), With<PrimaryWindow>>,
     monitors: Query<(Entity, &Monitor, Has<PrimaryMonitor>)>,
