@@ -273,7 +273,10 @@ fn without_a_vulkan_driver_run_and_preview_say_what_to_install() {
     for (what, command) in [("run", &mut run), ("preview", &mut preview)] {
         let (succeeded, said) = no_driver(command);
         assert!(!succeeded, "{what} succeeded without a renderer: {said}");
-        assert!(said.contains("install mesa-vulkan-drivers"), "{what}: {said}");
+        assert!(
+            said.contains("install mesa-vulkan-drivers"),
+            "{what}: {said}"
+        );
         assert!(!said.contains("panicked"), "{what}: {said}");
     }
 }

@@ -183,9 +183,11 @@ fn main() {
                 sample.peak_mib,
                 sample.peak_rss_mib,
                 sample.first_frame,
-                sample.video_rates.map_or(String::new(), |(decoded, presented)| format!(
-                    ", video {decoded:.1} decoded / {presented:.1} presented a second"
-                ))
+                sample
+                    .video_rates
+                    .map_or(String::new(), |(decoded, presented)| format!(
+                        ", video {decoded:.1} decoded / {presented:.1} presented a second"
+                    ))
             );
             match results.iter_mut().find(|(n, _)| *n == scenario.name) {
                 Some((_, samples)) => samples.push(sample),
@@ -294,7 +296,10 @@ fn video_scenarios(work: &Path, clip: &Path) -> Vec<Scenario> {
     .unwrap();
     let mut chromium = chromium_kiosk(work, "chromium-video-profile");
     chromium
-        .args(["--disable-gpu", "--autoplay-policy=no-user-gesture-required"])
+        .args([
+            "--disable-gpu",
+            "--autoplay-policy=no-user-gesture-required",
+        ])
         .arg(format!("file://{}", page.display()));
     let folder = work.join("kiosk-video");
     std::fs::create_dir_all(&folder).unwrap();
@@ -446,9 +451,9 @@ fn measure(scenario: &mut Scenario, seconds: u64, display: &str) -> Sample {
     while started.elapsed() < Duration::from_secs(60) {
         if let Some(pixel) = centre(&x11)
             && Some(pixel) != blank
-            && scenario.first.is_none_or(|wanted| {
-                pixel.iter().zip(wanted).all(|(a, b)| a.abs_diff(b) < 40)
-            })
+            && scenario
+                .first
+                .is_none_or(|wanted| pixel.iter().zip(wanted).all(|(a, b)| a.abs_diff(b) < 40))
         {
             first_frame = Some(started.elapsed().as_secs_f64());
             break;
@@ -670,9 +675,7 @@ fn report(results: &[(&'static str, Vec<Sample>)], runs: usize, seconds: u64) {
             }
             _ => "–".into(),
         };
-        println!(
-            "| {name} | {cpu:.2} | {peak:.0} | {rss:.0} | {first:.2} | {frames} | {video} |"
-        );
+        println!("| {name} | {cpu:.2} | {peak:.0} | {rss:.0} | {first:.2} | {frames} | {video} |");
         medians.insert(name, (cpu, peak, first, rss));
     }
     let get = |name: &str| medians.get(name).copied();

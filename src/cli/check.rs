@@ -227,6 +227,9 @@ fn probe_video(
         crate::video::summary(&opened.facts, &opened.description),
         crate::core::video::clock_text(seconds)
     );
+    if let Some(advice) = crate::video::advice(&opened.facts, &opened.description) {
+        println!("{}: slide {}: {advice}", file.display(), index + 1);
+    }
     Ok(())
 }
 

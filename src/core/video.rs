@@ -196,6 +196,61 @@ pub const EXPORT_ADVICE: &str = "export it again as H.264 MP4 (High profile, yuv
      1920×1080): HandBrake's \"Fast 1080p30\" preset, or ffmpeg -i IN -vf \"scale='min(1920,iw)':-2\" \
      -c:v libx264 -profile:v high -pix_fmt yuv420p OUT.mp4";
 
+/// The boards whose decoders the advice knows, from the kernel's `/proc/device-tree/model`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Board {
+    /// Pi 4, Pi 400, Compute Module 4: H.264 in hardware up to 1080p.
+    Pi4,
+    /// Pi 5, Compute Module 5: HEVC in hardware, no H.264 decoder block.
+    Pi5,
+    /// Anything else (a NUC, a PC): GStreamer's ranks decide, and nothing is advised.
+    Other,
+}
+
+impl Board {
+    /// The board a device-tree model names, e.g. "Raspberry Pi 5 Model B Rev 1.0".
+    pub fn from_model(model: &str) -> Board {
+        let model = model.trim_end_matches('\0');
+        if !model.starts_with("Raspberry Pi") {
+            return Board::Other;
+        }
+        let generation = model
+            .trim_start_matches("Raspberry Pi")
+            .trim_start_matches(" Compute Module")
+            .trim_start();
+        match generation.chars().next() {
+            Some('4') => Board::Pi4,
+            Some('5') => Board::Pi5,
+            _ => Board::Other,
+        }
+    }
+}
+
+/// What to tell staff about a video that this board decodes in software (`codec` as GStreamer
+/// names it, e.g. "H.264 (High Profile)"), where another export would be decoded in hardware.
+pub fn board_advice(
+    board: Board,
+    codec: &str,
+    hardware: bool,
+    (width, height): (u32, u32),
+) -> Option<String> {
+    let h264 = codec.starts_with("H.264");
+    match board {
+        _ if hardware => None,
+        // 720p H.264 in software is light even on a Pi 5.
+        Board::Pi5 if h264 && u64::from(width) * u64::from(height) > 1280 * 720 => Some(
+            "a Raspberry Pi 5 has no H.264 decoder: this plays in software (about one core \
+             at 1080p30); exported as HEVC (H.265, 8-bit) it would be decoded in hardware"
+                .into(),
+        ),
+        Board::Pi4 if !h264 => Some(format!(
+            "a Raspberry Pi 4 decodes H.264 in hardware, and this {codec} video in software, \
+             which it manages only at small sizes: {EXPORT_ADVICE}"
+        )),
+        _ => None,
+    }
+}
+
 /// Why a video is too large to play, if it is.
 pub fn size_problem(facts: &VideoFacts) -> Option<String> {
     (u64::from(facts.width) * u64::from(facts.height) > MAX_VIDEO_PIXELS).then(|| {
@@ -475,6 +530,51 @@ mod tests {
         // A 720p clip is enlarged: filtered.
         assert!(!place((1280.0, 720.0), full, Fit::Contain).unscaled);
         assert!(!place((1280.0, 720.0), full, Fit::Cover).unscaled);
+    }
+
+    #[test]
+    fn boards_are_told_apart_by_their_device_tree_model() {
+        assert_eq!(
+            Board::from_model("Raspberry Pi 5 Model B Rev 1.0\0"),
+            Board::Pi5
+        );
+        assert_eq!(
+            Board::from_model("Raspberry Pi Compute Module 5 Rev 1.0"),
+            Board::Pi5
+        );
+        assert_eq!(
+            Board::from_model("Raspberry Pi 4 Model B Rev 1.5"),
+            Board::Pi4
+        );
+        assert_eq!(Board::from_model("Raspberry Pi 400 Rev 1.1"), Board::Pi4);
+        assert_eq!(
+            Board::from_model("Raspberry Pi 3 Model B Plus Rev 1.3"),
+            Board::Other
+        );
+        assert_eq!(Board::from_model(""), Board::Other);
+    }
+
+    #[test]
+    fn a_pi_5_is_advised_hevc_for_1080p_and_a_pi_4_h264() {
+        let full_hd = (1920, 1080);
+        let advice = board_advice(Board::Pi5, "H.264 (High Profile)", false, full_hd).unwrap();
+        assert!(advice.contains("HEVC"), "{advice}");
+        // Small H.264, hardware HEVC, and any other board: nothing to say.
+        assert_eq!(
+            board_advice(Board::Pi5, "H.264 (High Profile)", false, (1280, 720)),
+            None
+        );
+        assert_eq!(
+            board_advice(Board::Pi5, "H.265 (Main Profile)", true, full_hd),
+            None
+        );
+        assert_eq!(board_advice(Board::Other, "VP9", false, full_hd), None);
+        let advice = board_advice(Board::Pi4, "VP9", false, full_hd).unwrap();
+        assert!(advice.contains("H.264 MP4"), "{advice}");
+        assert_eq!(
+            board_advice(Board::Pi4, "H.264 (High Profile)", true, full_hd),
+            None
+        );
     }
 
     #[test]

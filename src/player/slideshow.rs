@@ -848,6 +848,9 @@ fn drawing_job(
                     crate::video::summary(&opened.facts, &opened.description),
                     crate::core::video::clock_text(seconds)
                 );
+                if let Some(advice) = crate::video::advice(&opened.facts, &opened.description) {
+                    info!("{}: {advice}", slide.file.written);
+                }
                 let mut video =
                     SlideVideo::new(opened.playback, placement, seconds, key, display, slide.fit);
                 video.subtitles = beside.map(|s| Arc::new(s.cues));

@@ -56,6 +56,22 @@ pub struct Opened {
     pub description: Description,
 }
 
+/// The board this runs on, from the kernel's device tree (`Other` where there is none: a PC).
+pub fn this_board() -> crate::core::video::Board {
+    let model = std::fs::read_to_string("/proc/device-tree/model").unwrap_or_default();
+    crate::core::video::Board::from_model(&model)
+}
+
+/// What to tell staff about an opened video on this board, if anything.
+pub fn advice(facts: &VideoFacts, description: &Description) -> Option<String> {
+    crate::core::video::board_advice(
+        this_board(),
+        description.codec.as_deref()?,
+        description.hardware,
+        (facts.width, facts.height),
+    )
+}
+
 /// "1280×720, 0:12, H.264 in ISO MP4/M4A, decoded by avdec_h264 (software)".
 pub fn summary(facts: &VideoFacts, description: &Description) -> String {
     let length = facts
