@@ -69,18 +69,13 @@ fn broken_cases() -> Vec<(&'static str, Vec<u8>, &'static str)> {
         (
             "garbage.ron",
             vec![0xFF, 0xFE, 0x00, 0x42, 0x13],
-            "garbage.ron:1:1: the file is not UTF-8 text",
+            "garbage.ron:1:1: the file says it is UTF-16 but is not",
         ),
-        // 食品 in Shift-JIS, as an old Windows editor would save it.
+        // Latin-1 café: neither UTF-8 nor Shift-JIS (é is a Shift-JIS lead byte, and " no trail).
         (
-            "sjis.ron",
-            [
-                b"Playlist(title: \"".as_slice(),
-                &[0x90, 0x48, 0x95, 0x69],
-                b"\", slides: [])",
-            ]
-            .concat(),
-            "sjis.ron:1:18: the file is not UTF-8 text\n  hint: save it as UTF-8",
+            "latin1.ron",
+            b"Playlist(title: \"caf\xE9\", slides: [])".to_vec(),
+            "latin1.ron:1:21: the file is neither UTF-8 nor Shift-JIS text\n  hint: save it as UTF-8",
         ),
         (
             "huge.ron",
@@ -128,6 +123,67 @@ fn broken_cases() -> Vec<(&'static str, Vec<u8>, &'static str)> {
             "alerts-field.ron:2:18: unknown field `feed`",
         ),
     ]
+}
+
+#[test]
+fn files_as_japanese_windows_saves_them_are_read_and_said() {
+    let dir = tempfile::tempdir().unwrap();
+    let playlist = "Playlist(title: \"食品衛生\", slides: [Text(title: \"手洗い①\")])\r\n";
+    // Notepad's "ANSI" and Excel: Shift-JIS (CP932, with its circled digits).
+    let sjis = dir.path().join("sjis.ron");
+    std::fs::write(&sjis, encoding_rs::SHIFT_JIS.encode(playlist).0).unwrap();
+    // Notepad's "Unicode": UTF-16 with its byte-order mark.
+    let utf16 = dir.path().join("utf16.ron");
+    let mut bytes = vec![0xFF, 0xFE];
+    bytes.extend(playlist.encode_utf16().flat_map(u16::to_le_bytes));
+    std::fs::write(&utf16, bytes).unwrap();
+    let ticker = dir.path().join("ticker.txt");
+    std::fs::write(
+        &ticker,
+        encoding_rs::SHIFT_JIS.encode("本日は休館日です\r\n").0,
+    )
+    .unwrap();
+    let output = check(&[&sjis, &utf16, &ticker]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}{}", stderr(&output));
+    assert!(
+        stdout.contains("sjis.ron: ok (read as Shift-JIS)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("utf16.ron: ok (read as UTF-16)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("ticker.txt: ok (read as Shift-JIS)"),
+        "{stdout}"
+    );
+    // What the player shows is the text itself, not mojibake: the same as from UTF-8.
+    let utf8 = dir.path().join("utf8.ron");
+    std::fs::write(&utf8, playlist).unwrap();
+    let drawn = |file: &Path| {
+        let out = dir.path().join(file.file_stem().unwrap());
+        let preview = Command::new(env!("CARGO_BIN_EXE_kiosk-player"))
+            .arg("preview")
+            .arg(file)
+            .arg("--out")
+            .arg(&out)
+            .env("XDG_RUNTIME_DIR", dir.path())
+            .output()
+            .unwrap();
+        assert!(preview.status.success(), "{}", stderr(&preview));
+        let png = std::fs::read_dir(&out)
+            .unwrap()
+            .next()
+            .unwrap()
+            .unwrap()
+            .path();
+        image::open(png).unwrap().to_rgba8()
+    };
+    assert!(
+        drawn(&sjis) == drawn(&utf8),
+        "Shift-JIS drew other text than UTF-8"
+    );
 }
 
 #[test]

@@ -2,9 +2,10 @@
 //! player's own decoders and layout.
 
 use super::{load_config, print_problems};
-use crate::content::{load_closed_days, load_playlist, playlist_folder, read_text};
+use crate::content::{load_closed_days, load_playlist, playlist_folder, read_text_noting_encoding};
 use crate::core::diagnostic::{Diagnostic, document_kind};
 use crate::core::library::Library;
+use crate::core::playlist::MAX_PLAYLIST_BYTES;
 use crate::core::playlist::{Playlist, Slide};
 use chrono::{Local, NaiveDateTime};
 use std::path::{Path, PathBuf};
@@ -28,9 +29,13 @@ pub(super) fn check(paths: &[PathBuf]) -> ExitCode {
     let mut failed = 0;
     let mut library = Library::default();
     for file in &files {
-        let problems = check_file(file);
+        let (problems, encoding) = check_file(file);
         if problems.is_empty() {
-            println!("{}: ok", file.display());
+            // Said once: the player reads it the same way.
+            match encoding {
+                Some(encoding) => println!("{}: ok (read as {encoding})", file.display()),
+                None => println!("{}: ok", file.display()),
+            }
             add_to(&mut library, file);
         } else {
             failed += 1;
@@ -57,15 +62,19 @@ pub(super) fn check(paths: &[PathBuf]) -> ExitCode {
     }
 }
 
-fn check_file(file: &Path) -> Vec<Diagnostic> {
+/// The file's problems, and the encoding it was read as when not UTF-8.
+fn check_file(file: &Path) -> (Vec<Diagnostic>, Option<&'static str>) {
     if crate::content::folder::is_ticker(file) {
-        return crate::content::load_ticker(file).err().unwrap_or_default();
+        return match crate::content::load_ticker(file) {
+            Err(problems) => (problems, None),
+            Ok(_) => (Vec::new(), encoding_of(file)),
+        };
     }
-    let source = match read_text(file, crate::core::playlist::MAX_PLAYLIST_BYTES) {
-        Ok(source) => source,
-        Err(problem) => return vec![problem.in_file(file)],
+    let (source, encoding) = match read_text_noting_encoding(file, MAX_PLAYLIST_BYTES) {
+        Ok(read) => read,
+        Err(problem) => return (vec![problem.in_file(file)], None),
     };
-    match document_kind(&source) {
+    let problems = match document_kind(&source) {
         Some("Config") => load_config(file).err().unwrap_or_default(),
         Some("Quiz") => crate::content::load_quiz(file).err().unwrap_or_default(),
         Some("ClosedDays") => load_closed_days(file).err().unwrap_or_default(),
@@ -98,7 +107,15 @@ fn check_file(file: &Path) -> Vec<Diagnostic> {
             .with_hint("a playlist starts with `Playlist(`, a quiz with `Quiz(`, a device config with `Config(`, an office's closed days with `ClosedDays(`")
             .in_file(file),
         ],
-    }
+    };
+    (problems, encoding)
+}
+
+/// The encoding a readable file is in, when not UTF-8.
+fn encoding_of(file: &Path) -> Option<&'static str> {
+    read_text_noting_encoding(file, MAX_PLAYLIST_BYTES)
+        .ok()
+        .and_then(|(_, encoding)| encoding)
 }
 
 /// Adds a good playlist or closed-days file to `library`, to tell when each playlist plays.

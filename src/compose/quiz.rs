@@ -336,7 +336,8 @@ impl Composer {
             path: path.clone(),
             problem,
         };
-        let source = String::from_utf8(bytes).map_err(|_| broken("not UTF-8 text".into()))?;
+        let (source, _) =
+            crate::core::encoding::decode(&bytes).map_err(|problem| broken(problem.to_string()))?;
         let quiz = Quiz::parse(&source).map_err(|problems| broken(problems[0].to_string()))?;
         let frame = Frame::new(width, height);
         let u = frame.unit;

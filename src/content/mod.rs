@@ -208,6 +208,14 @@ pub fn playlist_folder(path: &Path) -> &Path {
 
 /// Reads a text file a person wrote, refusing huge files and explaining encoding problems.
 pub fn read_text(path: &Path, limit: u64) -> Result<String, Diagnostic> {
+    read_text_noting_encoding(path, limit).map(|(text, _)| text)
+}
+
+/// [`read_text`], with the encoding it was read as when not UTF-8 (Shift-JIS, UTF-16).
+pub fn read_text_noting_encoding(
+    path: &Path,
+    limit: u64,
+) -> Result<(String, Option<&'static str>), Diagnostic> {
     let size = std::fs::metadata(path)
         .map_err(|e| Diagnostic::new(Position::START, format!("cannot read the file: {e}")))?
         .len();
@@ -219,14 +227,7 @@ pub fn read_text(path: &Path, limit: u64) -> Result<String, Diagnostic> {
     }
     let bytes = std::fs::read(path)
         .map_err(|e| Diagnostic::new(Position::START, format!("cannot read the file: {e}")))?;
-    // Windows Notepad starts UTF-8 files with a byte-order mark.
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-    String::from_utf8(bytes.to_vec()).map_err(|e| {
-        let valid = &bytes[..e.utf8_error().valid_up_to()];
-        let position = Position::of_offset(&String::from_utf8_lossy(valid), valid.len());
-        Diagnostic::new(position, "the file is not UTF-8 text")
-            .with_hint("save it as UTF-8 (in Notepad: Save as → Encoding → UTF-8)")
-    })
+    crate::core::encoding::decode(&bytes)
 }
 
 /// A video's subtitles, read and checked.
@@ -271,8 +272,8 @@ pub fn load_subtitles(
             format!("cannot read the file: {e}"),
         ))]
     })?;
-    let (text, encoding) = subtitles::decode(&bytes)
-        .map_err(|problem| vec![in_file(Diagnostic::new(Position::START, problem))])?;
+    let (text, encoding) =
+        crate::core::encoding::decode(&bytes).map_err(|problem| vec![in_file(problem)])?;
     let cues = subtitles::parse(&text)
         .map_err(|problems| problems.into_iter().map(in_file).collect::<Vec<_>>())?;
     Ok(Some(Subtitles {

@@ -6,6 +6,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod display;
 pub mod drawing_limits;
+pub mod encoding;
 pub mod furigana;
 pub mod holidays;
 pub mod layout;

@@ -37,24 +37,6 @@ pub fn sidecar<'a>(video: &std::path::Path, names: &'a [String]) -> Option<&'a s
     })
 }
 
-/// A subtitle file's bytes as text, and the encoding it was read as when not UTF-8.
-pub fn decode(bytes: &[u8]) -> Result<(String, Option<&'static str>), String> {
-    if let Some(utf8) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
-        return std::str::from_utf8(utf8)
-            .map(|text| (text.to_owned(), None))
-            .map_err(|_| "the file says it is UTF-8 but is not".into());
-    }
-    if let Ok(text) = std::str::from_utf8(bytes) {
-        return Ok((text.to_owned(), None));
-    }
-    // What Japanese Windows saves (Notepad's "ANSI", subtitle tools of that era).
-    let (text, _, malformed) = encoding_rs::SHIFT_JIS.decode(bytes);
-    if malformed {
-        return Err("the file is neither UTF-8 nor Shift-JIS text; save it as UTF-8".into());
-    }
-    Ok((text.into_owned(), Some("Shift-JIS")))
-}
-
 /// Reads SubRip or WebVTT text (WebVTT when it starts with `WEBVTT`) into cues in time order.
 pub fn parse(text: &str) -> Result<Vec<Cue>, Vec<Diagnostic>> {
     let lines: Vec<&str> = text.lines().map(|l| l.trim_end_matches('\r')).collect();
@@ -285,6 +267,7 @@ mod tests {
 
     #[test]
     fn shift_jis_is_read_and_said() {
+        use crate::core::encoding::decode;
         let (bytes, _, _) =
             encoding_rs::SHIFT_JIS.encode("1\r\n00:00:00,000 --> 00:00:01,000\r\n手洗い\r\n");
         let (text, encoding) = decode(&bytes).unwrap();
