@@ -77,6 +77,17 @@ fn broken_cases() -> Vec<(&'static str, Vec<u8>, &'static str)> {
             b"Playlist(title: \"caf\xE9\", slides: [])".to_vec(),
             "latin1.ron:1:21: the file is neither UTF-8 nor Shift-JIS text\n  hint: save it as UTF-8",
         ),
+        // Word's smart quotes, and IME's full-width colon.
+        (
+            "smart.ron",
+            "Playlist(title: “食品衛生”, slides: [])".as_bytes().to_vec(),
+            "smart.ron:1:17: `“` is a typographic quote\n  hint: use `\"`",
+        ),
+        (
+            "fullwidth.ron",
+            "Playlist(\n  title： \"t\", slides: [])".as_bytes().to_vec(),
+            "fullwidth.ron:2:8: `：` is a full-width colon\n  hint: use `:`",
+        ),
         (
             "huge.ron",
             vec![b' '; 2 * 1024 * 1024],

@@ -229,7 +229,63 @@ pub fn parse_ron<T: serde::de::DeserializeOwned>(source: &str) -> Result<T, Diag
     ron::Options::default()
         .with_default_extension(Extensions::IMPLICIT_SOME | Extensions::UNWRAP_VARIANT_NEWTYPES)
         .from_str(source)
-        .map_err(|error| diagnostic_from_ron(&error))
+        .map_err(|error| {
+            let diagnostic = diagnostic_from_ron(&error);
+            typographic_mistake(source, diagnostic.position).unwrap_or(diagnostic)
+        })
+}
+
+/// What Word, IME full-width mode or a copied notice puts where RON wants a plain ASCII mark.
+const TYPOGRAPHIC: &[(char, &str, char)] = &[
+    ('“', "a typographic quote", '"'),
+    ('”', "a typographic quote", '"'),
+    ('„', "a typographic quote", '"'),
+    ('＂', "a full-width quote", '"'),
+    ('‘', "a typographic quote", '"'),
+    ('’', "a typographic quote", '"'),
+    ('（', "a full-width bracket", '('),
+    ('）', "a full-width bracket", ')'),
+    ('［', "a full-width bracket", '['),
+    ('］', "a full-width bracket", ']'),
+    ('：', "a full-width colon", ':'),
+    ('，', "a full-width comma", ','),
+    ('、', "a Japanese comma", ','),
+];
+
+/// A typographic character where a parse error stopped (or before it on its line, outside
+/// text): the error then names it and its plain replacement, which staff can act on, rather than
+/// what the parser expected.
+fn typographic_mistake(source: &str, at: Position) -> Option<Diagnostic> {
+    let line = source.lines().nth(at.line.checked_sub(1)?)?;
+    let mut in_text = false;
+    for (index, c) in line.chars().enumerate() {
+        // RON may stop on the space before the mark: look on to the next thing written.
+        if index + 1 > at.column && !c.is_whitespace() && !TYPOGRAPHIC.iter().any(|t| t.0 == c) {
+            break;
+        }
+        if c == '"' {
+            in_text = !in_text;
+            continue;
+        }
+        if in_text {
+            continue;
+        }
+        if let Some((_, what, plain)) = TYPOGRAPHIC.iter().find(|(mark, ..)| *mark == c) {
+            return Some(
+                Diagnostic::new(
+                    Position {
+                        line: at.line,
+                        column: index + 1,
+                    },
+                    format!("`{c}` is {what}"),
+                )
+                .with_hint(format!(
+                    "use `{plain}` (typed in half-width mode; Word changes `\"` into `“`)"
+                )),
+            );
+        }
+    }
+    None
 }
 
 /// " in `Text`" when the error names the value it is inside of.
@@ -369,6 +425,46 @@ mod tests {
         assert_eq!(locator.string_literal("x.svg").line, 1);
         assert_eq!(locator.string_literal("x.svg").line, 2);
         assert_eq!(locator.field("b"), Position { line: 2, column: 1 });
+    }
+
+    #[test]
+    fn typographic_marks_are_named_where_they_stand() {
+        #[derive(serde::Deserialize, Debug)]
+        #[serde(deny_unknown_fields)]
+        #[allow(dead_code)]
+        struct Text {
+            title: String,
+            seconds: Option<u32>,
+        }
+        let problem = |source: &str| parse_ron::<Text>(source).unwrap_err();
+        let quote = problem("Text(\n  title: “食品衛生”,\n)");
+        assert_eq!(
+            quote.position,
+            Position {
+                line: 2,
+                column: 10
+            }
+        );
+        assert_eq!(quote.message, "`“` is a typographic quote");
+        assert!(quote.hint.as_deref().unwrap().starts_with("use `\"`"));
+        let colon = problem("Text(title： \"a\")");
+        assert_eq!(colon.message, "`：` is a full-width colon");
+        assert_eq!(
+            colon.position,
+            Position {
+                line: 1,
+                column: 11
+            }
+        );
+        let comma = problem("Text(title: \"a\"，seconds: 3)");
+        assert_eq!(comma.message, "`，` is a full-width comma");
+        // Inside a text they are the text's own.
+        assert!(parse_ron::<Text>("Text(title: \"「“手洗い”（30秒）」\")").is_ok());
+        // Other mistakes keep their own message.
+        assert_eq!(
+            problem("Text(titel: \"a\")").message,
+            "unknown field `titel` in `Text`"
+        );
     }
 
     #[test]

@@ -50,13 +50,28 @@ impl TimeWindow {
     }
 }
 
+/// Times and dates as a Japanese keyboard in full-width mode types them: `０８：３０` is 08:30,
+/// and `〜` between two times (as notices write it) is the window's `-`.
+fn half_width(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '０'..='９' => char::from(b'0' + (c as u32 - '０' as u32) as u8),
+            '：' => ':',
+            '－' | '−' | '‐' | '〜' | '～' => '-',
+            '　' => ' ',
+            c => c,
+        })
+        .collect()
+}
+
 impl TryFrom<String> for TimeWindow {
     type Error = String;
 
-    fn try_from(text: String) -> Result<Self, String> {
+    fn try_from(written: String) -> Result<Self, String> {
+        let text = half_width(&written);
         let explain = || {
             format!(
-                "`{text}` is not a time window; write it as \"HH:MM-HH:MM\", e.g. \"08:30-17:15\""
+                "`{written}` is not a time window; write it as \"HH:MM-HH:MM\", e.g. \"08:30-17:15\""
             )
         };
         let (start, end) = text.split_once('-').ok_or_else(explain)?;
@@ -75,7 +90,7 @@ impl TryFrom<String> for TimeWindow {
         if window.start == window.end && !(end.trim() == "24:00" && window.start == NaiveTime::MIN)
         {
             return Err(format!(
-                "the window `{text}` is empty; for the whole day leave `hours` out or write \"00:00-24:00\""
+                "the window `{written}` is empty; for the whole day leave `hours` out or write \"00:00-24:00\""
             ));
         }
         Ok(window)
@@ -102,7 +117,7 @@ impl TryFrom<String> for CalendarDate {
     type Error = String;
 
     fn try_from(text: String) -> Result<Self, String> {
-        NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+        NaiveDate::parse_from_str(half_width(&text).trim(), "%Y-%m-%d")
             .map(CalendarDate)
             .map_err(|_| {
                 format!("`{text}` is not a date; write it as \"YYYY-MM-DD\", e.g. \"2026-06-01\"")
@@ -269,6 +284,16 @@ mod tests {
 
     fn date(text: &str) -> Option<CalendarDate> {
         Some(CalendarDate::try_from(text.to_string()).unwrap())
+    }
+
+    #[test]
+    fn full_width_times_and_dates_read_as_digits() {
+        assert_eq!(window("０８：３０－１７：１５"), window("08:30-17:15"));
+        assert_eq!(window("8:30〜17:15"), window("08:30-17:15"));
+        assert_eq!(date("２０２６－０６－０１"), date("2026-06-01"));
+        // Still refused, with the text as written.
+        let problem = TimeWindow::try_from("８時半から".to_string()).unwrap_err();
+        assert!(problem.starts_with("`８時半から`"), "{problem}");
     }
 
     const OPEN: ClosedDays = ClosedDays(BTreeSet::new());
