@@ -240,6 +240,55 @@ fn every_problem_in_a_folder_is_reported_in_one_run() {
 }
 
 #[test]
+fn media_names_are_found_as_windows_finds_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let media = dir.path().join("media");
+    std::fs::create_dir(&media).unwrap();
+    let photo = image::RgbImage::from_pixel(64, 48, image::Rgb([10, 200, 10]));
+    for name in ["kitchen.jpg", "Photo.jpg", "photo.JPG"] {
+        photo
+            .save_with_format(media.join(name), image::ImageFormat::Jpeg)
+            .unwrap();
+    }
+    let found = dir.path().join("found.ron");
+    // As typed on Windows: another case and backslashes, and the whole path in full width.
+    std::fs::write(
+        &found,
+        r#"Playlist(title: "t", slides: [Image(file: "Media\\Kitchen.JPG"), Image(file: "ｍｅｄｉａ/ｋｉｔｃｈｅｎ.jpg")])"#,
+    )
+    .unwrap();
+    let output = check(&[&found]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}{}", stderr(&output));
+    assert!(
+        stdout.contains("slide 1: `Media\\Kitchen.JPG` is found as `media/kitchen.jpg`"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("slide 2: `ｍｅｄｉａ/ｋｉｔｃｈｅｎ.jpg` is found as"),
+        "{stdout}"
+    );
+    // Two files Windows could not tell apart, and one that is not there.
+    let unclear = dir.path().join("unclear.ron");
+    std::fs::write(
+        &unclear,
+        r#"Playlist(title: "t", slides: [Image(file: "media/PHOTO.jpg"), Image(file: "media/kitchen.jpeg")])"#,
+    )
+    .unwrap();
+    let output = check(&[&unclear]);
+    let message = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{message}");
+    assert!(
+        message.contains("could be any of `Photo.jpg`, `photo.JPG`"),
+        "{message}"
+    );
+    assert!(
+        message.contains("the closest name is `kitchen.jpg`"),
+        "{message}"
+    );
+}
+
+#[test]
 fn damaged_and_escaping_media_are_found_by_decoding_them() {
     let dir = tempfile::tempdir().unwrap();
     let media = dir.path().join("media");

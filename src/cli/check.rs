@@ -153,6 +153,24 @@ fn media_problems(playlist: &Playlist, file: &Path) -> Vec<Diagnostic> {
     let mut composer = crate::compose::Composer::default();
     let mut problems = Vec::new();
     for (index, slide) in playlist.slides.iter().enumerate() {
+        for media in slide.media() {
+            if !folder.join(&media.relative).exists()
+                && let Ok(found) =
+                    crate::compose::picture::resolve_media(folder, &media.relative, u64::MAX)
+            {
+                println!(
+                    "{}: slide {}: `{}` is found as `{}` (as Windows would: its name differs in \
+                     case or width)",
+                    file.display(),
+                    index + 1,
+                    media.written,
+                    found
+                        .strip_prefix(folder.canonicalize().unwrap_or_default())
+                        .unwrap_or(&found)
+                        .display()
+                );
+            }
+        }
         if let Slide::Video(video) = slide {
             match crate::content::load_subtitles(folder, video) {
                 Ok(Some(subtitles)) => println!(

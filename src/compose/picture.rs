@@ -63,14 +63,21 @@ impl PictureError {
 }
 
 /// Finds a media file that must stay inside `folder`, refusing links that lead out of it and files
-/// over `limit` bytes, without reading it.
+/// over `limit` bytes, without reading it. A name that is not there exactly is looked for as
+/// Windows would ([`find_like_windows`]).
 pub fn resolve_media(folder: &Path, relative: &Path, limit: u64) -> Result<PathBuf, PictureError> {
     let path = folder.join(relative);
     let unreadable = |source| PictureError::Unreadable {
         path: path.clone(),
         source,
     };
-    let real = path.canonicalize().map_err(unreadable)?;
+    let real = match path.canonicalize() {
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            find_like_windows(folder, relative).and_then(|found| found.canonicalize())
+        }
+        found => found,
+    }
+    .map_err(unreadable)?;
     let real_folder = folder.canonicalize().map_err(unreadable)?;
     if !real.starts_with(&real_folder) {
         return Err(PictureError::OutsideFolder { path });
@@ -93,6 +100,42 @@ pub fn resolve_media(folder: &Path, relative: &Path, limit: u64) -> Result<PathB
         });
     }
     Ok(real)
+}
+
+/// `relative` under `folder`, each part of it matched as Windows would (case, Unicode form and
+/// width ignored: `core::file_names`); a part that matches several names or none says so,
+/// naming the closest.
+fn find_like_windows(folder: &Path, relative: &Path) -> std::io::Result<PathBuf> {
+    use crate::core::file_names::Found;
+    let not_found = |what: String| std::io::Error::new(std::io::ErrorKind::NotFound, what);
+    let mut found = folder.to_path_buf();
+    for part in relative.components() {
+        let std::path::Component::Normal(wanted) = part else {
+            found.push(part);
+            continue;
+        };
+        let wanted = wanted.to_string_lossy();
+        let names: Vec<String> = std::fs::read_dir(&found)?
+            .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
+            .collect();
+        match crate::core::file_names::find_like_windows(&wanted, &names) {
+            Found::One(name) => found.push(name),
+            Found::Ambiguous(names) => {
+                return Err(not_found(format!(
+                    "`{wanted}` could be any of `{}`, whose names differ only in case or width: \
+                     rename all but one",
+                    names.join("`, `")
+                )));
+            }
+            Found::Missing { closest } => {
+                return Err(not_found(match closest {
+                    Some(name) => format!("there is no `{wanted}`; the closest name is `{name}`"),
+                    None => format!("there is no `{wanted}`"),
+                }));
+            }
+        }
+    }
+    Ok(found)
 }
 
 /// Reads a media file found by [`resolve_media`].

@@ -7,6 +7,7 @@ pub mod diagnostic;
 pub mod display;
 pub mod drawing_limits;
 pub mod encoding;
+pub mod file_names;
 pub mod furigana;
 pub mod holidays;
 pub mod layout;
