@@ -232,21 +232,27 @@ fn kiosk(
             std::fs::hard_link(file, &link).unwrap();
         }
     }
-    let port = free_port();
+    let (command, metrics) = kiosk_player(work, &folder);
+    Scenario {
+        name,
+        command,
+        metrics: Some(metrics),
+        first: Some(centre_colour(0)),
+    }
+}
+
+/// kiosk-player fullscreen on the playlists in `folder`, and where it serves /metrics.
+fn kiosk_player(work: &Path, folder: &Path) -> (Command, String) {
+    let address = format!("127.0.0.1:{}", free_port());
     let mut command = Command::new(env!("CARGO_BIN_EXE_kiosk-player"));
     command
         .args(["run", "--windowed", "--size", &format!("{WIDTH}x{HEIGHT}")])
         .arg("--playlists")
-        .arg(&folder)
-        .args(["--status-listen", &format!("127.0.0.1:{port}")])
+        .arg(folder)
+        .args(["--status-listen", &address])
         .env("XDG_RUNTIME_DIR", work)
         .env_remove("WAYLAND_DISPLAY");
-    Scenario {
-        name,
-        command,
-        metrics: Some(format!("127.0.0.1:{port}")),
-        first: Some(centre_colour(0)),
-    }
+    (command, address)
 }
 
 /// A 1080p30 H.264 clip of `seconds` at 6 Mbit/s: the demo clip, enlarged, repeated.
@@ -315,15 +321,7 @@ fn video_scenarios(work: &Path, clip: &Path) -> Vec<Scenario> {
         ),
     )
     .unwrap();
-    let port = free_port();
-    let mut kiosk = Command::new(env!("CARGO_BIN_EXE_kiosk-player"));
-    kiosk
-        .args(["run", "--windowed", "--size", &format!("{WIDTH}x{HEIGHT}")])
-        .arg("--playlists")
-        .arg(&folder)
-        .args(["--status-listen", &format!("127.0.0.1:{port}")])
-        .env("XDG_RUNTIME_DIR", work)
-        .env_remove("WAYLAND_DISPLAY");
+    let (kiosk, metrics) = kiosk_player(work, &folder);
     vec![
         Scenario {
             name: "video: gst-launch-1.0, ximagesink",
@@ -340,7 +338,7 @@ fn video_scenarios(work: &Path, clip: &Path) -> Vec<Scenario> {
         Scenario {
             name: "video: kiosk-player",
             command: kiosk,
-            metrics: Some(format!("127.0.0.1:{port}")),
+            metrics: Some(metrics),
             first: None,
         },
     ]

@@ -19,7 +19,6 @@ use bevy::render::renderer::RenderAdapterInfo;
 use bevy::window::RequestRedraw;
 use chrono::{NaiveDateTime, Timelike};
 use std::collections::HashMap;
-use wgpu_types::DeviceType;
 
 pub struct FurniturePlugin {
     /// The device's layout, for playlists that do not choose one.
@@ -188,7 +187,7 @@ fn draw_furniture(
         next_frame: &mut next_frame,
         redraw: &mut redraw,
         clock: &clock,
-        software: adapter.is_some_and(|a| a.device_type == DeviceType::Cpu),
+        software: super::screen::software_renderer(adapter.as_deref()),
         canvas: regions.canvas,
     };
     let stacked = regions.regions.stacked;

@@ -7,6 +7,7 @@ use bevy::ecs::system::NonSendMarker;
 use bevy::log::LogPlugin;
 use bevy::prelude::*;
 use bevy::render::RenderPlugin;
+use bevy::render::renderer::RenderAdapterInfo;
 use bevy::window::{
     CursorOptions, Monitor, OnMonitor, PresentMode, PrimaryMonitor, PrimaryWindow, WindowMode,
     WindowResolution,
@@ -153,6 +154,11 @@ fn set_alarm(mut next: ResMut<NextFrame>) {
     if let (Some(at), Some(alarm)) = (next.earliest.take(), &next.alarm) {
         let _ = alarm.send(at);
     }
+}
+
+/// Whether the renderer draws on the CPU (llvmpipe/lavapipe), where every pixel drawn costs.
+pub fn software_renderer(adapter: Option<&RenderAdapterInfo>) -> bool {
+    adapter.is_some_and(|a| a.device_type == wgpu_types::DeviceType::Cpu)
 }
 
 /// Why Bevy would find no GPU to draw with, asked of the Vulkan driver before the player starts:

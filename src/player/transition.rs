@@ -11,7 +11,6 @@ use bevy::prelude::*;
 use bevy::render::renderer::RenderAdapterInfo;
 use bevy::window::RequestRedraw;
 use std::time::{Duration, Instant};
-use wgpu_types::DeviceType;
 
 pub fn plugin(app: &mut App) {
     app.init_resource::<FramePacing>()
@@ -46,7 +45,7 @@ fn pace_software_rendering(
     adapter: Option<Res<RenderAdapterInfo>>,
     mut pacing: ResMut<FramePacing>,
 ) {
-    if adapter.is_some_and(|a| a.device_type == DeviceType::Cpu) {
+    if super::screen::software_renderer(adapter.as_deref()) {
         info!("software rendering: transitions run at {SOFTWARE_FPS} frames per second");
         pacing.min_interval = Some(Duration::from_secs_f64(1.0 / SOFTWARE_FPS));
     }

@@ -18,7 +18,6 @@ use bevy::render::extract_resource::ExtractResource;
 use bevy::render::renderer::RenderAdapterInfo;
 use std::collections::HashMap;
 use std::sync::Arc;
-use wgpu_types::DeviceType;
 
 pub struct VideoPlugin {
     pub settings: VideoSettings,
@@ -51,10 +50,10 @@ pub struct VideoSetup(pub VideoSettings);
 
 /// Settles who converts video frames to RGB, once the renderer is known, and says so.
 fn choose_conversion(adapter: Option<Res<RenderAdapterInfo>>, mut setup: ResMut<VideoSetup>) {
-    let software = adapter
-        .as_ref()
-        .is_some_and(|a| a.device_type == DeviceType::Cpu);
-    let convert = setup.0.convert.chosen(software);
+    let convert = setup
+        .0
+        .convert
+        .chosen(super::screen::software_renderer(adapter.as_deref()));
     let renderer = adapter.as_ref().map_or("no renderer", |a| a.name.as_str());
     match convert {
         VideoConvert::GStreamer => {
