@@ -72,11 +72,13 @@ pub(super) fn run(args: RunArgs) -> ExitCode {
         Some(folder) => vec![ContentSource::Folder {
             path: folder,
             poll: None,
+            drop_folders: config.drop_folders.clone(),
         }],
         None => match content_sources(&config, config_folder) {
             Ok(sources) if sources.is_empty() => vec![ContentSource::Folder {
                 path: PathBuf::from("playlists"),
                 poll: None,
+                drop_folders: config.drop_folders.clone(),
             }],
             Ok(sources) => sources,
             Err(message) => {
@@ -222,6 +224,7 @@ pub(super) fn content_sources(
         .map(|p| ContentSource::Folder {
             path: config_folder.join(p),
             poll: None,
+            drop_folders: config.drop_folders.clone(),
         })
         .collect();
     for (index, source) in config.sources.iter().enumerate() {
@@ -229,6 +232,7 @@ pub(super) fn content_sources(
             Source::Folder(folder) => ContentSource::Folder {
                 path: config_folder.join(&folder.path),
                 poll: folder.poll_seconds.map(|s| Duration::from_secs(s.into())),
+                drop_folders: config.drop_folders.clone(),
             },
             Source::Http(http) => {
                 let token = match &http.token_env {
@@ -247,6 +251,7 @@ pub(super) fn content_sources(
                     // Each HTTP source has its own cache folder, by its position in the config.
                     cache: cache_root.join(format!("source-{}", index + 1)),
                     poll: Duration::from_secs(http.poll_seconds.into()),
+                    drop_folders: config.drop_folders.clone(),
                 }
             }
         });

@@ -1,9 +1,13 @@
 //! Turns the state of a playlists folder into library changes, reading only files that have
 //! stopped changing, so a playlist or photo still being copied is never taken as final.
 
-use super::{PictureChecks, load_closed_days, load_playlist_checking, load_quiz, load_ticker};
+use super::{
+    PictureChecks, load_closed_days, load_playlist_checking, load_quiz, load_ticker,
+    playlist_from_source,
+};
 use crate::core::diagnostic::{Diagnostic, document_kind};
 use crate::core::library::PlaylistId;
+use crate::core::pictures;
 use crate::core::playlist::{Playlist, Slide};
 use crate::core::schedule::ClosedDays;
 use std::collections::{BTreeMap, BTreeSet};
@@ -68,6 +72,8 @@ pub struct FolderScanner {
     looked: bool,
     /// The pictures of `Pictures` folders opened so far.
     pictures: PictureChecks,
+    /// Subfolders that play without a playlist (the config's `drop_folders`).
+    drop_folders: Vec<String>,
 }
 
 /// The result of one scan.
@@ -90,7 +96,15 @@ impl FolderScanner {
             settled: BTreeMap::new(),
             looked: false,
             pictures: PictureChecks::default(),
+            drop_folders: Vec::new(),
         }
+    }
+
+    /// Each of `names`, a subfolder, plays as a playlist of its pictures, PDF pages and videos
+    /// (id `name/`); a local folder gets the ones it lacks, ready for staff to drop files into.
+    pub fn with_drop_folders(mut self, names: &[String]) -> Self {
+        self.drop_folders = names.to_vec();
+        self
     }
 
     /// Ids of this scanner's playlists start with `prefix`.
@@ -144,18 +158,9 @@ impl FolderScanner {
             let id = format!("{}{name}", self.prefix);
             seen.insert(id.clone());
             let fingerprint = fingerprint(&path, source.as_deref());
-            let stable = self.complete
-                || self.previous.get(&id) == Some(&fingerprint)
-                || (first_look && untouched_for_a_while(&fingerprint));
-            self.previous.insert(id.clone(), fingerprint.clone());
-            if !stable {
-                scan.unsettled = true;
+            if !self.ready(&id, fingerprint, first_look, &mut scan) {
                 continue;
             }
-            if self.settled.get(&id) == Some(&fingerprint) {
-                continue;
-            }
-            self.settled.insert(id.clone(), fingerprint);
             let loaded = if quiz {
                 // A quiz's problems are a finding to report like any other; its id must not
                 // count as a rejected playlist.
@@ -218,6 +223,47 @@ impl FolderScanner {
                 }
             });
         }
+        for name in self.drop_folders.clone() {
+            let folder = self.folder.join(&name);
+            if first_look && !self.complete && !folder.exists() {
+                match std::fs::create_dir(&folder) {
+                    Ok(()) => tracing::info!("made the drop folder {}", folder.display()),
+                    Err(error) => tracing::warn!("cannot make {}: {error}", folder.display()),
+                }
+            }
+            // An empty drop folder plays nothing, as if it were not there.
+            let holds_media = std::fs::read_dir(&folder).is_ok_and(|entries| {
+                entries
+                    .filter_map(Result::ok)
+                    .any(|e| e.file_name().to_str().is_some_and(pictures::is_shown))
+            });
+            if !holds_media {
+                continue;
+            }
+            let id = format!("{}{name}/", self.prefix);
+            seen.insert(id.clone());
+            let source = pictures::drop_folder_playlist(&name);
+            if !self.ready(
+                &id,
+                fingerprint(&folder, Some(&source)),
+                first_look,
+                &mut scan,
+            ) {
+                continue;
+            }
+            let loaded = playlist_from_source(&folder, &source, &mut self.pictures);
+            if !self.complete {
+                note_unshowable_pictures(&self.pictures);
+            }
+            scan.changes.push(match loaded {
+                Ok(playlist) => LibraryChange::Loaded {
+                    id,
+                    playlist,
+                    folder: self.folder.clone(),
+                },
+                Err(problems) => LibraryChange::Rejected { id, problems },
+            });
+        }
         // A file counts as removed once it has been missing for two scans: editors that save by
         // deleting and renaming leave it missing for an instant.
         let vanished: Vec<PlaylistId> = self
@@ -243,6 +289,32 @@ impl FolderScanner {
             }
         }
         scan
+    }
+}
+
+impl FolderScanner {
+    /// Whether the files behind `id` have settled (they look as they did at the previous scan)
+    /// and differ from what was last read: then they are read now.
+    fn ready(
+        &mut self,
+        id: &PlaylistId,
+        fingerprint: Fingerprint,
+        first_look: bool,
+        scan: &mut Scan,
+    ) -> bool {
+        let stable = self.complete
+            || self.previous.get(id) == Some(&fingerprint)
+            || (first_look && untouched_for_a_while(&fingerprint));
+        self.previous.insert(id.clone(), fingerprint.clone());
+        if !stable {
+            scan.unsettled = true;
+            return false;
+        }
+        if self.settled.get(id) == Some(&fingerprint) {
+            return false;
+        }
+        self.settled.insert(id.clone(), fingerprint);
+        true
     }
 }
 
@@ -638,6 +710,57 @@ mod tests {
         }
         let changes = settle(&mut scanner);
         assert_eq!(names(&changes), ["rejected show.ron"]);
+    }
+
+    #[test]
+    fn a_drop_folder_plays_what_is_dropped_into_it_without_a_playlist() {
+        let dir = tempfile::tempdir().unwrap();
+        let drop = dir.path().join("掲示");
+        let mut scanner = FolderScanner::new(dir.path()).with_drop_folders(&["掲示".into()]);
+        let mut settle = || {
+            let mut scan = scanner.scan();
+            while scan.unsettled {
+                scan = scanner.scan();
+            }
+            scan.changes
+        };
+        // Made at the first look, for staff to find; empty, it plays nothing.
+        assert!(names(&settle()).is_empty());
+        assert!(drop.is_dir());
+
+        fs::write(
+            drop.join("2-poster.svg"),
+            r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 9"><rect width="16" height="9"/></svg>"#,
+        )
+        .unwrap();
+        fs::write(drop.join("1-clip.mp4"), "a video is opened when it plays").unwrap();
+        fs::write(
+            drop.join("1-clip.srt"),
+            "1\n00:00:00,000 --> 00:00:01,000\nこんにちは\n",
+        )
+        .unwrap();
+        fs::write(drop.join("Thumbs.db"), "Windows litter").unwrap();
+        let changes = settle();
+        assert_eq!(names(&changes), ["loaded 掲示/"]);
+        assert_eq!(played(&changes), ["掲示/1-clip.mp4", "掲示/2-poster.svg"]);
+        let LibraryChange::Loaded {
+            playlist, folder, ..
+        } = &changes[0]
+        else {
+            unreachable!()
+        };
+        assert_eq!(
+            (playlist.title.as_str(), folder.as_path()),
+            ("掲示", dir.path())
+        );
+        assert_eq!(playlist.schedule, Default::default(), "it plays all day");
+
+        fs::remove_file(drop.join("1-clip.mp4")).unwrap();
+        assert_eq!(played(&settle()), ["掲示/2-poster.svg"]);
+
+        // Emptied, it plays nothing again.
+        fs::remove_file(drop.join("2-poster.svg")).unwrap();
+        assert_eq!(names(&settle()), ["removed 掲示/"]);
     }
 
     #[test]

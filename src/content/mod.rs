@@ -91,22 +91,32 @@ pub fn load_playlist_checking(
     path: &Path,
     checks: &mut PictureChecks,
 ) -> Result<Playlist, Vec<Diagnostic>> {
+    let source = read_text(path, MAX_PLAYLIST_BYTES).map_err(|d| vec![d.in_file(path)])?;
+    playlist_from_source(path, &source, checks)
+}
+
+/// The playlist `source`, written as the file `path`, checked and expanded as
+/// [`load_playlist_checking`] does.
+pub fn playlist_from_source(
+    path: &Path,
+    source: &str,
+    checks: &mut PictureChecks,
+) -> Result<Playlist, Vec<Diagnostic>> {
     let in_file = |d: Diagnostic| d.in_file(path);
-    let source = read_text(path, MAX_PLAYLIST_BYTES).map_err(|d| vec![in_file(d)])?;
     let playlist =
-        Playlist::parse(&source).map_err(|ds| ds.into_iter().map(in_file).collect::<Vec<_>>())?;
+        Playlist::parse(source).map_err(|ds| ds.into_iter().map(in_file).collect::<Vec<_>>())?;
     let folder = playlist_folder(path);
     let media = playlist.slides.iter().flat_map(|s| s.media());
-    let mut problems = missing_media(media, &source, folder);
+    let mut problems = missing_media(media, source, folder);
     checks.unshowable.clear();
     checks.folders.clear();
     // What was learnt about files since deleted or renamed is of no more use.
     checks.known.retain(|path, _| path.exists());
-    let contents = look_into(&playlist, &source, folder, checks, &mut problems);
+    let contents = look_into(&playlist, source, folder, checks, &mut problems);
     if !problems.is_empty() {
         return Err(problems.into_iter().map(in_file).collect());
     }
-    pictures::expand(playlist, &contents, &source)
+    pictures::expand(playlist, &contents, source)
         .map_err(|ds| ds.into_iter().map(in_file).collect())
 }
 
@@ -135,9 +145,7 @@ fn look_into(
                         let kind = MediaPath::try_from(name.clone())
                             .ok()
                             .and_then(|p| p.kind());
-                        let Some(kind @ (MediaKind::Raster | MediaKind::Vector | MediaKind::Pdf)) =
-                            kind
-                        else {
+                        let Some(kind) = kind else {
                             continue;
                         };
                         match checks.check(&folder.join(&relative), kind) {

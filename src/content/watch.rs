@@ -24,12 +24,14 @@ pub enum ContentSource {
     Folder {
         path: PathBuf,
         poll: Option<Duration>,
+        drop_folders: Vec<String>,
     },
     /// A published content set, synced into `cache` every `poll`.
     Http {
         source: HttpSource,
         cache: PathBuf,
         poll: Duration,
+        drop_folders: Vec<String>,
     },
 }
 
@@ -86,21 +88,37 @@ pub fn watch_source(
     std::thread::Builder::new()
         .name(format!("content {prefix}"))
         .spawn(move || match source {
-            ContentSource::Folder { path, poll } => {
-                watch_folder(&path, &prefix, poll, &status, deliver)
+            ContentSource::Folder {
+                path,
+                poll,
+                drop_folders,
+            } => {
+                let scanner = FolderScanner::new(&path)
+                    .with_prefix(&prefix)
+                    .with_drop_folders(&drop_folders);
+                watch_folder(&path, scanner, poll, &status, deliver)
             }
             ContentSource::Http {
                 source,
                 cache,
                 poll,
-            } => follow_http(source, &cache, &prefix, poll, &status, deliver),
+                drop_folders,
+            } => follow_http(
+                source,
+                &cache,
+                &prefix,
+                &drop_folders,
+                poll,
+                &status,
+                deliver,
+            ),
         })
         .expect("the system can start a thread")
 }
 
 fn watch_folder(
     folder: &Path,
-    prefix: &str,
+    mut scanner: FolderScanner,
     poll: Option<Duration>,
     status: &SharedStatus,
     mut deliver: Deliver,
@@ -136,7 +154,6 @@ fn watch_folder(
                 None
             }
         };
-    let mut scanner = FolderScanner::new(folder).with_prefix(prefix);
     let mut wait = Duration::ZERO;
     let mut first = true;
     loop {
@@ -197,6 +214,7 @@ fn follow_http(
     source: HttpSource,
     cache_root: &Path,
     prefix: &str,
+    drop_folders: &[String],
     poll: Duration,
     status: &SharedStatus,
     mut deliver: Deliver,
@@ -213,7 +231,8 @@ fn follow_http(
         }
     };
     let mut scanner = FolderScanner::for_complete_sets(&syncer.live_folder().unwrap_or_default())
-        .with_prefix(prefix);
+        .with_prefix(prefix)
+        .with_drop_folders(drop_folders);
     let offline = match syncer.live_folder() {
         Some(_) => scanner.scan().changes,
         None => Vec::new(),
@@ -309,6 +328,7 @@ mod tests {
         let source = ContentSource::Folder {
             path: dir.path().to_path_buf(),
             poll: Some(poll),
+            drop_folders: Vec::new(),
         };
         let status = SharedStatus::default();
         watch_source(
@@ -394,6 +414,7 @@ mod tests {
         let source = ContentSource::Folder {
             path: dir.path().to_path_buf(),
             poll: None,
+            drop_folders: Vec::new(),
         };
         watch_source(
             source,

@@ -75,6 +75,9 @@ pub struct Config {
     pub drawing_limits: DrawingLimits,
     /// Official warnings that take the screen over by themselves: JMA's feeds and CAP sources.
     pub alerts: Option<AlertsConfig>,
+    /// Subfolders of each content folder that play without a playlist: every picture, PDF page
+    /// and video in them, in name order, all day (e.g. `drop_folders: ["掲示"]`).
+    pub drop_folders: Vec<String>,
 }
 
 /// What the screen is for.
@@ -198,6 +201,15 @@ impl Config {
                 Source::Folder(_) => {}
             }
         }
+        for name in &config.drop_folders {
+            if let Some(problem) = drop_folder_problem(name) {
+                problems.push(
+                    Diagnostic::new(at.string_literal(name), problem).with_hint(
+                        "name a folder directly inside the content folder, e.g. \"掲示\"",
+                    ),
+                );
+            }
+        }
         if let Some(seconds) = config.ticker_seconds
             && !(2.0..=120.0).contains(&seconds)
         {
@@ -269,6 +281,24 @@ impl Config {
         } else {
             Err(problems)
         }
+    }
+}
+
+/// Why `name` cannot be a drop folder: it must be one folder directly inside the content folder.
+fn drop_folder_problem(name: &str) -> Option<String> {
+    if name.trim().is_empty() {
+        Some("a drop folder needs a name".into())
+    } else if name == "." || name == ".." || name.contains(['/', '\\']) {
+        Some(format!(
+            "`{name}` is not a folder name: drop folders sit directly in the content folder"
+        ))
+    } else if name.chars().any(char::is_control) {
+        Some(format!(
+            "`{}` has a control character in it",
+            name.escape_debug()
+        ))
+    } else {
+        None
     }
 }
 
@@ -392,6 +422,23 @@ mod tests {
             "{}",
             text[1]
         );
+    }
+
+    #[test]
+    fn drop_folders_are_folders_directly_in_the_content_folder() {
+        let config = Config::parse(r#"Config(drop_folders: ["掲示", "posters"])"#).unwrap();
+        assert_eq!(config.drop_folders, ["掲示", "posters"]);
+        let problems =
+            Config::parse("Config(\n  drop_folders: [\"掲示/夏\", \"..\", \"\"],\n)").unwrap_err();
+        let text: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+        assert_eq!(text.len(), 3, "{text:#?}");
+        assert!(
+            text[0].starts_with("2:19: `掲示/夏` is not a folder name"),
+            "{}",
+            text[0]
+        );
+        assert!(text[1].contains("`..` is not a folder name"), "{}", text[1]);
+        assert!(text[2].contains("needs a name"), "{}", text[2]);
     }
 
     #[test]

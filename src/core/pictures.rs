@@ -4,7 +4,7 @@
 use super::diagnostic::{Diagnostic, SourceLocator};
 use super::playlist::{
     ImageSlide, MAX_PDF_PAGES, MediaKind, MediaPath, Pages, PdfSlide, PicturesSlide, Playlist,
-    PosterSlide, Slide,
+    PosterSlide, Slide, VideoSlide,
 };
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
@@ -43,7 +43,7 @@ pub fn expand(
                         Diagnostic::new(
                             at.string_literal(&pictures.folder.written),
                             format!(
-                                "`{}` holds no photos, SVG or PDF files to show",
+                                "`{}` holds no photos, SVG, PDF or video files to show",
                                 pictures.folder.written
                             ),
                         )
@@ -87,6 +87,13 @@ pub fn expand(
     } else {
         Err(problems)
     }
+}
+
+/// The playlist a drop folder plays (the config's `drop_folders`): its pictures, PDF pages and
+/// videos in name order, all day, as a `Pictures` slide of the folder would.
+pub fn drop_folder_playlist(name: &str) -> String {
+    let quoted = format!("\"{}\"", name.replace('\\', "\\\\").replace('"', "\\\""));
+    format!("Playlist(title: {quoted}, slides: [Pictures(folder: {quoted})])")
 }
 
 /// The slides of one folder's pictures, in name order.
@@ -138,23 +145,33 @@ fn folder_slides(
                     None => slides.push(Slide::Pdf(pdf)),
                 }
             }
-            Some(MediaKind::Video) | None => {}
+            // A video plays once, to its end, whatever `seconds` says of the pictures.
+            Some(MediaKind::Video) => slides.push(Slide::Video(VideoSlide {
+                file,
+                fit: pictures.fit,
+                loops: None,
+                seconds: None,
+                caption: None,
+                caption_en: None,
+                subtitles: None,
+                audio: false,
+                volume: None,
+                qr: None,
+            })),
+            None => {}
         }
     }
     slides
 }
 
-/// Pictures play; temporary files of office and copy tools, notes and anything else do not.
+/// Pictures and videos play; temporary files of office and copy tools, notes, subtitles and
+/// anything else do not.
 pub fn is_shown(name: &str) -> bool {
     let temporary = name.starts_with('.') || name.starts_with('~');
     let kind = MediaPath::try_from(name.to_string())
         .ok()
         .and_then(|p| p.kind());
-    !temporary
-        && matches!(
-            kind,
-            Some(MediaKind::Raster | MediaKind::Vector | MediaKind::Pdf)
-        )
+    !temporary && kind.is_some()
 }
 
 /// Names in the order a person numbers them: `2-b.jpg` before `10-a.jpg`, case ignored.
@@ -215,7 +232,7 @@ mod tests {
     }
 
     #[test]
-    fn a_folder_plays_its_pictures_in_the_order_staff_numbered_them() {
+    fn a_folder_plays_its_pictures_and_videos_in_the_order_staff_numbered_them() {
         let source = r#"Playlist(title: "t", slides: [Pictures(folder: "media/show", seconds: 8, fit: Cover)])"#;
         let playlist = Playlist::parse(source).unwrap();
         let found = contents(
@@ -241,6 +258,7 @@ mod tests {
                 "media/show/03-flyer.pdf p1",
                 "media/show/03-flyer.pdf p2",
                 "media/show/10-end.jpg",
+                "media/show/clip.mp4",
             ]
         );
         let Slide::Image(first) = &expanded.slides[0] else {

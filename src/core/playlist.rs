@@ -196,7 +196,7 @@ impl PdfSlide {
     }
 }
 
-/// Every photo, SVG and PDF page in a folder, in the order of their names (`01-…`, `02-…`).
+/// Every photo, SVG, PDF page and video in a folder, in the order of their names (`01-…`, `02-…`).
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PicturesSlide {
