@@ -2,13 +2,10 @@
 //! binary that `cargo test --release` has just built, checked with dpkg-deb and lintian, then
 //! installed, upgraded, removed and purged with apt-get.
 //!
-//! apt runs inside a throwaway copy of this machine: an overlay over / (writes go to a tmpfs) in a
-//! private mount namespace, entered with chroot. So the machine itself is left exactly as it was,
-//! whether or not it has a `kiosk` user or an installed kiosk-player already: inside the copy the
-//! test first purges any earlier installation and removes the user, and the copy disappears with
-//! the namespace, even if the test panics or is killed (the namespace's holder exits when our end
-//! of its stdin closes). A fresh /run and a policy-rc.d that says no mean nothing is started or
-//! stopped on this machine, with or without systemd as PID 1.
+//! apt runs inside a throwaway copy of this machine (tests/common/sandbox.rs). So the machine
+//! itself is left exactly as it was, whether or not it has a `kiosk` user or an installed
+//! kiosk-player already: inside the copy the test first purges any earlier installation and
+//! removes the user.
 //!
 //! Needs root (CI runs as root), cargo-deb and lintian (.ci/run installs both) and every package
 //! the .deb depends on installed beforehand (.ci/run's list), so that apt downloads nothing (it
@@ -20,9 +17,9 @@ use common::display::{
     assert_comes_to_show, crop, preview_slide_with, slide_area, slide_on_full_screen, status,
     status_address, wait_for,
 };
-use std::io::{BufRead, BufReader};
+use common::sandbox::{Sandbox, check};
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
 const CRATE: &str = env!("CARGO_MANIFEST_DIR");
@@ -35,17 +32,6 @@ fn run(command: &mut Command) -> String {
         .output()
         .unwrap_or_else(|e| panic!("{command:?}: {e}"));
     check(&format!("{command:?}"), output)
-}
-
-fn check(what: &str, output: Output) -> String {
-    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    assert!(
-        output.status.success(),
-        "{what} failed ({}):\n{stdout}\n{}",
-        output.status,
-        String::from_utf8_lossy(&output.stderr)
-    );
-    stdout
 }
 
 /// Builds the package with cargo-deb and copies it out of target/debian, where cargo-deb deletes
@@ -76,132 +62,6 @@ fn field(deb: &Path, name: &str) -> String {
     run(Command::new("dpkg-deb").arg("--field").arg(deb).arg(name))
         .trim()
         .to_owned()
-}
-
-/// A copy of this machine to install into: see the module's comment.
-struct Sandbox {
-    holder: Child,
-    stdin: Option<ChildStdin>,
-    root: PathBuf,
-    _mountpoint: tempfile::TempDir,
-}
-
-const HOLDER: &str = r#"
-set -e
-ov="$1"; debs="$2"
-mount -t tmpfs -o mode=0755 kiosk-test "$ov"
-mkdir "$ov/upper" "$ov/work" "$ov/root"
-mount -t overlay kiosk-test -o "lowerdir=/,upperdir=$ov/upper,workdir=$ov/work" "$ov/root"
-for m in proc sys dev; do mount --rbind "/$m" "$ov/root/$m"; done
-mount -t tmpfs -o mode=0755 kiosk-test "$ov/root/run"
-mount -t tmpfs kiosk-test "$ov/root/tmp"
-mkdir "$ov/root/tmp/debs"
-cp "$debs"/* "$ov/root/tmp/debs/"
-printf '#!/bin/sh\nexit 101\n' > "$ov/root/usr/sbin/policy-rc.d"
-chmod 755 "$ov/root/usr/sbin/policy-rc.d"
-echo ready
-read -r _ || true
-"#;
-
-impl Sandbox {
-    fn new(debs: &Path) -> Sandbox {
-        let mountpoint = tempfile::Builder::new()
-            .prefix("kiosk-package-test.")
-            .tempdir()
-            .unwrap();
-        let mut holder = Command::new("unshare")
-            .args([
-                "--mount",
-                "--propagation",
-                "private",
-                "sh",
-                "-c",
-                HOLDER,
-                "sh",
-            ])
-            .arg(mountpoint.path())
-            .arg(debs)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("unshare (util-linux)");
-        let stdin = holder.stdin.take();
-        let mut line = String::new();
-        BufReader::new(holder.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        assert_eq!(
-            line.trim(),
-            "ready",
-            "the overlay over / could not be set up (root needed)"
-        );
-        let root = mountpoint.path().join("root");
-        Sandbox {
-            holder,
-            stdin,
-            root,
-            _mountpoint: mountpoint,
-        }
-    }
-
-    /// A shell script run as root inside the copy; its status and output.
-    fn sh(&self, script: &str) -> Output {
-        Command::new("nsenter")
-            .arg(format!("--target={}", self.holder.id()))
-            .args(["--mount", "--", "chroot"])
-            .arg(&self.root)
-            .args(["/bin/sh", "-c", script])
-            .env("DEBIAN_FRONTEND", "noninteractive")
-            .stdin(Stdio::null())
-            .output()
-            .unwrap()
-    }
-
-    fn ok(&self, script: &str) -> String {
-        check(script, self.sh(script))
-    }
-
-    fn exists(&self, path: &str) -> bool {
-        self.sh(&format!("test -e '{path}' || test -L '{path}'"))
-            .status
-            .success()
-    }
-
-    fn read(&self, path: &str) -> String {
-        self.ok(&format!("cat '{path}'"))
-    }
-
-    fn read_bytes(&self, path: &str) -> Vec<u8> {
-        let output = self.sh(&format!("cat '{path}'"));
-        assert!(output.status.success(), "cannot read {path}");
-        output.stdout
-    }
-
-    fn install(&self, deb: &Path) -> String {
-        let name = deb.file_name().unwrap().to_str().unwrap();
-        // Whatever is on the machine already of the config is kept: no conffile question.
-        self.ok(&format!(
-            "apt-get install -y --no-install-recommends -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold /tmp/debs/{name} 2>&1"
-        ))
-    }
-
-    /// "ii 0.1.0-1", "rc 0.1.0-1", or "" once purged.
-    fn status(&self) -> String {
-        let out =
-            self.sh("dpkg-query -W -f='${db:Status-Abbrev} ${Version}' kiosk-player 2>/dev/null");
-        String::from_utf8_lossy(&out.stdout)
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ")
-    }
-}
-
-impl Drop for Sandbox {
-    fn drop(&mut self) {
-        // The holder's `read` returns, it exits, and the namespace with every mount goes with it.
-        drop(self.stdin.take());
-        let _ = self.holder.wait();
-    }
 }
 
 /// Runs the installed unit's own command as the kiosk user under cage on wlroots' headless

@@ -1,5 +1,5 @@
-//! The command line: `run` (the default), `check`, `preview`, `report`, `publish`, `sync` and
-//! `alerts`, one file a command; this one parses the arguments and hands over.
+//! The command line: `run` (the default), `check`, `preview`, `report`, `publish`, `sync`,
+//! `alerts` and `share`, one file a command; this one parses the arguments and hands over.
 
 mod alerts;
 mod check;
@@ -7,6 +7,7 @@ mod content_set;
 mod preview;
 mod report;
 mod run;
+mod share;
 
 use crate::compose::media_process;
 use crate::content::read_text;
@@ -84,6 +85,26 @@ enum Command {
         #[arg(long)]
         config: Option<PathBuf>,
     },
+    /// Share the content folder with the office's Windows PCs through Samba (as root), or stop
+    /// sharing it; without an option, say whether it is shared.
+    Share {
+        /// Share it as \\<this screen>\signage, SMB3 only, for the `signage` group, adding
+        /// `--user` to it and setting that user's password.
+        #[arg(long, conflicts_with = "disable")]
+        enable: bool,
+        /// Stop sharing it (the users and the group are kept).
+        #[arg(long)]
+        disable: bool,
+        /// The device config whose content folder is shared.
+        #[arg(long, default_value = "/etc/kiosk-player/kiosk.ron")]
+        config: PathBuf,
+        /// The user staff sign in as (made if missing, with no home and no login).
+        #[arg(long, default_value = "staff")]
+        user: String,
+        /// Read the password from the first line of standard input instead of asking for it.
+        #[arg(long)]
+        password_stdin: bool,
+    },
     /// The child process that draws one media file within the drawing limits (internal).
     #[command(hide = true)]
     DrawMedia { request: String },
@@ -114,6 +135,25 @@ pub fn main() -> ExitCode {
         Some(Command::Report { logs, csv }) => report::report(&logs, csv),
         Some(Command::Sync { config, .. }) => content_set::sync_once(&config),
         Some(Command::Alerts { config, once }) => alerts::alerts(&config, once),
+        Some(Command::Share {
+            enable,
+            disable,
+            config,
+            user,
+            password_stdin,
+        }) => {
+            let action = if enable {
+                share::Action::Enable {
+                    user,
+                    password_stdin,
+                }
+            } else if disable {
+                share::Action::Disable
+            } else {
+                share::Action::Show
+            };
+            share::share(&config, action)
+        }
         Some(Command::DrawMedia { request }) => media_process::serve(&request),
     }
 }

@@ -21,6 +21,7 @@ pub mod playlist;
 pub mod quiz;
 pub mod quiz_report;
 pub mod schedule;
+pub mod share;
 pub mod slideshow;
 pub mod staff_exit;
 pub mod subtitles;

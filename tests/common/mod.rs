@@ -5,6 +5,7 @@
 pub mod cage;
 pub mod display;
 pub mod feeds;
+pub mod sandbox;
 pub mod video;
 
 use std::collections::HashMap;
