@@ -273,6 +273,57 @@ fn staff_copy_files_through_the_share_the_command_sets_up_and_see_them_on_screen
         playlists(&address).is_empty().then_some(())
     });
 
+    // A large video copied slowly over the network, with the playlist that shows it arriving
+    // first: neither is read while the copy grows, and both play once it is whole.
+    let clip = local.path().join("clip.mp4");
+    common::video::encode(&format!(
+        "videotestsrc pattern=snow num-buffers=100 ! video/x-raw,width=640,height=360,framerate=25/1 ! {} ! filesink location={}",
+        common::video::H264_MP4,
+        clip.display()
+    ));
+    let clip = std::fs::read(clip).unwrap();
+    std::fs::write(
+        local.path().join("video.ron"),
+        r#"Playlist(title: "動画", slides: [Video(file: "動画/clip.mp4")])"#,
+    )
+    .unwrap();
+    put(&staff, "mkdir 動画");
+    let mut copy = Command::new("smbclient")
+        .args(["//127.0.0.1/signage", "-p", PORT, "-U", &staff])
+        .args(["-c", "put /dev/stdin 動画/clip.mp4"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = copy.stdin.take().unwrap();
+    let slices: Vec<&[u8]> = clip.chunks(clip.len() / 20 + 1).collect();
+    let copied = folder.join("動画/clip.mp4");
+    for (index, slice) in slices.iter().enumerate() {
+        std::io::Write::write_all(&mut stdin, slice).unwrap();
+        std::thread::sleep(Duration::from_millis(150));
+        if index == 2 {
+            put(&staff, &format!("put {} 動画.ron", from("video.ron")));
+        }
+        if index > 2 {
+            let size = std::fs::metadata(&copied).map_or(0, |m| m.len());
+            assert!(size < clip.len() as u64);
+            assert!(
+                !playlists(&address).iter().any(|p| p.0 == "動画.ron"),
+                "a playlist was read while its video was half copied ({size} of {} bytes)",
+                clip.len()
+            );
+            assert!(!folder.join("動画.ron.error.txt").exists());
+        }
+    }
+    drop(stdin);
+    assert!(copy.wait().unwrap().success());
+    assert_eq!(std::fs::read(&copied).unwrap(), clip);
+    wait_for("the video's playlist", Duration::from_secs(20), || {
+        playlists(&address)
+            .contains(&("動画.ron".into(), 0))
+            .then_some(())
+    });
+
     // Stopping the share leaves Samba's config as it was.
     sandbox.ok("/tmp/debs/kiosk-player share --disable");
     assert!(!sandbox.exists("/etc/samba/kiosk-player.conf"));

@@ -74,6 +74,8 @@ pub struct FolderScanner {
     pictures: PictureChecks,
     /// Subfolders that play without a playlist (the config's `drop_folders`).
     drop_folders: Vec<String>,
+    /// Files a copy is still writing, as the watcher saw: not read, however still they look.
+    being_written: BTreeSet<PathBuf>,
 }
 
 /// The result of one scan.
@@ -97,6 +99,7 @@ impl FolderScanner {
             looked: false,
             pictures: PictureChecks::default(),
             drop_folders: Vec::new(),
+            being_written: BTreeSet::new(),
         }
     }
 
@@ -124,6 +127,12 @@ impl FolderScanner {
 
     pub fn switch_to(&mut self, folder: &Path) {
         self.folder = folder.to_path_buf();
+    }
+
+    /// Files that are open for writing now (a copy that may pause for seconds between writes,
+    /// over a slow network): what depends on them waits until they are closed.
+    pub fn note_being_written(&mut self, paths: BTreeSet<PathBuf>) {
+        self.being_written = paths;
     }
 
     /// Looks at the folder once. A file is read only when it looks the same as at the previous
@@ -302,9 +311,13 @@ impl FolderScanner {
         first_look: bool,
         scan: &mut Scan,
     ) -> bool {
+        let written = fingerprint
+            .iter()
+            .any(|(path, _)| self.being_written.contains(path));
         let stable = self.complete
-            || self.previous.get(id) == Some(&fingerprint)
-            || (first_look && untouched_for_a_while(&fingerprint));
+            || (!written
+                && (self.previous.get(id) == Some(&fingerprint)
+                    || (first_look && untouched_for_a_while(&fingerprint))));
         self.previous.insert(id.clone(), fingerprint.clone());
         if !stable {
             scan.unsettled = true;

@@ -5,9 +5,10 @@ use super::folder::{FolderScanner, LibraryChange, is_problems_note};
 use super::sync::{Cache, HttpSource, SyncOutcome, Syncer};
 use crate::core::manifest::retry_delay;
 use notify::{PollWatcher, RecursiveMode, Watcher};
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, mpsc};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// How long a changed file must look the same before it is read. Long enough for a copy in
 /// progress to show growth between two looks; short enough for an emergency to show within a second.
@@ -124,8 +125,16 @@ fn watch_folder(
     mut deliver: Deliver,
 ) {
     let (events_tx, events) = mpsc::channel();
+    let open_for_writing = Arc::new(Mutex::new(OpenForWriting::default()));
+    let writing = open_for_writing.clone();
     let on_event = move |event: notify::Result<notify::Event>| {
-        if event.is_ok_and(|e| is_change(&e.kind) && !e.paths.iter().all(|p| is_problems_note(p))) {
+        let Ok(event) = event else {
+            return;
+        };
+        if let Ok(mut writing) = writing.lock() {
+            writing.note(&event);
+        }
+        if is_change(&event.kind) && !event.paths.iter().all(|p| is_problems_note(p)) {
             let _ = events_tx.send(());
         }
     };
@@ -167,6 +176,9 @@ fn watch_folder(
             // No watcher: rescanning on a timer is all there is.
             Err(mpsc::RecvTimeoutError::Disconnected) => std::thread::sleep(wait),
         }
+        if let Ok(mut writing) = open_for_writing.lock() {
+            scanner.note_being_written(writing.paths());
+        }
         let scan = scanner.scan();
         match &scan.unreadable {
             Some(error) => {
@@ -195,6 +207,42 @@ fn watch_folder(
         } else {
             RESCAN_INTERVAL
         };
+    }
+}
+
+/// How long a file written to and never closed counts as being written: a copy that stalls
+/// longer has been abandoned (or its close was missed), and the file is taken as it is.
+const ABANDONED: Duration = Duration::from_secs(120);
+
+/// Files some process has written to and not closed yet, from inotify's events (a polled
+/// network mount has none: there, a file is read once it stops growing). smbd keeps a file
+/// that Windows copies open until the copy ends, however long it pauses between writes.
+#[derive(Default)]
+struct OpenForWriting(HashMap<PathBuf, Instant>);
+
+impl OpenForWriting {
+    fn note(&mut self, event: &notify::Event) {
+        use notify::event::{AccessKind, AccessMode, CreateKind, EventKind, ModifyKind};
+        for path in &event.paths {
+            match event.kind {
+                EventKind::Create(CreateKind::File) | EventKind::Modify(ModifyKind::Data(_)) => {
+                    self.0.insert(path.clone(), Instant::now());
+                }
+                EventKind::Access(AccessKind::Close(AccessMode::Write))
+                | EventKind::Remove(_)
+                | EventKind::Modify(ModifyKind::Name(_)) => {
+                    self.0.remove(path);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// The files being written now.
+    fn paths(&mut self) -> BTreeSet<PathBuf> {
+        self.0
+            .retain(|_, last_write| last_write.elapsed() < ABANDONED);
+        self.0.keys().cloned().collect()
     }
 }
 
