@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::display::{Running, spawn_logging_to, start_xvfb, status, wait_for};
+use common::display::{Running, http_get_bytes, spawn_logging_to, start_xvfb, status, wait_for};
 use common::sandbox::Sandbox;
 use std::net::TcpStream;
 use std::os::unix::fs::MetadataExt;
@@ -220,6 +220,19 @@ fn staff_copy_files_through_the_share_the_command_sets_up_and_see_them_on_screen
             let loaded = playlists(&address);
             (loaded.contains(&("お知らせ.ron".into(), 0)) && loaded.contains(&("掲示/".into(), 0)))
                 .then_some(())
+        },
+    );
+    // The two take turns; the dropped picture fills the screen.
+    wait_for(
+        "the dropped picture on screen",
+        Duration::from_secs(30),
+        || {
+            (status(&address)["showing"]["playlist"] == "掲示/").then_some(())?;
+            let screen = http_get_bytes(&address, "/screenshot").1;
+            let screen = image::load_from_memory(&screen).ok()?.to_rgb8();
+            let centre = screen.get_pixel(screen.width() / 2, screen.height() / 2).0;
+            let near = |a: u8, b: u8| a.abs_diff(b) <= 12;
+            (near(centre[0], 200) && near(centre[1], 60) && near(centre[2], 30)).then_some(())
         },
     );
     // Written as the folder's owner, so the player can read them and write notes beside them.
