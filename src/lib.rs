@@ -4,6 +4,7 @@ pub mod cli;
 pub mod compose;
 pub mod content;
 pub mod core;
+pub mod crash_guard;
 pub mod panel;
 pub mod player;
 pub mod rotating_log;

@@ -168,6 +168,7 @@ pub(super) fn run(args: RunArgs) -> ExitCode {
                 .map_or(DEFAULT_CHARACTERS_PER_SECOND, f64::from),
         },
         play_log: args.play_log.or(config.play_log),
+        crash_guard: crate::crash_guard::CrashGuard::start(),
         idle: IdleMessage {
             japanese: config.idle_message.unwrap_or(default_idle.japanese),
             english: config.idle_message_en.unwrap_or(default_idle.english),

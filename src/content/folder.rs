@@ -507,6 +507,17 @@ pub fn note_unplayed_video(video: &Path, reason: &str) {
     write_note(&problems_file(video), &text);
 }
 
+/// Writes `<media>.error.txt` beside a file that is out of the loop because the player stopped
+/// twice while showing it (`core::crash_strikes`).
+pub fn note_struck_out(media: &Path) {
+    let text = format!(
+        "このファイルを表示中にプレーヤーが2回停止したため、表示を止めています。書き出し直して\
+         上書きすると自動で再び表示され、このメモは消えます。\nThis file is not shown: {}.\n",
+        crate::core::crash_strikes::STRUCK_OUT
+    );
+    write_note(&problems_file(media), &text);
+}
+
 /// Removes the note beside a media file (or playlist), if there is one.
 pub fn clear_problems(playlist: &Path) {
     let target = problems_file(playlist);

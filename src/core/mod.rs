@@ -3,6 +3,7 @@
 pub mod alerts;
 pub mod calendar;
 pub mod config;
+pub mod crash_strikes;
 pub mod diagnostic;
 pub mod display;
 pub mod drawing_limits;

@@ -24,9 +24,11 @@ use crate::core::display::{PanelPower, Rotation};
 use crate::core::layout::Layout;
 use crate::core::quiz::Quiz;
 use crate::core::video::VideoSettings;
+use crate::crash_guard::CrashGuard;
 use bevy::prelude::*;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// Everything `run` needs, merged from the command line and the config file.
 #[derive(Clone, Debug)]
@@ -57,6 +59,8 @@ pub struct PlayerSettings {
     pub clock_speed: f64,
     /// Set on a tablet: the quiz it runs over the attract loop.
     pub tablet: Option<TabletSettings>,
+    /// Under systemd: what breaks a crash loop.
+    pub crash_guard: Option<Arc<CrashGuard>>,
 }
 
 #[derive(Clone, Debug)]
@@ -84,6 +88,7 @@ pub fn run(settings: PlayerSettings) -> AppExit {
         cache: settings.cache.clone(),
         idle: settings.idle.clone(),
         video: settings.video.clone(),
+        crash_guard: settings.crash_guard.clone(),
     })
     .add_plugins(furniture::FurniturePlugin {
         layout: settings.layout,
@@ -111,7 +116,11 @@ pub fn run(settings: PlayerSettings) -> AppExit {
         });
     }
     single_threaded(&mut app);
-    app.run()
+    let exit = app.run();
+    if let Some(guard) = &settings.crash_guard {
+        guard.left_cleanly();
+    }
+    exit
 }
 
 /// Runs every schedule's systems one after another on its own thread. The player's updates are

@@ -13,10 +13,12 @@ use crate::content::news::{SharedNewsStatus, watch_news};
 use crate::content::watch::{ContentSource, Deliver, SharedStatus, SourceStatus, watch_source};
 use crate::content::web::{SharedWebStatus, WantedPages, watch_web};
 use crate::core::alerts::AlertsConfig;
+use crate::core::crash_strikes::STRUCK_OUT;
 use crate::core::library::{Library, PlaylistId, SlideKey};
 use crate::core::playlist::Slide;
 use crate::core::slideshow::{Cue, Slideshow, Wait};
 use crate::core::video::{Sound, VideoSettings, place_video, video_slide_seconds};
+use crate::crash_guard::CrashGuard;
 use crate::status::Counters;
 use bevy::asset::RenderAssetUsages;
 use bevy::image::ImageSampler;
@@ -41,7 +43,13 @@ pub struct SlideshowPlugin {
     pub cache: PathBuf,
     pub idle: IdleMessage,
     pub video: VideoSettings,
+    pub crash_guard: Option<Arc<CrashGuard>>,
 }
+
+/// What breaks a crash loop, present under systemd: each slide's files are recorded as it goes
+/// on screen (and each video as it is opened), and files out of the loop are skipped.
+#[derive(Resource, Clone)]
+pub struct Guard(pub Arc<CrashGuard>);
 
 /// A slide that just went on screen, for the transition and the play log.
 #[derive(Message, Clone, Debug)]
@@ -145,6 +153,12 @@ impl Plugin for SlideshowPlugin {
     fn build(&self, app: &mut App) {
         let (sender, receiver) = mpsc::channel();
         let sources = self.sources.clone();
+        if let Some(guard) = &self.crash_guard {
+            for finding in guard.findings() {
+                warn!("{finding}");
+            }
+            app.insert_resource(Guard(guard.clone()));
+        }
         app.add_plugins(super::video::VideoPlugin {
             settings: self.video.clone(),
         })
@@ -465,7 +479,12 @@ fn advance(
     max_sleep: Option<Res<MaxSleep>>,
     counters: Res<PlayerCounters>,
     proxy: Option<Res<EventLoopProxyWrapper>>,
-    (mut videos, setup, mut wait): (ResMut<Videos>, Res<VideoSetup>, ResMut<ShowWait>),
+    (mut videos, setup, mut wait, guard): (
+        ResMut<Videos>,
+        Res<VideoSetup>,
+        ResMut<ShowWait>,
+        Option<Res<Guard>>,
+    ),
 ) {
     /// How long a slow folder (a network share) may delay the first picture.
     const MAX_WAIT_FOR_FIRST_READ: f64 = 3.0;
@@ -550,6 +569,7 @@ fn advance(
         settings: setup.0.clone(),
         wake: wake_by(waker(&proxy)),
         counters: counters.0.clone(),
+        guard: guard.as_deref().map(|g| g.0.clone()),
     };
     if let Some(cue) = &due
         && let Preparation::Drawing(drawing) = prepared.start(key_of(cue), || {
@@ -586,6 +606,9 @@ fn advance(
                     },
                     Cue::Idle => (None, "idle"),
                 };
+                if let (Some(guard), Cue::Slide(slide)) = (&guard, &cue) {
+                    guard.0.showing(&files_of(&slide.key, library));
+                }
                 started.write(SlideStarted {
                     cue: cue.clone(),
                     picture: handle.clone(),
@@ -718,6 +741,16 @@ struct VideoOpener {
     settings: VideoSettings,
     wake: crate::video::Wake,
     counters: Arc<Counters>,
+    guard: Option<Arc<CrashGuard>>,
+}
+
+/// The files a slide shows.
+fn files_of(key: &SlideKey, library: &Library) -> Vec<PathBuf> {
+    library.slide(key).map_or_else(Vec::new, |(entry, slide)| {
+        (slide.media().iter())
+            .map(|media| entry.folder.join(&media.relative))
+            .collect()
+    })
 }
 
 fn wake_by(waker: Waker) -> crate::video::Wake {
@@ -823,6 +856,7 @@ fn drawing_job(
                     subtitles: beside.is_none(),
                     convert: opener.settings.convert,
                 };
+                let _in_use = opener.guard.as_ref().map(|guard| guard.opening(&path));
                 let opened = crate::compose::media_process::open_video(
                     &path,
                     opener.settings.decoder,
@@ -907,6 +941,13 @@ fn start_drawing(
     waker: Waker,
     opener: &VideoOpener,
 ) -> Preparation {
+    if let (Some(guard), Cue::Slide(slide)) = (&opener.guard, cue)
+        && let Some(file) = files_of(&slide.key, library)
+            .into_iter()
+            .find(|file| guard.is_out(file))
+    {
+        return Preparation::Failed(format!("{}: {STRUCK_OUT}", file.display()));
+    }
     let job = match drawing_job(cue, library, size, now, idle, Some(opener)) {
         Ok(job) => job,
         Err(reason) => return Preparation::Failed(reason),

@@ -5,7 +5,7 @@ use super::furniture::ScreenRegions;
 use super::panel::Panel;
 use super::screen::{Canvas, Clock, ScreenFit};
 use super::site::{Capture, PlayerSite, Shared};
-use super::slideshow::{Playlists, Show, ShowWait, SourceStatuses};
+use super::slideshow::{Guard, Playlists, Show, ShowWait, SourceStatuses};
 use super::tablet::Tablet;
 use crate::content::watch::SourceStatus;
 use crate::core::library::{Library, PlaylistId};
@@ -165,7 +165,12 @@ fn refresh_snapshot(
     tablet: Option<Res<Tablet>>,
     canvas: Res<Canvas>,
     fit: Res<ScreenFit>,
-    (panel, regions, wait): (Option<Res<Panel>>, Res<ScreenRegions>, Res<ShowWait>),
+    (panel, regions, wait, guard): (
+        Option<Res<Panel>>,
+        Res<ScreenRegions>,
+        Res<ShowWait>,
+        Option<Res<Guard>>,
+    ),
     (mut next_plays, mut meter): (Local<NextPlays>, Local<VideoMeter>),
 ) {
     Counters::add(&counters.0.frames, 1);
@@ -304,6 +309,11 @@ fn refresh_snapshot(
                 crash,
             }
         },
+        out_of_loop: guard.map_or_else(Vec::new, |guard| {
+            (guard.0.out_of_loop().iter())
+                .map(|path| path.display().to_string())
+                .collect()
+        }),
         quiz: tablet.map(|tablet| quiz_report(&tablet, &canvas)),
         screen: ScreenReport {
             width: fit.window.x,

@@ -39,6 +39,8 @@ pub struct StatusReport {
     pub late: Option<LateReport>,
     /// Media files stopped by the drawing limits, by limit.
     pub drawing_limit_hits: DrawingLimitHits,
+    /// Files skipped because the player stopped twice while showing them (under systemd).
+    pub out_of_loop: Vec<String>,
     /// On a tablet: the quiz, its screen and the touch targets on it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub quiz: Option<QuizReport>,
@@ -427,6 +429,13 @@ pub fn metrics_text(
             "kiosk_drawing_limit_hits_total{{limit=\"{limit}\"}} {count}"
         );
     }
+    header(
+        &mut text,
+        "kiosk_files_out_of_loop",
+        "gauge",
+        "Files skipped because the player stopped twice while showing them.",
+    );
+    let _ = writeln!(text, "kiosk_files_out_of_loop {}", report.out_of_loop.len());
     header(
         &mut text,
         "kiosk_transition_frame_seconds",
