@@ -524,3 +524,120 @@ fn slow_and_oversized_requests_do_not_cost_the_player_a_frame() {
         );
     }
 }
+
+/// `count` connections to `address` from the local address `from`, made at once and left idle.
+fn connect_from(from: IpAddr, address: std::net::SocketAddr, count: usize) -> Vec<TcpStream> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_io()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let mut streams = Vec::new();
+        for _ in 0..count {
+            let socket = match from {
+                IpAddr::V4(_) => tokio::net::TcpSocket::new_v4(),
+                IpAddr::V6(_) => tokio::net::TcpSocket::new_v6(),
+            }
+            .unwrap();
+            socket.bind((from, 0).into()).unwrap();
+            let stream = socket.connect(address).await.unwrap();
+            streams.push(stream.into_std().unwrap());
+        }
+        streams
+    })
+}
+
+/// How many of `streams` the server still holds open (the others read end-of-file).
+fn still_open(streams: &[TcpStream]) -> usize {
+    streams
+        .iter()
+        .filter(|stream| {
+            stream.set_nonblocking(true).unwrap();
+            let open = matches!((&**stream).read(&mut [0u8; 1]), Err(e) if e.kind() == std::io::ErrorKind::WouldBlock);
+            stream.set_nonblocking(false).unwrap();
+            open
+        })
+        .count()
+}
+
+#[test]
+fn one_greedy_client_cannot_lock_the_others_out() {
+    let (_xvfb, display) = start_xvfb("1280x720");
+    let dir = tempfile::tempdir().unwrap();
+    playlists(&dir.path().join("playlists"));
+    let log = dir.path().join("player.log");
+    let token = "greedy-test-token";
+    let (player, port) = start_player(&display, dir.path(), "0.0.0.0:0", Some(token), &log);
+    let loopback: std::net::SocketAddr = ([127, 0, 0, 1], port).into();
+    wait_for("the player's status", Duration::from_secs(30), || {
+        (status(&loopback.to_string())["showing"]["playlist"] == "lobby.ron").then_some(())
+    });
+
+    // 300 idle connections from one loopback address: it keeps its own 32, no more.
+    let greedy = connect_from([127, 0, 0, 2].into(), loopback, 300);
+    std::thread::sleep(Duration::from_millis(500));
+    let held = still_open(&greedy);
+    assert!(
+        (1..=32).contains(&held),
+        "127.0.0.2 holds {held} connections"
+    );
+    // Meanwhile 127.0.0.1 is answered at once, every time.
+    for _ in 0..10 {
+        let asked = Instant::now();
+        assert!(status(&loopback.to_string())["showing"]["playlist"] == "lobby.ron");
+        assert!(
+            asked.elapsed() < Duration::from_secs(1),
+            "{:?}",
+            asked.elapsed()
+        );
+    }
+
+    // A peer on the network holds at most 8.
+    let network = own_network_address();
+    let remote: std::net::SocketAddr = (network, port).into();
+    let from_network = connect_from(network, remote, 30);
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(still_open(&from_network), 8);
+    drop(from_network);
+    std::thread::sleep(Duration::from_millis(200));
+    // And is answered a burst of 40 requests, then 10 a second: past that, 429 and when to retry.
+    let request = format!(
+        "GET /status HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n"
+    );
+    let answers: Vec<String> = (0..60)
+        .map(|_| raw_request(&remote.to_string(), request.as_bytes()))
+        .collect();
+    let answered = answers
+        .iter()
+        .filter(|a| a.starts_with("HTTP/1.1 200"))
+        .count();
+    let refused: Vec<&String> = answers
+        .iter()
+        .filter(|a| a.starts_with("HTTP/1.1 429"))
+        .collect();
+    assert!((40..55).contains(&answered), "{answered} of 60 answered");
+    assert_eq!(answered + refused.len(), 60);
+    assert!(
+        refused[0].to_ascii_lowercase().contains("retry-after: 1"),
+        "{}",
+        refused[0]
+    );
+
+    // The server's threads give way to the show: nice 10.
+    let tasks = std::fs::read_dir(format!("/proc/{}/task", player.0.id())).unwrap();
+    let niceness: Vec<i64> = tasks
+        .filter_map(Result::ok)
+        .filter(|task| {
+            std::fs::read_to_string(task.path().join("comm")).is_ok_and(|c| c.starts_with("status"))
+        })
+        .map(|task| {
+            let stat = std::fs::read_to_string(task.path().join("stat")).unwrap();
+            // After the command's closing parenthesis: state is field 3, nice field 19.
+            let after = stat.rsplit_once(')').unwrap().1;
+            after.split_whitespace().nth(16).unwrap().parse().unwrap()
+        })
+        .collect();
+    assert!(!niceness.is_empty());
+    assert!(niceness.iter().all(|&n| n == 10), "{niceness:?}");
+    drop(greedy);
+}

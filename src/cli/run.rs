@@ -144,6 +144,7 @@ pub(super) fn run(args: RunArgs) -> ExitCode {
         clock_speed: args.clock_speed,
         status_listen,
         status_token,
+        status_prometheus: config.status.prometheus,
         sources,
         alerts,
         cache,

@@ -97,6 +97,9 @@ pub struct StatusEndpoint {
     pub listen: String,
     pub token: Option<String>,
     pub token_env: Option<String>,
+    /// The Prometheus server's address: it keeps connection slots of its own and is never
+    /// held to the request rate of other clients.
+    pub prometheus: Option<std::net::IpAddr>,
 }
 
 impl Default for StatusEndpoint {
@@ -105,6 +108,7 @@ impl Default for StatusEndpoint {
             listen: "127.0.0.1:9310".into(),
             token: None,
             token_env: None,
+            prometheus: None,
         }
     }
 }

@@ -8,6 +8,7 @@ pub mod diagnostic;
 pub mod display;
 pub mod drawing_limits;
 pub mod encoding;
+pub mod fair_serving;
 pub mod file_names;
 pub mod furigana;
 pub mod holidays;

@@ -55,6 +55,7 @@ pub struct PlayerSettings {
     /// Where to serve `/status` and `/metrics`, and the token required off loopback.
     pub status_listen: Option<SocketAddr>,
     pub status_token: Option<String>,
+    pub status_prometheus: Option<std::net::IpAddr>,
     /// How fast the player's clock runs: 1.0, or more for soak tests.
     pub clock_speed: f64,
     /// Set on a tablet: the quiz it runs over the attract loop.
@@ -100,6 +101,7 @@ pub fn run(settings: PlayerSettings) -> AppExit {
     .add_plugins(status::StatusPlugin {
         listen: settings.status_listen,
         token: settings.status_token.clone(),
+        prometheus: settings.status_prometheus,
     })
     .add_plugins(play_log::PlayLogPlugin {
         path: settings.play_log.clone(),

@@ -39,6 +39,8 @@ struct Snapshot(Shared);
 pub struct StatusPlugin {
     pub listen: Option<SocketAddr>,
     pub token: Option<String>,
+    /// The Prometheus server, which keeps connection slots of its own.
+    pub prometheus: Option<std::net::IpAddr>,
 }
 
 impl Plugin for StatusPlugin {
@@ -55,7 +57,7 @@ impl Plugin for StatusPlugin {
         let clock = *app.world().resource::<Clock>();
         let (screenshots_tx, screenshots) = mpsc::channel::<mpsc::Sender<Capture>>();
         let site = PlayerSite::new(snapshot.0.clone(), counters, clock, screenshots_tx);
-        match serve(listen, self.token.clone(), Arc::new(site)) {
+        match serve(listen, self.token.clone(), self.prometheus, Arc::new(site)) {
             Ok(bound) => info!("status on http://{bound}/ (the staff page), /status and /metrics"),
             Err(error) => warn!("no status endpoint: {error}"),
         }

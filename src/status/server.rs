@@ -3,12 +3,19 @@
 //!
 //! Keep-alive and HEAD as hyper does them; a request's head is at most 16 KiB (431 past it), a
 //! body 4 KiB (413), a head must arrive within 10 s (idle keep-alive connections included) and a
-//! connection lives at most 2 minutes; at most 64 connections are served at once, the rest wait.
+//! connection lives at most 2 minutes.
+//!
+//! Fair to every client (`core::fair_serving`): a peer on the network holds at most 8
+//! connections and all of them together 64, while each loopback address and the configured
+//! Prometheus server have slots of their own; a connection past a limit is closed at once. A
+//! network peer asking more than 10 times a second (after a burst of 40) is answered 429. The
+//! server's threads run at nice 10, so the show's frames come first.
 //!
 //! Who may ask: any client on loopback; from elsewhere, one that gives the token as a bearer
 //! token, as the password of HTTP Basic auth, or in the cookie that `/login` sets. The token is
 //! never logged, and the cookie holds a digest of it, not the token itself.
 
+use crate::core::fair_serving::{RequestRates, Slots};
 use base64::Engine;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
@@ -20,8 +27,8 @@ use sha2::{Digest, Sha256};
 use std::convert::Infallible;
 use std::net::{IpAddr, SocketAddr, TcpListener};
 use std::sync::Arc;
-use std::time::Duration;
-use tokio::sync::{Mutex, Semaphore};
+use std::time::{Duration, Instant};
+use tokio::sync::Mutex;
 
 /// The largest request head (request line and headers) read.
 const MAX_HEAD_BYTES: usize = 16 * 1024;
@@ -33,7 +40,6 @@ const HEAD_TIMEOUT: Duration = Duration::from_secs(10);
 /// A connection is closed after this long whatever it is doing, so a client that never reads its
 /// answer cannot hold one for ever.
 const CONNECTION_LIFETIME: Duration = Duration::from_secs(120);
-const MAX_CONNECTIONS: usize = 64;
 /// Answers that may wait (a screenshot, a thumbnail) run on at most this many threads.
 const MAX_WORKER_THREADS: usize = 4;
 /// A wrong token is answered after this pause, one at a time, so guessing is slow.
@@ -102,6 +108,7 @@ pub trait Site: Send + Sync + 'static {
 pub fn serve(
     address: SocketAddr,
     token: Option<String>,
+    prometheus: Option<IpAddr>,
     site: Arc<dyn Site>,
 ) -> std::io::Result<SocketAddr> {
     if !address.ip().is_loopback() && token.is_none() {
@@ -117,11 +124,18 @@ pub fn serve(
         .enable_time()
         .max_blocking_threads(MAX_WORKER_THREADS)
         .thread_name("status worker")
+        .on_thread_start(yield_to_the_show)
         .build()?;
     let access = Arc::new(Access::new(token));
+    let limits = Arc::new(Limits {
+        slots: std::sync::Mutex::new(Slots::new(prometheus)),
+        rates: std::sync::Mutex::new(RequestRates::new(prometheus)),
+        started: Instant::now(),
+    });
     std::thread::Builder::new()
         .name("status".into())
         .spawn(move || {
+            yield_to_the_show();
             runtime.block_on(async move {
                 let listener = match tokio::net::TcpListener::from_std(listener) {
                     Ok(listener) => listener,
@@ -130,18 +144,53 @@ pub fn serve(
                         return;
                     }
                 };
-                accept(listener, access, site).await;
+                accept(listener, access, limits, site).await;
             })
         })?;
     Ok(bound)
 }
 
-async fn accept(listener: tokio::net::TcpListener, access: Arc<Access>, site: Arc<dyn Site>) {
-    let connections = Arc::new(Semaphore::new(MAX_CONNECTIONS));
+/// The server's threads at nice 10: on Linux, nice is a thread's own, and threads they start
+/// inherit it.
+fn yield_to_the_show() {
+    // SAFETY: setpriority only changes the scheduling of the calling thread (`who` 0).
+    unsafe { libc::setpriority(libc::PRIO_PROCESS as _, 0, 10) };
+}
+
+/// Connection slots and request rates per peer.
+struct Limits {
+    slots: std::sync::Mutex<Slots>,
+    rates: std::sync::Mutex<RequestRates>,
+    started: Instant,
+}
+
+impl Limits {
+    fn allow_request(&self, peer: IpAddr) -> bool {
+        let now = self.started.elapsed().as_secs_f64();
+        self.rates
+            .lock()
+            .is_ok_and(|mut rates| rates.allow(peer, now))
+    }
+}
+
+/// A connection's slot, given back when the connection ends however it ends.
+struct Slot(Arc<Limits>, IpAddr);
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        if let Ok(mut slots) = self.0.slots.lock() {
+            slots.give_back(self.1);
+        }
+    }
+}
+
+async fn accept(
+    listener: tokio::net::TcpListener,
+    access: Arc<Access>,
+    limits: Arc<Limits>,
+    site: Arc<dyn Site>,
+) {
     loop {
-        let Ok(permit) = connections.clone().acquire_owned().await else {
-            return;
-        };
         let (stream, peer) = match listener.accept().await {
             Ok(accepted) => accepted,
             Err(_) => {
@@ -150,10 +199,21 @@ async fn accept(listener: tokio::net::TcpListener, access: Arc<Access>, site: Ar
                 continue;
             }
         };
-        let (access, site) = (access.clone(), site.clone());
+        if !limits.slots.lock().is_ok_and(|mut s| s.take(peer.ip())) {
+            // Closed at once: this peer holds its share, others are served.
+            continue;
+        }
+        let slot = Slot(limits.clone(), peer.ip());
+        let (access, limits, site) = (access.clone(), limits.clone(), site.clone());
         tokio::spawn(async move {
             let service = hyper::service::service_fn(move |request| {
-                handle(request, peer.ip(), access.clone(), site.clone())
+                handle(
+                    request,
+                    peer.ip(),
+                    access.clone(),
+                    limits.clone(),
+                    site.clone(),
+                )
             });
             let connection = hyper::server::conn::http1::Builder::new()
                 .timer(TokioTimer::new())
@@ -161,7 +221,7 @@ async fn accept(listener: tokio::net::TcpListener, access: Arc<Access>, site: Ar
                 .max_buf_size(MAX_HEAD_BYTES)
                 .serve_connection(TokioIo::new(stream), service);
             let _ = tokio::time::timeout(CONNECTION_LIFETIME, connection).await;
-            drop(permit);
+            drop(slot);
         });
     }
 }
@@ -170,8 +230,17 @@ async fn handle(
     request: Request<Incoming>,
     peer: IpAddr,
     access: Arc<Access>,
+    limits: Arc<Limits>,
     site: Arc<dyn Site>,
 ) -> Result<Response<Full<Bytes>>, Infallible> {
+    if !limits.allow_request(peer) {
+        let mut response = respond(Answer::text(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too many requests: at most 10 a second\n",
+        ));
+        (response.headers_mut()).insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        return Ok(response);
+    }
     let path = request.uri().path().to_string();
     let query = request.uri().query().unwrap_or("").to_string();
     let method = request.method().clone();
