@@ -641,3 +641,95 @@ fn one_greedy_client_cannot_lock_the_others_out() {
     assert!(niceness.iter().all(|&n| n == 10), "{niceness:?}");
     drop(greedy);
 }
+
+#[test]
+fn a_hot_board_with_a_failing_card_shows_on_the_page_in_status_and_in_metrics() {
+    let (_xvfb, display) = start_xvfb("1280x720");
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("playlists");
+    playlists(&folder);
+    // The kernel's files of a Raspberry Pi in a closed cabinet on a weak power supply, whose SD
+    // card the kernel has remounted read-only.
+    let root = dir.path().join("system");
+    let files = [
+        ("sys/class/thermal/thermal_zone0/temp", "84200".to_string()),
+        (
+            "sys/class/thermal/cooling_device0/type",
+            "cpufreq-cpu0".into(),
+        ),
+        ("sys/class/thermal/cooling_device0/cur_state", "1".into()),
+        ("sys/class/hwmon/hwmon2/name", "rpi_volt".into()),
+        ("sys/class/hwmon/hwmon2/in0_lcrit_alarm", "1".into()),
+        (
+            "proc/self/mounts",
+            format!(
+                "/dev/mmcblk0p2 / ext4 rw 0 0\n/dev/mmcblk0p3 {} ext4 ro,relatime 0 0\n",
+                folder.display()
+            ),
+        ),
+        ("sys/fs/ext4/mmcblk0p3/errors_count", "2".into()),
+    ];
+    for (path, text) in files {
+        let path = root.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    let log = dir.path().join("player.log");
+    let (_player, address) = spawn_logging_to(
+        Command::new(env!("CARGO_BIN_EXE_kiosk-player"))
+            .args(["run", "--windowed", "--size", "1280x720"])
+            .args(["--status-listen", "127.0.0.1:0", "--playlists"])
+            .arg(&folder)
+            .env("DISPLAY", &display)
+            .env("XDG_RUNTIME_DIR", dir.path())
+            .env("KIOSK_SYSTEM_ROOT", &root)
+            .env_remove("WAYLAND_DISPLAY"),
+        &log,
+    );
+    let board = wait_for("the board's health", Duration::from_secs(30), || {
+        let board = status(&address)["board"].clone();
+        (board["problems"].as_array()?.len() == 5).then_some(board)
+    });
+    assert_eq!(board["temperature_celsius"], 84.2);
+    assert_eq!(
+        (board["throttled"].clone(), board["under_voltage"].clone()),
+        (true.into(), true.into())
+    );
+    let card = board["file_systems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|fs| fs["folder"] == folder.display().to_string())
+        .unwrap();
+    assert_eq!(
+        (card["read_only"].clone(), card["errors"].clone()),
+        (true.into(), 2.into())
+    );
+
+    let metrics = http_get(&address, "/metrics").1;
+    let card_label = format!("{{folder=\"{}\"}}", folder.display());
+    for line in [
+        "kiosk_board_temperature_celsius 84.2".to_string(),
+        "kiosk_board_throttled 1".into(),
+        "kiosk_board_under_voltage 1".into(),
+        "kiosk_board_problems 5".into(),
+        format!("kiosk_filesystem_read_only{card_label} 1"),
+        format!("kiosk_filesystem_errors{card_label} 2"),
+    ] {
+        assert!(
+            metrics.lines().any(|l| l == line),
+            "no `{line}` in\n{metrics}"
+        );
+    }
+    let page = http_get(&address, "/").1;
+    assert!(page.contains("電源の電圧が不足しています"), "{page}");
+    assert!(page.contains("読み取り専用"));
+    // Said once in the log as it started.
+    let logged = std::fs::read_to_string(&log).unwrap();
+    assert_eq!(
+        logged
+            .matches("board: the power supply's voltage is too low")
+            .count(),
+        1
+    );
+}

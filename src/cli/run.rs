@@ -11,6 +11,7 @@ use crate::core::display::Rotation;
 use crate::core::ticker::{DEFAULT_CHARACTERS_PER_SECOND, Paging};
 use crate::player::furniture::TickerSettings;
 use crate::player::{self, PlayerSettings, TabletSettings};
+use crate::status::board::BoardReader;
 use clap::Args;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -145,6 +146,7 @@ pub(super) fn run(args: RunArgs) -> ExitCode {
         status_listen,
         status_token,
         status_prometheus: config.status.prometheus,
+        board: board_reader(&sources, &cache),
         sources,
         alerts,
         cache,
@@ -196,6 +198,22 @@ pub(super) fn run(args: RunArgs) -> ExitCode {
         bevy::app::AppExit::Success => ExitCode::SUCCESS,
         bevy::app::AppExit::Error(_) => ExitCode::FAILURE,
     }
+}
+
+/// The board's health is read from the kernel's files under `KIOSK_SYSTEM_ROOT` (`/` unless a
+/// test gives a tree of its own), for the system's file system, the content folders and the
+/// cache.
+fn board_reader(sources: &[ContentSource], cache: &Path) -> BoardReader {
+    let root =
+        std::env::var_os("KIOSK_SYSTEM_ROOT").map_or_else(|| PathBuf::from("/"), PathBuf::from);
+    let mut folders = vec![PathBuf::from("/")];
+    for source in sources {
+        if let ContentSource::Folder { path, .. } = source {
+            folders.push(path.clone());
+        }
+    }
+    folders.push(cache.to_path_buf());
+    BoardReader { root, folders }
 }
 
 fn parse_rotation(text: &str) -> Result<Rotation, String> {

@@ -1,6 +1,7 @@
 //! The rules of the player, as pure code: no Bevy, no files, no network, no clock.
 
 pub mod alerts;
+pub mod board_health;
 pub mod calendar;
 pub mod config;
 pub mod crash_strikes;

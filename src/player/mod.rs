@@ -56,6 +56,8 @@ pub struct PlayerSettings {
     pub status_listen: Option<SocketAddr>,
     pub status_token: Option<String>,
     pub status_prometheus: Option<std::net::IpAddr>,
+    /// Where the board's health is read from.
+    pub board: crate::status::board::BoardReader,
     /// How fast the player's clock runs: 1.0, or more for soak tests.
     pub clock_speed: f64,
     /// Set on a tablet: the quiz it runs over the attract loop.
@@ -102,6 +104,7 @@ pub fn run(settings: PlayerSettings) -> AppExit {
         listen: settings.status_listen,
         token: settings.status_token.clone(),
         prometheus: settings.status_prometheus,
+        board: settings.board.clone(),
     })
     .add_plugins(play_log::PlayLogPlugin {
         path: settings.play_log.clone(),

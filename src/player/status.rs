@@ -11,9 +11,10 @@ use crate::content::watch::SourceStatus;
 use crate::core::library::{Library, PlaylistId};
 use crate::core::quiz::Language;
 use crate::core::slideshow::Cue;
+use crate::status::board::{BoardReader, SharedBoard, watch_board};
 use crate::status::server::serve;
 use crate::status::{
-    AlertReport, ButtonReport, Counters, DrawingLimitHits, LateReport, PlaylistReport,
+    AlertReport, BoardReport, ButtonReport, Counters, DrawingLimitHits, LateReport, PlaylistReport,
     QuizFileReport, QuizReport, ScreenReport, Showing, SkippedSlide, SourceReport, StatusReport,
     TickerLine, VideoRate, WebPageReport,
 };
@@ -41,11 +42,20 @@ pub struct StatusPlugin {
     pub token: Option<String>,
     /// The Prometheus server, which keeps connection slots of its own.
     pub prometheus: Option<std::net::IpAddr>,
+    /// What the board's health is read from.
+    pub board: BoardReader,
 }
+
+/// The board's latest health, from its own thread.
+#[derive(Resource, Default)]
+struct Board(SharedBoard);
 
 impl Plugin for StatusPlugin {
     fn build(&self, app: &mut App) {
         app.init_resource::<PlayerCounters>();
+        let board = Board::default();
+        watch_board(self.board.clone(), board.0.clone());
+        app.insert_resource(board);
         // The render world counts the video frames it presents.
         let counters = app.world().resource::<PlayerCounters>().clone();
         if let Some(render) = app.get_sub_app_mut(bevy::render::RenderApp) {
@@ -156,6 +166,19 @@ impl VideoMeter {
     }
 }
 
+fn board_report(board: &SharedBoard) -> BoardReport {
+    let Ok(board) = board.lock() else {
+        return BoardReport::default();
+    };
+    let (readings, problems) = &*board;
+    let (problems_ja, problems) = problems.iter().map(|p| p.describe()).unzip();
+    BoardReport {
+        readings: readings.clone(),
+        problems,
+        problems_ja,
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 fn refresh_snapshot(
     snapshot: Res<Snapshot>,
@@ -167,11 +190,12 @@ fn refresh_snapshot(
     tablet: Option<Res<Tablet>>,
     canvas: Res<Canvas>,
     fit: Res<ScreenFit>,
-    (panel, regions, wait, guard): (
+    (panel, regions, wait, guard, board): (
         Option<Res<Panel>>,
         Res<ScreenRegions>,
         Res<ShowWait>,
         Option<Res<Guard>>,
+        Res<Board>,
     ),
     (mut next_plays, mut meter): (Local<NextPlays>, Local<VideoMeter>),
 ) {
@@ -316,6 +340,7 @@ fn refresh_snapshot(
                 .map(|path| path.display().to_string())
                 .collect()
         }),
+        board: board_report(&board.0),
         quiz: tablet.map(|tablet| quiz_report(&tablet, &canvas)),
         screen: ScreenReport {
             width: fit.window.x,

@@ -2,6 +2,7 @@
 //! staff page, and the HTTP server that serves them (loopback by default; a token is required
 //! elsewhere).
 
+pub mod board;
 pub mod page;
 pub mod server;
 
@@ -41,6 +42,8 @@ pub struct StatusReport {
     pub drawing_limit_hits: DrawingLimitHits,
     /// Files skipped because the player stopped twice while showing them (under systemd).
     pub out_of_loop: Vec<String>,
+    /// Temperature, throttling, power and file systems, with what is wrong.
+    pub board: BoardReport,
     /// On a tablet: the quiz, its screen and the touch targets on it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub quiz: Option<QuizReport>,
@@ -159,6 +162,18 @@ pub struct AlertReport {
     #[serde(flatten)]
     pub alert: Alert,
     pub takeover: bool,
+}
+
+/// The board's health: the kernel's readings, and each problem they show.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct BoardReport {
+    #[serde(flatten)]
+    pub readings: crate::core::board_health::BoardReadings,
+    /// Each problem, in English.
+    pub problems: Vec<String>,
+    /// The same in Japanese, for the staff page.
+    #[serde(skip)]
+    pub problems_ja: Vec<String>,
 }
 
 #[derive(Clone, Debug, Default, Serialize)]
@@ -429,6 +444,7 @@ pub fn metrics_text(
             "kiosk_drawing_limit_hits_total{{limit=\"{limit}\"}} {count}"
         );
     }
+    board_metrics(&mut text, &report.board);
     header(
         &mut text,
         "kiosk_files_out_of_loop",
@@ -565,6 +581,81 @@ pub fn metrics_text(
         }
     }
     text
+}
+
+fn board_metrics(text: &mut String, board: &BoardReport) {
+    let readings = &board.readings;
+    let flag = |on: bool| u8::from(on);
+    let single = [
+        (
+            "kiosk_board_temperature_celsius",
+            "The hottest thermal zone.",
+            readings.temperature_celsius.map(|t| format!("{t:.1}")),
+        ),
+        (
+            "kiosk_board_throttled",
+            "1 while a CPU cooling device slows the processor.",
+            readings.throttled.map(|t| flag(t).to_string()),
+        ),
+        (
+            "kiosk_board_under_voltage",
+            "1 while the Raspberry Pi's under-voltage alarm is on.",
+            readings.under_voltage.map(|u| flag(u).to_string()),
+        ),
+        (
+            "kiosk_board_problems",
+            "Problems with the board now (heat, power, file systems).",
+            Some(board.problems.len().to_string()),
+        ),
+    ];
+    for (name, help, value) in single {
+        if let Some(value) = value {
+            header(text, name, "gauge", help);
+            let _ = writeln!(text, "{name} {value}");
+        }
+    }
+    let systems = &readings.file_systems;
+    let per_folder: [(
+        &str,
+        &str,
+        &dyn Fn(&crate::core::board_health::FileSystemReading) -> Option<String>,
+    ); 3] = [
+        (
+            "kiosk_filesystem_read_only",
+            "1 when the file system of a folder the player needs is read-only.",
+            &|fs| Some(flag(fs.read_only).to_string()),
+        ),
+        (
+            "kiosk_filesystem_errors",
+            "Errors ext4 recorded on the file system of a folder the player needs.",
+            &|fs| fs.errors.map(|e| e.to_string()),
+        ),
+        (
+            "kiosk_filesystem_free_bytes",
+            "Free bytes on the file system of a folder the player needs.",
+            &|fs| fs.free_bytes.map(|b| b.to_string()),
+        ),
+    ];
+    for (name, help, value) in per_folder {
+        let values: Vec<(String, String)> = systems
+            .iter()
+            .filter_map(|fs| Some((label(&fs.folder), value(fs)?)))
+            .collect();
+        if !values.is_empty() {
+            header(text, name, "gauge", help);
+            for (folder, value) in values {
+                let _ = writeln!(text, "{name}{{folder=\"{folder}\"}} {value}");
+            }
+        }
+    }
+}
+
+/// A label value as Prometheus's text format writes it.
+fn label(value: &str) -> String {
+    value
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
 }
 
 fn header(text: &mut String, name: &str, kind: &str, help: &str) {

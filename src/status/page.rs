@@ -61,6 +61,7 @@ pub fn staff_page(view: &PageView) -> String {
     on_screen(&mut html, view);
     html.push_str("</div></section><div id=live>");
     problems(&mut html, view.report);
+    board(&mut html, view.report);
     alerts(&mut html, view.report);
     today(&mut html, view);
     playlists(&mut html, view);
@@ -506,6 +507,34 @@ fn quizzes(html: &mut String, report: &StatusReport) {
         html.push_str("</li>");
     }
     html.push_str("</ul></section>");
+}
+
+/// The board's problems (heat, power, file systems), when there are any: each one something a
+/// person has to go and fix.
+fn board(html: &mut String, report: &StatusReport) {
+    let board = &report.board;
+    if board.problems.is_empty() {
+        return;
+    }
+    html.push_str(
+        "<section id=board><h2>本体の状態 <span class=en>The player's hardware</span></h2><ul>",
+    );
+    for (ja, en) in board.problems_ja.iter().zip(&board.problems) {
+        let _ = write!(
+            html,
+            "<li class=wrong>{} <span class=en>{}</span></li>",
+            esc(ja),
+            esc(en)
+        );
+    }
+    html.push_str("</ul>");
+    if let Some(celsius) = board.readings.temperature_celsius {
+        let _ = write!(
+            html,
+            "<p>温度 {celsius:.0}℃ <span class=en>temperature {celsius:.0} °C</span></p>"
+        );
+    }
+    html.push_str("</section>");
 }
 
 /// The official warnings in force, what the screen does with them, and the feeds' state;
