@@ -383,3 +383,32 @@ fn draw_at_1080p(bencher: divan::Bencher, slide: &Slide, folder: &Path) {
     let mut composer = Composer::default();
     bencher.bench_local(|| composer.slide(slide, folder, 1920, 1080).unwrap().width);
 }
+
+/// What decoding video in a child process would add per frame: the child's decoded frame copied
+/// into memory shared with the player (a memfd mapped by both), from where the player uploads it
+/// as it does now. NV12 is what the decoders give, RGBA what GStreamer's converter gives on a
+/// software renderer; 1080p.
+#[divan::bench(args = [("nv12", 1920 * 1080 * 3 / 2), ("rgba", 1920 * 1080 * 4)], sample_count = 50)]
+fn video_frame_into_shared_memory(bencher: divan::Bencher, (_, bytes): (&str, usize)) {
+    let name = c"frame";
+    // SAFETY: a fresh memfd of `bytes`, mapped shared and written only through `shared`.
+    let shared = unsafe {
+        let fd = libc::memfd_create(name.as_ptr(), 0);
+        assert!(fd >= 0 && libc::ftruncate(fd, bytes as libc::off_t) == 0);
+        let map = libc::mmap(
+            std::ptr::null_mut(),
+            bytes,
+            libc::PROT_READ | libc::PROT_WRITE,
+            libc::MAP_SHARED,
+            fd,
+            0,
+        );
+        assert_ne!(map, libc::MAP_FAILED);
+        std::slice::from_raw_parts_mut(map.cast::<u8>(), bytes)
+    };
+    let decoded: Vec<u8> = (0..bytes).map(|i| (i * 7) as u8).collect();
+    bencher.bench_local(|| {
+        shared.copy_from_slice(divan::black_box(&decoded));
+        divan::black_box(&shared[bytes / 2]);
+    });
+}
