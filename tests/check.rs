@@ -26,6 +26,8 @@ fn bundled_playlists_and_examples_are_valid() {
         String::from_utf8_lossy(&output.stdout),
         stderr(&output)
     );
+    // Every text of the demo can be read, and every quiz text fits a tablet.
+    assert!(!stderr(&output).contains("warning"), "{}", stderr(&output));
     let stdout = String::from_utf8_lossy(&output.stdout);
     for name in [
         "food-safety.ron",
@@ -356,4 +358,49 @@ fn a_playlist_named_without_its_folder_finds_its_media() {
         .output()
         .unwrap();
     assert!(output.status.success(), "{}", stderr(&output));
+}
+
+#[test]
+fn faint_text_and_quiz_text_too_long_for_a_tablet_are_warned_of_at_their_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let faint = dir.path().join("faint.ron");
+    std::fs::write(
+        &faint,
+        "Playlist(title: \"t\", slides: [\n    Text(title: \"見出し\", body: \"本文\", color: \"#AAAAAA\", background: \"#FFFFFF\"),\n    Text(title: \"読める\", body: \"本文\"),\n])",
+    )
+    .unwrap();
+    let long = "とても長い答えです".repeat(25);
+    let quiz = dir.path().join("quiz.ron");
+    std::fs::write(
+        &quiz,
+        format!(
+            "Quiz(title: \"t\", questions: [(\n    question: \"どれ？\",\n    choices: [(ja: \"はい\"), (ja: \"{long}\")],\n    answer: 1,\n    explanation: \"せつめい\",\n)])"
+        ),
+    )
+    .unwrap();
+    let output = check(&[&faint, &quiz]);
+    let said = stderr(&output);
+    // Warnings: the files still pass.
+    assert!(output.status.success(), "{said}");
+    let warnings: Vec<&str> = said.lines().filter(|l| l.starts_with("warning: ")).collect();
+    assert_eq!(warnings.len(), 2, "{said}");
+    assert!(
+        warnings[0].ends_with(
+            "faint.ron:2:18: #AAAAAA on #FFFFFF has a contrast of 2.3:1, below the 4.5:1 text needs to be read (WCAG 2.x)"
+        ),
+        "{said}"
+    );
+    assert!(
+        warnings[1].ends_with(
+            "quiz.ron:3:33: does not fit on a 1280×800 or 800×1280 tablet even in the smallest type"
+        ),
+        "{said}"
+    );
+    // Unless they must not pass.
+    let strict = Command::new(env!("CARGO_BIN_EXE_kiosk-player"))
+        .args(["check", "--strict"])
+        .arg(&faint)
+        .output()
+        .unwrap();
+    assert_eq!(strict.status.code(), Some(1));
 }

@@ -1,17 +1,18 @@
 //! `check`: every problem of playlist, quiz and config files as `file:line:column`, with the
-//! player's own decoders and layout.
+//! player's own decoders and layout; and, as warnings, text too faint to read and quiz texts
+//! that do not fit a tablet.
 
 use super::{load_config, print_problems};
 use crate::content::{load_closed_days, load_playlist, playlist_folder, read_text_noting_encoding};
 use crate::core::diagnostic::{Diagnostic, document_kind};
 use crate::core::library::Library;
-use crate::core::playlist::MAX_PLAYLIST_BYTES;
-use crate::core::playlist::{Playlist, Slide};
+use crate::core::playlist::{MAX_PLAYLIST_BYTES, Playlist, Slide};
+use crate::core::quiz::{Language, Quiz, QuizMachine, Tap};
 use chrono::{Local, NaiveDateTime};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-pub(super) fn check(paths: &[PathBuf]) -> ExitCode {
+pub(super) fn check(paths: &[PathBuf], strict: bool) -> ExitCode {
     let mut files = Vec::new();
     for path in paths {
         if path.is_dir() {
@@ -29,8 +30,11 @@ pub(super) fn check(paths: &[PathBuf]) -> ExitCode {
     let mut failed = 0;
     let mut library = Library::default();
     for file in &files {
-        let (problems, encoding) = check_file(file);
-        if problems.is_empty() {
+        let (problems, warnings, encoding) = check_file(file);
+        for warning in &warnings {
+            eprintln!("warning: {warning}");
+        }
+        if problems.is_empty() && !(strict && !warnings.is_empty()) {
             // Said once: the player reads it the same way.
             match encoding {
                 Some(encoding) => println!("{}: ok (read as {encoding})", file.display()),
@@ -62,21 +66,28 @@ pub(super) fn check(paths: &[PathBuf]) -> ExitCode {
     }
 }
 
-/// The file's problems, and the encoding it was read as when not UTF-8.
-fn check_file(file: &Path) -> (Vec<Diagnostic>, Option<&'static str>) {
+/// The file's problems, its warnings, and the encoding it was read as when not UTF-8.
+fn check_file(file: &Path) -> (Vec<Diagnostic>, Vec<Diagnostic>, Option<&'static str>) {
     if crate::content::folder::is_ticker(file) {
         return match crate::content::load_ticker(file) {
-            Err(problems) => (problems, None),
-            Ok(_) => (Vec::new(), encoding_of(file)),
+            Err(problems) => (problems, Vec::new(), None),
+            Ok(_) => (Vec::new(), Vec::new(), encoding_of(file)),
         };
     }
     let (source, encoding) = match read_text_noting_encoding(file, MAX_PLAYLIST_BYTES) {
         Ok(read) => read,
-        Err(problem) => return (vec![problem.in_file(file)], None),
+        Err(problem) => return (vec![problem.in_file(file)], Vec::new(), None),
     };
+    let mut warnings = Vec::new();
     let problems = match document_kind(&source) {
         Some("Config") => load_config(file).err().unwrap_or_default(),
-        Some("Quiz") => crate::content::load_quiz(file).err().unwrap_or_default(),
+        Some("Quiz") => match crate::content::load_quiz(file) {
+            Ok(quiz) => {
+                warnings = quiz_texts_that_do_not_fit(&quiz, &source, file);
+                Vec::new()
+            }
+            Err(problems) => problems,
+        },
         Some("ClosedDays") => load_closed_days(file).err().unwrap_or_default(),
         Some("Playlist") => {
             let mut pictures = crate::content::PictureChecks::default();
@@ -85,6 +96,7 @@ fn check_file(file: &Path) -> (Vec<Diagnostic>, Option<&'static str>) {
                 // The player would skip slides whose media cannot be drawn, and leave out the
                 // pictures of its folders that cannot be shown; say so now instead.
                 Ok(playlist) => {
+                    warnings = faint_texts(&playlist, &source, file);
                     let left_out = pictures.unshowable.into_iter().map(|(_, reason)| {
                         Diagnostic::new(
                             crate::core::diagnostic::Position::START,
@@ -108,7 +120,100 @@ fn check_file(file: &Path) -> (Vec<Diagnostic>, Option<&'static str>) {
             .in_file(file),
         ],
     };
-    (problems, encoding)
+    (problems, warnings, encoding)
+}
+
+/// Text slides whose colours are too close to be read (WCAG 2.x contrast), at their titles.
+fn faint_texts(playlist: &Playlist, source: &str, file: &Path) -> Vec<Diagnostic> {
+    use crate::core::legibility::too_faint;
+    let mut at = crate::core::diagnostic::SourceLocator::new(source);
+    let mut warnings = Vec::new();
+    for slide in &playlist.slides {
+        let Slide::Text(text) = slide else { continue };
+        let (title, colour, background) = crate::compose::text_slide_colours(text);
+        let background = [background[0], background[1], background[2]];
+        let mut faint = vec![too_faint(title, background, true)];
+        if text.body.is_some() || text.body_en.is_some() {
+            faint.push(too_faint(colour, background, false));
+        }
+        if text.title_en.is_some() {
+            faint.push(too_faint(
+                crate::compose::faded_text(colour),
+                background,
+                false,
+            ));
+        }
+        let position = at.string_literal(&text.title);
+        let mut said = Vec::new();
+        for problem in faint.into_iter().flatten() {
+            if !said.contains(&problem) {
+                warnings.push(
+                    Diagnostic::new(position, problem.clone())
+                        .with_hint("choose a darker text colour or a lighter background (or the other way round)")
+                        .in_file(file),
+                );
+                said.push(problem);
+            }
+        }
+    }
+    warnings
+}
+
+/// The tablet sizes `check` lays quiz screens out at, as the README names them.
+const TABLETS: [(u32, u32); 2] = [(1280, 800), (800, 1280)];
+
+/// Quiz texts that do not fit their place on a tablet even at the smallest size, found by
+/// composing every question's screens, in Japanese and English, at each tablet size.
+fn quiz_texts_that_do_not_fit(quiz: &Quiz, source: &str, file: &Path) -> Vec<Diagnostic> {
+    let folder = playlist_folder(file);
+    let mut composer = crate::compose::Composer::default();
+    // Each text with the sizes it does not fit, in the order found.
+    let mut overflowing: Vec<(String, Vec<String>)> = Vec::new();
+    for (width, height) in TABLETS {
+        for question in &quiz.questions {
+            for language in [Language::Ja, Language::En] {
+                let one = Quiz {
+                    shuffle: false,
+                    questions_per_round: None,
+                    pass_mark: None,
+                    questions: vec![question.clone()],
+                    ..quiz.clone()
+                };
+                let mut machine = QuizMachine::new(one, 0);
+                if language == Language::En {
+                    machine.tap(Tap::ToggleLanguage, 0.0);
+                }
+                machine.tap(Tap::Start, 1.0);
+                let asking = composer.quiz_screen(&machine, folder, width, height);
+                let wrong = usize::from(question.answer == 1);
+                machine.tap(Tap::Choice(wrong), 2.0);
+                let feedback = composer.quiz_screen(&machine, folder, width, height);
+                for text in asking.overflowing.into_iter().chain(feedback.overflowing) {
+                    let size = format!("{width}×{height}");
+                    match overflowing.iter_mut().find(|(t, _)| *t == text) {
+                        Some((_, sizes)) if !sizes.contains(&size) => sizes.push(size),
+                        Some(_) => {}
+                        None => overflowing.push((text, vec![size])),
+                    }
+                }
+            }
+        }
+    }
+    let mut at = crate::core::diagnostic::SourceLocator::new(source);
+    overflowing
+        .into_iter()
+        .map(|(text, sizes)| {
+            Diagnostic::new(
+                at.string_literal(&text),
+                format!(
+                    "does not fit on a {} tablet even in the smallest type",
+                    sizes.join(" or ")
+                ),
+            )
+            .with_hint("shorten it: one short sentence reads best on a tablet")
+            .in_file(file)
+        })
+        .collect()
 }
 
 /// The encoding a readable file is in, when not UTF-8.

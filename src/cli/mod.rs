@@ -43,6 +43,9 @@ enum Command {
         /// Files or folders (every *.ron and the ticker.txt directly inside a folder are checked).
         #[arg(required = true)]
         paths: Vec<PathBuf>,
+        /// Count warnings (text too faint to read, quiz text too long for a tablet) as problems.
+        #[arg(long)]
+        strict: bool,
     },
     /// Summarise play logs (how often and how long each slide ran) and quiz results logs
     /// (rounds per day, correct answers per question).
@@ -124,7 +127,7 @@ pub fn main() -> ExitCode {
     match cli.command {
         None => run::run(cli.run),
         Some(Command::Run(args)) => run::run(args),
-        Some(Command::Check { paths }) => check::check(&paths),
+        Some(Command::Check { paths, strict }) => check::check(&paths, strict),
         Some(Command::Preview {
             playlist,
             out,
@@ -166,7 +169,7 @@ impl Cli {
             None => self.run.config.as_ref(),
             Some(Command::Run(args)) => args.config.as_ref(),
             Some(Command::Preview { config, .. }) => config.as_ref(),
-            Some(Command::Check { paths }) => paths.iter().find(|path| is_config(path)),
+            Some(Command::Check { paths, .. }) => paths.iter().find(|path| is_config(path)),
             _ => None,
         }?;
         load_config(path).ok()

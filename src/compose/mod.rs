@@ -68,6 +68,8 @@ const WHITE: Rgba = [255, 255, 255, 255];
 #[derive(Default)]
 pub struct Composer {
     typesetter: Typesetter,
+    /// Texts of the quiz screen being composed that do not fit even at the smallest size.
+    overflowing: Vec<String>,
 }
 
 /// The screen in layout units: one unit is a hundredth of the short side, so type keeps its size
@@ -96,6 +98,25 @@ impl Frame {
     fn margin(&self) -> f32 {
         6.0 * self.unit
     }
+}
+
+/// The colours a text slide is drawn in: its title, its other text and its background.
+pub fn text_slide_colours(slide: &TextSlide) -> (Rgba, Rgba, Rgba) {
+    (
+        slide.accent.unwrap_or(TEXT_ACCENT).0,
+        slide.color.unwrap_or(TEXT_COLOUR).0,
+        slide.background.unwrap_or(TEXT_BACKGROUND).0,
+    )
+}
+
+/// The English title under a Japanese one: the text colour, a little lighter.
+pub fn faded_text(colour: Rgba) -> Rgba {
+    [
+        colour[0],
+        colour[1],
+        colour[2],
+        (u32::from(colour[3]) * 82 / 100) as u8,
+    ]
 }
 
 impl Composer {
@@ -254,9 +275,8 @@ impl Composer {
     ) -> Result<Pixmap, PictureError> {
         let frame = Frame::new(width, height);
         let (u, margin) = (frame.unit, frame.margin());
-        let colour = slide.color.unwrap_or(TEXT_COLOUR).0;
-        let accent = slide.accent.unwrap_or(TEXT_ACCENT).0;
-        let mut canvas = blank(width, height, slide.background.unwrap_or(TEXT_BACKGROUND));
+        let (accent, colour, background) = text_slide_colours(slide);
+        let mut canvas = blank(width, height, Colour(background));
         // A band of the accent colour down the left edge ties the slides of a playlist together.
         fill_rect(&mut canvas, 0.0, 0.0, 1.6 * u, frame.height, accent);
 
@@ -306,7 +326,7 @@ impl Composer {
             }
         }
 
-        let faded = |c: Rgba| [c[0], c[1], c[2], (u32::from(c[3]) * 82 / 100) as u8];
+        let faded = faded_text;
         let mut paragraphs = vec![paragraph(
             &slide.title,
             title_size * u,

@@ -23,6 +23,9 @@ pub struct Screenful {
     /// Where the picture's top edge goes on the screen.
     pub top: u32,
     pub buttons: Vec<Button>,
+    /// The staff's texts (a question, a choice, an explanation, as written) that do not fit
+    /// even at the smallest size the typesetter allows: `check` reports them at their line.
+    pub overflowing: Vec<String>,
 }
 
 /// The short side of every touch target, in layout units (hundredths of the screen's short side).
@@ -85,6 +88,7 @@ impl Composer {
         let mut canvas = blank(width, height, TEXT_BACKGROUND);
         let mut buttons = Vec::new();
         let mut warnings = Vec::new();
+        self.overflowing.clear();
         let quiz = machine.quiz();
         let heading = match machine.progress() {
             Some((number, of)) => match words.language {
@@ -148,6 +152,7 @@ impl Composer {
             picture: finish(canvas, warnings),
             top: 0,
             buttons,
+            overflowing: std::mem::take(&mut self.overflowing),
         }
     }
 
@@ -238,6 +243,7 @@ impl Composer {
                     action: Action::Quiz(Tap::ToggleLanguage),
                 },
             ],
+            overflowing: Vec::new(),
         }
     }
 
@@ -318,6 +324,7 @@ impl Composer {
             picture: finish(canvas, Vec::new()),
             top: 0,
             buttons,
+            overflowing: Vec::new(),
         }
     }
 
@@ -586,6 +593,7 @@ impl Composer {
                 "the question \"{}\" is too long to fit; shorten it",
                 question.question
             ));
+            self.overflowing.push(text.to_string());
         }
         let text_top = if question.picture.is_some() {
             question_box.1 + (question_box.3 - setting.height).max(0.0)
@@ -703,6 +711,9 @@ impl Composer {
         let setting =
             self.typesetter
                 .fit(&paragraphs, frame.width - 2.0 * margin, text_bottom - top);
+        if !setting.fits {
+            self.overflowing.push(explanation.to_string());
+        }
         let text_top = top + ((text_bottom - top - setting.height) / 2.0).max(0.0);
         self.typesetter.draw(&setting, canvas, margin, text_top);
         let label = if last {
@@ -844,6 +855,9 @@ impl Composer {
             text_rect.width,
             text_rect.height,
         );
+        if !setting.fits {
+            self.overflowing.push(text.to_string());
+        }
         self.typesetter.draw(
             &setting,
             canvas,

@@ -14,6 +14,7 @@ pub mod file_names;
 pub mod furigana;
 pub mod holidays;
 pub mod layout;
+pub mod legibility;
 pub mod library;
 pub mod manifest;
 pub mod news;
