@@ -382,7 +382,10 @@ fn faint_text_and_quiz_text_too_long_for_a_tablet_are_warned_of_at_their_lines()
     let said = stderr(&output);
     // Warnings: the files still pass.
     assert!(output.status.success(), "{said}");
-    let warnings: Vec<&str> = said.lines().filter(|l| l.starts_with("warning: ")).collect();
+    let warnings: Vec<&str> = said
+        .lines()
+        .filter(|l| l.starts_with("warning: "))
+        .collect();
     assert_eq!(warnings.len(), 2, "{said}");
     assert!(
         warnings[0].ends_with(

@@ -703,6 +703,22 @@ fn a_visitor_plays_a_whole_round_with_the_mouse_and_it_is_logged() {
     let dir = tempfile::tempdir().unwrap();
     let results = dir.path().join("results.jsonl");
     let tablet = QuizTablet::start(dir.path(), &results);
+    // The attract loop's slide lies whole above the band: its accent stripe down the left edge
+    // reaches the band, which starts 24 hundredths of the short side (154 px) from the bottom.
+    assert_eq!(
+        tablet.status()["screen"]["slide_area"],
+        serde_json::json!([0, 0, 1024, 486])
+    );
+    let screen = wait_for("the loop's slide", Duration::from_secs(10), || {
+        let png = http_get_bytes(&tablet.address, "/screenshot").1;
+        let screen = image::load_from_memory(&png).ok()?.to_rgb8();
+        let near = |at: (u32, u32), colour: [u8; 3]| {
+            let pixel = screen.get_pixel(at.0, at.1).0;
+            (0..3).all(|c| pixel[c].abs_diff(colour[c]) <= 6)
+        };
+        (near((3, 483), [0xB4, 0x46, 0x1B]) && near((3, 600), [0x17, 0x32, 0x4D])).then_some(screen)
+    });
+    assert_eq!(screen.dimensions(), (1024, 640));
     // Right, wrong, right: the choices' positions come from the screen itself.
     let now = tablet.answer(&[0, 0, 3]);
     std::thread::sleep(Duration::from_millis(500));

@@ -72,6 +72,12 @@ impl Words {
     }
 }
 
+/// The height of the attract loop's band along the bottom of a `width`×`height` screen: 24
+/// hundredths of its short side, room for the call to touch and the language toggle.
+pub fn attract_band_height(width: u32, height: u32) -> u32 {
+    (24.0 * Frame::new(width, height).unit).round() as u32
+}
+
 impl Composer {
     /// The screen for a quiz round in progress; `folder` holds the quiz's pictures.
     pub fn quiz_screen(
@@ -167,7 +173,7 @@ impl Composer {
     ) -> Screenful {
         let frame = Frame::new(width, height);
         let u = frame.unit;
-        let band_height = (24.0 * u).round();
+        let band_height = attract_band_height(width, height) as f32;
         let mut band = blank(width, band_height as u32, Colour(NAVY));
         fill_rect(&mut band, 0.0, 0.0, frame.width, 0.8 * u, CHOICE_COLOURS[3]);
         let words = Words { language };

@@ -10,6 +10,7 @@ use super::compositor::{Furniture, ScreenLayers};
 use super::screen::{Canvas, Clock, NextFrame};
 use super::slideshow::{Playlists, SlideTimer, compose, into_image};
 use super::transition::{SOFTWARE_FPS, Transitions};
+use crate::compose::quiz::attract_band_height;
 use crate::core::calendar::{ClockFace, Eras};
 use crate::core::layout::{Layout, Rect, Regions};
 use crate::core::library::Programme;
@@ -25,6 +26,8 @@ pub struct FurniturePlugin {
     pub layout: Layout,
     pub eras: Eras,
     pub ticker: TickerSettings,
+    /// On a tablet: the attract loop's band lies along the bottom, and slides go above it.
+    pub attract_band: bool,
 }
 
 /// How the ticker shows its messages, from the device config.
@@ -57,6 +60,7 @@ struct FurnitureSettings {
     eras: Eras,
     ticker: TickerSettings,
     paging: Paging,
+    attract_band: bool,
 }
 
 /// The pictures on screen now, and what each was drawn for.
@@ -87,6 +91,7 @@ impl Plugin for FurniturePlugin {
             eras: self.eras.clone(),
             ticker: self.ticker,
             paging: Paging::new(self.ticker.page_seconds),
+            attract_band: self.attract_band,
         })
         .init_resource::<ScreenRegions>()
         .init_resource::<FurniturePictures>()
@@ -121,7 +126,13 @@ fn choose_regions(
     let programme = playlists.library.programme_at(now);
     let layout = layout_for(&programme, &playlists, settings.layout);
     let size = canvas.pixels;
-    let chosen = layout.regions(size.x, size.y);
+    let mut chosen = layout.regions(size.x, size.y);
+    if settings.attract_band {
+        // The slide ends where the band begins, as it does above a ticker's band.
+        let band_top = size.y.saturating_sub(attract_band_height(size.x, size.y));
+        let main = &mut chosen.main;
+        main.height = main.height.min(band_top.saturating_sub(main.y)).max(1);
+    }
     if regions.regions != chosen || regions.canvas != size {
         *regions = ScreenRegions {
             regions: chosen,

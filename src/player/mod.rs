@@ -97,6 +97,7 @@ pub fn run(settings: PlayerSettings) -> AppExit {
         layout: settings.layout,
         eras: settings.eras.clone(),
         ticker: settings.ticker,
+        attract_band: settings.tablet.is_some(),
     })
     .add_plugins(transition::plugin)
     .add_plugins(watchdog::WatchdogPlugin)
