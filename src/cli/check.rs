@@ -96,7 +96,7 @@ fn check_file(file: &Path) -> (Vec<Diagnostic>, Vec<Diagnostic>, Option<&'static
                 // The player would skip slides whose media cannot be drawn, and leave out the
                 // pictures of its folders that cannot be shown; say so now instead.
                 Ok(playlist) => {
-                    warnings = faint_texts(&playlist, &source, file);
+                    warnings = crate::content::faint_texts(&playlist, &source, file);
                     let left_out = pictures.unshowable.into_iter().map(|(_, reason)| {
                         Diagnostic::new(
                             crate::core::diagnostic::Position::START,
@@ -121,42 +121,6 @@ fn check_file(file: &Path) -> (Vec<Diagnostic>, Vec<Diagnostic>, Option<&'static
         ],
     };
     (problems, warnings, encoding)
-}
-
-/// Text slides whose colours are too close to be read (WCAG 2.x contrast), at their titles.
-fn faint_texts(playlist: &Playlist, source: &str, file: &Path) -> Vec<Diagnostic> {
-    use crate::core::legibility::too_faint;
-    let mut at = crate::core::diagnostic::SourceLocator::new(source);
-    let mut warnings = Vec::new();
-    for slide in &playlist.slides {
-        let Slide::Text(text) = slide else { continue };
-        let (title, colour, background) = crate::compose::text_slide_colours(text);
-        let background = [background[0], background[1], background[2]];
-        let mut faint = vec![too_faint(title, background, true)];
-        if text.body.is_some() || text.body_en.is_some() {
-            faint.push(too_faint(colour, background, false));
-        }
-        if text.title_en.is_some() {
-            faint.push(too_faint(
-                crate::compose::faded_text(colour),
-                background,
-                false,
-            ));
-        }
-        let position = at.string_literal(&text.title);
-        let mut said = Vec::new();
-        for problem in faint.into_iter().flatten() {
-            if !said.contains(&problem) {
-                warnings.push(
-                    Diagnostic::new(position, problem.clone())
-                        .with_hint("choose a darker text colour or a lighter background (or the other way round)")
-                        .in_file(file),
-                );
-                said.push(problem);
-            }
-        }
-    }
-    warnings
 }
 
 /// The tablet sizes `check` lays quiz screens out at, as the README names them.

@@ -166,6 +166,7 @@ impl AlertWatch {
                         id: ALERTS_ID.into(),
                         playlist: playlist.clone(),
                         folder: self.folder.clone(),
+                        warnings: Vec::new(),
                     }
                 }
                 None => {

@@ -2,12 +2,13 @@
 //! stopped changing, so a playlist or photo still being copied is never taken as final.
 
 use super::{
-    PictureChecks, load_closed_days, load_playlist_checking, load_quiz, load_ticker,
-    playlist_from_source,
+    PictureChecks, faint_texts, load_closed_days, load_playlist_checking, load_quiz, load_ticker,
+    playlist_from_source, read_text,
 };
 use crate::core::diagnostic::{Diagnostic, document_kind};
 use crate::core::library::PlaylistId;
 use crate::core::pictures;
+use crate::core::playlist::MAX_PLAYLIST_BYTES;
 use crate::core::playlist::{Playlist, Slide};
 use crate::core::schedule::ClosedDays;
 use std::collections::{BTreeMap, BTreeSet};
@@ -22,6 +23,8 @@ pub enum LibraryChange {
         id: PlaylistId,
         playlist: Playlist,
         folder: PathBuf,
+        /// What plays but may not be read well (text too faint), as `check` warns.
+        warnings: Vec<Diagnostic>,
     },
     /// A playlist that fails its checks; the last good version (if any) keeps playing.
     Rejected {
@@ -208,6 +211,9 @@ impl FolderScanner {
                 }
                 loaded.map(|playlist| LibraryChange::Loaded {
                     id: id.clone(),
+                    warnings: read_text(&path, MAX_PLAYLIST_BYTES)
+                        .map(|source| faint_texts(&playlist, &source, &path))
+                        .unwrap_or_default(),
                     playlist,
                     folder: self.folder.clone(),
                 })
@@ -269,6 +275,7 @@ impl FolderScanner {
                     id,
                     playlist,
                     folder: self.folder.clone(),
+                    warnings: Vec::new(),
                 },
                 Err(problems) => LibraryChange::Rejected { id, problems },
             });
@@ -734,6 +741,30 @@ mod tests {
         }
         let changes = settle(&mut scanner);
         assert_eq!(names(&changes), ["rejected show.ron"]);
+    }
+
+    #[test]
+    fn a_playlist_with_faint_text_plays_with_a_warning_for_the_staff_page() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(
+            dir.path().join("faint.ron"),
+            r##"Playlist(title: "t", slides: [Text(title: "見出し", body: "本文", color: "#AAAAAA", background: "#FFFFFF")])"##,
+        )
+        .unwrap();
+        let mut scanner = FolderScanner::new(dir.path());
+        let mut scan = scanner.scan();
+        while scan.unsettled {
+            scan = scanner.scan();
+        }
+        let [LibraryChange::Loaded { warnings, .. }] = &scan.changes[..] else {
+            panic!("{:?}", scan.changes)
+        };
+        assert_eq!(warnings.len(), 1);
+        assert!(
+            warnings[0]
+                .to_string()
+                .contains("#AAAAAA on #FFFFFF has a contrast of 2.3:1")
+        );
     }
 
     #[test]

@@ -120,6 +120,42 @@ pub fn playlist_from_source(
         .map_err(|ds| ds.into_iter().map(in_file).collect())
 }
 
+/// Text slides whose colours are too close to be read (WCAG 2.x contrast), at their titles.
+pub fn faint_texts(playlist: &Playlist, source: &str, file: &Path) -> Vec<Diagnostic> {
+    use crate::core::legibility::too_faint;
+    let mut at = crate::core::diagnostic::SourceLocator::new(source);
+    let mut warnings = Vec::new();
+    for slide in &playlist.slides {
+        let Slide::Text(text) = slide else { continue };
+        let (title, colour, background) = crate::compose::text_slide_colours(text);
+        let background = [background[0], background[1], background[2]];
+        let mut faint = vec![too_faint(title, background, true)];
+        if text.body.is_some() || text.body_en.is_some() {
+            faint.push(too_faint(colour, background, false));
+        }
+        if text.title_en.is_some() {
+            faint.push(too_faint(
+                crate::compose::faded_text(colour),
+                background,
+                false,
+            ));
+        }
+        let position = at.string_literal(&text.title);
+        let mut said = Vec::new();
+        for problem in faint.into_iter().flatten() {
+            if !said.contains(&problem) {
+                warnings.push(
+                    Diagnostic::new(position, problem.clone())
+                        .with_hint("choose a darker text colour or a lighter background (or the other way round)")
+                        .in_file(file),
+                );
+                said.push(problem);
+            }
+        }
+    }
+    warnings
+}
+
 /// The pictures in each of a playlist's `Pictures` folders that can be shown, and the page
 /// counts of its PDFs. A folder that is missing or outside the content folder is a problem; a
 /// picture in it that cannot be shown is left out and listed in `checks.unshowable`; a PDF the

@@ -75,6 +75,9 @@ pub struct Playlists {
     pub problems: BTreeMap<PlaylistId, Vec<String>>,
     /// Every quiz file beside the playlists, as last checked.
     pub quizzes: BTreeMap<PlaylistId, QuizCheck>,
+    /// What may not be read well in each playlist that plays (text too faint), as staff would
+    /// read it.
+    pub warnings: BTreeMap<PlaylistId, Vec<String>>,
 }
 
 /// A quiz file's title, once it reads, and its problems, as staff would read them.
@@ -406,13 +409,23 @@ fn apply_change(playlists: &mut Playlists, change: LibraryChange) {
             id,
             playlist,
             folder,
+            warnings,
         } => {
             info!(
                 "loaded {id}: \"{}\", {} slides",
                 playlist.title,
                 playlist.slides.len()
             );
+            for warning in &warnings {
+                warn!("{warning}");
+            }
             problems_by_id.remove(&id);
+            if warnings.is_empty() {
+                playlists.warnings.remove(&id);
+            } else {
+                (playlists.warnings)
+                    .insert(id.clone(), warnings.iter().map(|w| w.to_string()).collect());
+            }
             library.insert(id, playlist, &folder);
         }
         LibraryChange::Rejected { id, problems } => {
@@ -456,6 +469,7 @@ fn apply_change(playlists: &mut Playlists, change: LibraryChange) {
         LibraryChange::Removed { id } => {
             problems_by_id.remove(&id);
             playlists.quizzes.remove(&id);
+            playlists.warnings.remove(&id);
             if library.remove(&id) {
                 info!("removed {id}");
             }

@@ -245,6 +245,7 @@ fn refresh_snapshot(
             problems: playlists.problems.get(id).cloned().unwrap_or_default(),
             next_play: next.get(id).cloned(),
             skipped: skipped_of(id),
+            warnings: playlists.warnings.get(id).cloned().unwrap_or_default(),
         })
         .collect();
     for (id, problems) in &playlists.problems {
@@ -255,6 +256,7 @@ fn refresh_snapshot(
                 problems: problems.clone(),
                 next_play: None,
                 skipped: vec![],
+                warnings: vec![],
             });
         }
     }

@@ -187,6 +187,8 @@ pub struct PlaylistReport {
     pub next_play: Option<String>,
     /// Slides of this version the show skips because their media could not be drawn.
     pub skipped: Vec<SkippedSlide>,
+    /// What plays but may not be read well (text too faint), `file:line:col: message`.
+    pub warnings: Vec<String>,
 }
 
 /// A slide the show skips, and why.
@@ -684,6 +686,7 @@ mod tests {
                 problems: vec!["x".into()],
                 next_play: None,
                 skipped: vec![],
+                warnings: vec![],
             }],
             sources: vec![SourceReport {
                 checks_ok: 4,

@@ -245,10 +245,15 @@ fn problems(html: &mut String, report: &StatusReport) {
         .iter()
         .filter(|p| !p.skipped.is_empty())
         .collect();
+    let hard_to_read: Vec<&PlaylistReport> = report
+        .playlists
+        .iter()
+        .filter(|p| !p.warnings.is_empty())
+        .collect();
     html.push_str(
         "<section id=problems><h2>直してほしいファイル <span class=en>Files to fix</span></h2>",
     );
-    if files.is_empty() && skipping.is_empty() {
+    if files.is_empty() && skipping.is_empty() && hard_to_read.is_empty() {
         html.push_str(
             "<p class=fine>問題のあるファイルはありません。<span class=en>No file has a problem.</span></p>",
         );
@@ -302,6 +307,22 @@ fn problems(html: &mut String, report: &StatusReport) {
                 skipped.slide + 1,
                 esc(&skipped.reason)
             );
+        }
+        html.push_str("</ul></article>");
+    }
+    for playlist in hard_to_read {
+        let _ = write!(
+            html,
+            "<article class=problem><h3><code>{}</code></h3>\
+             <p>表示されていますが、読みにくいところがあります。<span class=en>It plays, but some \
+             text is hard to read.</span></p><ul>",
+            esc(&playlist.id)
+        );
+        for warning in &playlist.warnings {
+            let what = warning
+                .split_once("\n  hint: ")
+                .map_or(warning.as_str(), |w| w.0);
+            let _ = write!(html, "<li><code>{}</code></li>", esc(what));
         }
         html.push_str("</ul></article>");
     }
@@ -736,6 +757,9 @@ mod tests {
                         slide: 2,
                         reason: "media/heavy.svg was not drawn: it takes too long".into(),
                     }],
+                    warnings: vec![
+                        "food.ron:4:18: #AAAAAA on #FFFFFF has a contrast of 2.3:1, below the 4.5:1 text needs to be read (WCAG 2.x)\n  hint: choose a darker text colour".into(),
+                    ],
                 },
                 PlaylistReport {
                     id: "<script>.ron".into(),
@@ -743,6 +767,7 @@ mod tests {
                     problems: vec!["<script>.ron:1:1: expected `Playlist(`".into()],
                     next_play: None,
                     skipped: vec![],
+                    warnings: vec![],
                 },
             ],
             quizzes: vec![QuizFileReport {
@@ -804,6 +829,9 @@ mod tests {
             "前の正しい版を表示し続けています",
             // A slide skipped, counted as staff count.
             "<li>スライド <span class=en>slide</span> 3: <code>media/heavy.svg was not drawn: it takes too long</code></li>",
+            // Text too faint, beside the file, without the hint.
+            "読みにくいところがあります",
+            "<li><code>food.ron:4:18: #AAAAAA on #FFFFFF has a contrast of 2.3:1, below the 4.5:1 text needs to be read (WCAG 2.x)</code></li>",
             // Today: a holiday, and the office hours between idle spans.
             "祝日（勤労感謝の日）",
             "<td class=time>00:00–08:30</td>",
