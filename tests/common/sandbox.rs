@@ -31,10 +31,10 @@ pub struct Sandbox {
 
 const HOLDER: &str = r#"
 set -e
-ov="$1"; debs="$2"; shared="$3"; shared_at="$4"
+ov="$1"; debs="$2"; shared="$3"; shared_at="$4"; system="$5"
 mount -t tmpfs -o mode=0755 kiosk-test "$ov"
 mkdir "$ov/upper" "$ov/work" "$ov/root"
-mount -t overlay kiosk-test -o "lowerdir=/,upperdir=$ov/upper,workdir=$ov/work" "$ov/root"
+mount -t overlay kiosk-test -o "lowerdir=$system,upperdir=$ov/upper,workdir=$ov/work" "$ov/root"
 for m in proc sys dev; do mount --rbind "/$m" "$ov/root/$m"; done
 mount -t tmpfs -o mode=0755 kiosk-test "$ov/root/run"
 mount -t tmpfs kiosk-test "$ov/root/tmp"
@@ -56,6 +56,12 @@ impl Sandbox {
     /// A copy with the files of `debs` in its /tmp/debs, and `shared.0`, a folder of this
     /// machine, mounted at `shared.1` (so what is written there inside the copy is written here).
     pub fn sharing(debs: &Path, shared: Option<(&Path, &str)>) -> Sandbox {
+        Sandbox::over(Path::new("/"), debs, shared)
+    }
+
+    /// A copy of the system installed at `system` (`/`, or a debootstrap tree of another
+    /// release), as [`Sandbox::sharing`] makes of this one.
+    pub fn over(system: &Path, debs: &Path, shared: Option<(&Path, &str)>) -> Sandbox {
         let mountpoint = tempfile::Builder::new()
             .prefix("kiosk-package-test.")
             .tempdir()
@@ -74,6 +80,7 @@ impl Sandbox {
             .arg(debs)
             .arg(shared.map_or(Path::new(""), |s| s.0))
             .arg(shared.map_or("", |s| s.1))
+            .arg(system)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .spawn()
