@@ -326,6 +326,7 @@ fn staff_page_of_the_demo(bencher: divan::Bencher) {
         let source = std::fs::read_to_string(bundled_playlists().join(name)).unwrap();
         let playlist = Playlist::parse(&source).unwrap();
         report.playlists.push(PlaylistReport {
+            warnings: vec![],
             id: name.into(),
             title: Some(playlist.title.clone()),
             problems: vec![],

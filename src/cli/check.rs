@@ -34,7 +34,7 @@ pub(super) fn check(paths: &[PathBuf], strict: bool) -> ExitCode {
         for warning in &warnings {
             eprintln!("warning: {warning}");
         }
-        if problems.is_empty() && !(strict && !warnings.is_empty()) {
+        if problems.is_empty() && (warnings.is_empty() || !strict) {
             // Said once: the player reads it the same way.
             match encoding {
                 Some(encoding) => println!("{}: ok (read as {encoding})", file.display()),

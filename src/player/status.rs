@@ -190,13 +190,8 @@ fn refresh_snapshot(
     tablet: Option<Res<Tablet>>,
     canvas: Res<Canvas>,
     fit: Res<ScreenFit>,
-    (panel, regions, wait, guard, board): (
-        Option<Res<Panel>>,
-        Res<ScreenRegions>,
-        Res<ShowWait>,
-        Option<Res<Guard>>,
-        Res<Board>,
-    ),
+    (panel, regions, wait): (Option<Res<Panel>>, Res<ScreenRegions>, Res<ShowWait>),
+    (guard, board): (Option<Res<Guard>>, Res<Board>),
     (mut next_plays, mut meter): (Local<NextPlays>, Local<VideoMeter>),
 ) {
     Counters::add(&counters.0.frames, 1);

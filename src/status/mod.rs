@@ -616,40 +616,40 @@ fn board_metrics(text: &mut String, board: &BoardReport) {
             let _ = writeln!(text, "{name} {value}");
         }
     }
-    let systems = &readings.file_systems;
-    let per_folder: [(
-        &str,
-        &str,
-        &dyn Fn(&crate::core::board_health::FileSystemReading) -> Option<String>,
-    ); 3] = [
-        (
-            "kiosk_filesystem_read_only",
-            "1 when the file system of a folder the player needs is read-only.",
-            &|fs| Some(flag(fs.read_only).to_string()),
-        ),
-        (
-            "kiosk_filesystem_errors",
-            "Errors ext4 recorded on the file system of a folder the player needs.",
-            &|fs| fs.errors.map(|e| e.to_string()),
-        ),
-        (
-            "kiosk_filesystem_free_bytes",
-            "Free bytes on the file system of a folder the player needs.",
-            &|fs| fs.free_bytes.map(|b| b.to_string()),
-        ),
-    ];
-    for (name, help, value) in per_folder {
-        let values: Vec<(String, String)> = systems
-            .iter()
-            .filter_map(|fs| Some((label(&fs.folder), value(fs)?)))
-            .collect();
-        if !values.is_empty() {
-            header(text, name, "gauge", help);
-            for (folder, value) in values {
-                let _ = writeln!(text, "{name}{{folder=\"{folder}\"}} {value}");
-            }
+    let per_folder = |text: &mut String, name: &str, help: &str, values: Vec<(&str, String)>| {
+        if values.is_empty() {
+            return;
         }
-    }
+        header(text, name, "gauge", help);
+        for (folder, value) in values {
+            let _ = writeln!(text, "{name}{{folder=\"{}\"}} {value}", label(folder));
+        }
+    };
+    let systems = &readings.file_systems;
+    per_folder(
+        text,
+        "kiosk_filesystem_read_only",
+        "1 when the file system of a folder the player needs is read-only.",
+        (systems.iter())
+            .map(|fs| (fs.folder.as_str(), flag(fs.read_only).to_string()))
+            .collect(),
+    );
+    per_folder(
+        text,
+        "kiosk_filesystem_errors",
+        "Errors ext4 recorded on the file system of a folder the player needs.",
+        (systems.iter())
+            .filter_map(|fs| Some((fs.folder.as_str(), fs.errors?.to_string())))
+            .collect(),
+    );
+    per_folder(
+        text,
+        "kiosk_filesystem_free_bytes",
+        "Free bytes on the file system of a folder the player needs.",
+        (systems.iter())
+            .filter_map(|fs| Some((fs.folder.as_str(), fs.free_bytes?.to_string())))
+            .collect(),
+    );
 }
 
 /// A label value as Prometheus's text format writes it.
