@@ -16,6 +16,7 @@ pub mod text;
 pub mod web_page;
 
 use crate::core::calendar::{ClockFace, Eras};
+use crate::core::legibility::{self, contrast_ratio};
 use crate::core::playlist::{
     Colour, Fit, ImageSlide, PdfSlide, PosterSlide, Slide, TextSlide, VideoSlide, WebSlide,
 };
@@ -102,21 +103,40 @@ impl Frame {
 
 /// The colours a text slide is drawn in: its title, its other text and its background.
 pub fn text_slide_colours(slide: &TextSlide) -> (Rgba, Rgba, Rgba) {
-    (
-        slide.accent.unwrap_or(TEXT_ACCENT).0,
-        slide.color.unwrap_or(TEXT_COLOUR).0,
-        slide.background.unwrap_or(TEXT_BACKGROUND).0,
-    )
+    let colour = slide.color.unwrap_or(TEXT_COLOUR).0;
+    let background = slide.background.unwrap_or(TEXT_BACKGROUND).0;
+    // A slide that chose its background but no accent: the house accent for the title where
+    // it stands out from that background, the slide's text colour where it would not.
+    let accent = slide.accent.map_or_else(
+        || {
+            let stands_out = contrast_ratio(rgb(TEXT_ACCENT.0), rgb(background))
+                >= legibility::LARGE_TEXT_CONTRAST;
+            if stands_out { TEXT_ACCENT.0 } else { colour }
+        },
+        |accent| accent.0,
+    );
+    (accent, colour, background)
 }
 
-/// The English title under a Japanese one: the text colour, a little lighter.
-pub fn faded_text(colour: Rgba) -> Rgba {
-    [
+/// English under Japanese: the text colour a little lighter, where that still reads on
+/// `background`.
+pub fn faded_text(colour: Rgba, background: Rgba) -> Rgba {
+    let faded = [
         colour[0],
         colour[1],
         colour[2],
         (u32::from(colour[3]) * 82 / 100) as u8,
-    ]
+    ];
+    let shown = legibility::over(faded, rgb(background));
+    if contrast_ratio(shown, rgb(background)) >= legibility::TEXT_CONTRAST {
+        faded
+    } else {
+        colour
+    }
+}
+
+fn rgb([r, g, b, _]: Rgba) -> [u8; 3] {
+    [r, g, b]
 }
 
 impl Composer {
@@ -326,7 +346,7 @@ impl Composer {
             }
         }
 
-        let faded = faded_text;
+        let faded = |c: Rgba| faded_text(c, background);
         let mut paragraphs = vec![paragraph(
             &slide.title,
             title_size * u,
@@ -760,6 +780,26 @@ fn finish(canvas: Pixmap, warnings: Vec<String>) -> Picture {
 mod tests {
     use super::*;
     use crate::core::playlist::Playlist;
+
+    #[test]
+    fn a_slide_that_chose_its_colours_gets_a_title_and_english_it_can_read() {
+        let slide = |text: &str| match &Playlist::parse(text).unwrap().slides[0] {
+            Slide::Text(slide) => slide.clone(),
+            _ => unreachable!(),
+        };
+        // The house colours, as they are.
+        let plain = slide(r#"Playlist(title: "t", slides: [Text(title: "a")])"#);
+        assert_eq!(text_slide_colours(&plain).0, TEXT_ACCENT.0);
+        // White on pink: the house accent (brown) would be 1.1:1 there, so the title is white.
+        let pink = slide(
+            r##"Playlist(title: "t", slides: [Text(title: "a", background: "#D02070", color: "#FFFFFF")])"##,
+        );
+        let (title, colour, background) = text_slide_colours(&pink);
+        assert_eq!((title, colour), ([255; 4], [255; 4]));
+        // White faded to 82% would be 3.8:1 on pink: the English stays white.
+        assert_eq!(faded_text(colour, background), [255; 4]);
+        assert_eq!(faded_text(TEXT_COLOUR.0, TEXT_BACKGROUND.0)[3], 209);
+    }
 
     #[test]
     fn a_screen_sized_photo_is_the_slide_and_a_see_through_one_lies_on_its_background() {

@@ -127,18 +127,15 @@ pub fn faint_texts(playlist: &Playlist, source: &str, file: &Path) -> Vec<Diagno
     let mut warnings = Vec::new();
     for slide in &playlist.slides {
         let Slide::Text(text) = slide else { continue };
-        let (title, colour, background) = crate::compose::text_slide_colours(text);
-        let background = [background[0], background[1], background[2]];
+        let (title, colour, paper) = crate::compose::text_slide_colours(text);
+        let background = [paper[0], paper[1], paper[2]];
         let mut faint = vec![too_faint(title, background, true)];
-        if text.body.is_some() || text.body_en.is_some() {
+        if text.body.is_some() {
             faint.push(too_faint(colour, background, false));
         }
-        if text.title_en.is_some() {
-            faint.push(too_faint(
-                crate::compose::faded_text(colour),
-                background,
-                false,
-            ));
+        if text.title_en.is_some() || text.body_en.is_some() {
+            let faded = crate::compose::faded_text(colour, paper);
+            faint.push(too_faint(faded, background, false));
         }
         let position = at.string_literal(&text.title);
         let mut said = Vec::new();
