@@ -620,8 +620,11 @@ fn advance(
                     },
                     Cue::Idle => (None, "idle"),
                 };
-                if let (Some(guard), Cue::Slide(slide)) = (&guard, &cue) {
-                    guard.0.showing(&files_of(&slide.key, library));
+                if let Some(guard) = &guard {
+                    guard.0.showing(&match &cue {
+                        Cue::Slide(slide) => files_of(&slide.key, library),
+                        Cue::Idle => Vec::new(),
+                    });
                 }
                 started.write(SlideStarted {
                     cue: cue.clone(),
