@@ -7,6 +7,7 @@ pub mod core;
 pub mod crash_guard;
 pub mod panel;
 pub mod player;
+pub mod presentation;
 pub mod rotating_log;
 pub mod status;
 pub mod video;

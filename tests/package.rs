@@ -14,8 +14,8 @@
 mod common;
 
 use common::display::{
-    assert_comes_to_show, crop, preview_slide_with, slide_area, slide_on_full_screen, status,
-    status_address, wait_for,
+    assert_comes_to_show, crop, http_get, preview_slide_with, slide_area, slide_on_full_screen,
+    status, status_address, wait_for,
 };
 use common::sandbox::{Sandbox, check};
 use std::path::{Path, PathBuf};
@@ -72,21 +72,8 @@ fn field(deb: &Path, name: &str) -> String {
 /// player's buffers out (see tests/cage/headless_shim.c); the status endpoint is moved off the
 /// default port, which a player on this machine may hold.
 fn the_units_command_shows_the_demo_under_cage(sandbox: &Sandbox, exec: &str, preload: &str) {
-    sandbox.ok(&format!(
-        "mkdir -m 700 /tmp/kiosk-run && chown kiosk: /tmp/kiosk-run
-         cd /var/lib/kiosk-player
-         runuser -u kiosk -- env -i PATH=/usr/bin:/bin HOME=/var/lib/kiosk-player \
-             XDG_RUNTIME_DIR=/tmp/kiosk-run WLR_BACKENDS=headless WLR_RENDERER=pixman \
-             WLR_LIBINPUT_NO_DEVICES=1 NO_COLOR=1 LD_PRELOAD={preload} \
-             {exec} --status-listen 127.0.0.1:0 </dev/null >/tmp/kiosk-run/log 2>&1 &
-         echo $! > /tmp/kiosk-run/pid"
-    ));
-    let _stopped_however_the_test_ends = StopsTheKiosk(sandbox);
-    let address = wait_for(
-        "the installed player's status",
-        Duration::from_secs(30),
-        || status_address(&sandbox.read("/tmp/kiosk-run/log")),
-    );
+    let (_stopped_however_the_test_ends, address) =
+        start_the_units_command(sandbox, exec, preload, "");
     let (playlist, slide) = wait_for(
         "a slide on the whole screen",
         Duration::from_secs(30),
@@ -115,6 +102,98 @@ fn the_units_command_shows_the_demo_under_cage(sandbox: &Sandbox, exec: &str, pr
         &crop(&expected, area),
         "the installed unit's command",
         Duration::from_secs(3),
+    );
+}
+
+/// Starts the unit's command in `sandbox` as `kiosk` under cage's headless backend (with `more`
+/// arguments for the player), logging to /tmp/kiosk-run/log; returns what stops it and the
+/// address of its status.
+fn start_the_units_command<'a>(
+    sandbox: &'a Sandbox,
+    exec: &str,
+    preload: &str,
+    more: &str,
+) -> (StopsTheKiosk<'a>, String) {
+    sandbox.ok(&format!(
+        "rm -rf /tmp/kiosk-run && mkdir -m 700 /tmp/kiosk-run && chown kiosk: /tmp/kiosk-run
+         cd /var/lib/kiosk-player
+         runuser -u kiosk -- env -i PATH=/usr/bin:/bin HOME=/var/lib/kiosk-player \
+             XDG_RUNTIME_DIR=/tmp/kiosk-run WLR_BACKENDS=headless WLR_RENDERER=pixman \
+             WLR_LIBINPUT_NO_DEVICES=1 NO_COLOR=1 LD_PRELOAD={preload} \
+             {exec} --status-listen 127.0.0.1:0 {more} </dev/null >/tmp/kiosk-run/log 2>&1 &
+         echo $! > /tmp/kiosk-run/pid"
+    ));
+    let stops = StopsTheKiosk(sandbox);
+    let address = wait_for(
+        "the installed player's status",
+        Duration::from_secs(30),
+        || status_address(&sandbox.read("/tmp/kiosk-run/log")),
+    );
+    (stops, address)
+}
+
+/// The demo's video alone, played by the unit's command: cage 0.2 and later report which frames
+/// they show (wp_presentation), and `/metrics` counts those as presented, apart from the frames
+/// drawn.
+fn the_compositor_reports_the_video_frames_it_shows(sandbox: &Sandbox, exec: &str) {
+    sandbox.ok(
+        "rm -rf /tmp/video && mkdir /tmp/video
+         cp /usr/share/kiosk-player/playlists/media/three-rules-tour.mp4 /tmp/video/
+         echo 'Playlist(title: \"video\", slides: [Video(file: \"three-rules-tour.mp4\", seconds: 600)])' \
+             > /tmp/video/video.ron
+         chown -R kiosk: /tmp/video",
+    );
+    let (_stopped_however_the_test_ends, address) =
+        start_the_units_command(sandbox, exec, "", "--playlists /tmp/video");
+    let by = wait_for("the video playing", Duration::from_secs(30), || {
+        let video = status(&address)["showing"]["video"].clone();
+        Some(video["presented_by"].as_str()?.to_string())
+    });
+    assert_eq!(by, "compositor", "{}", sandbox.read("/tmp/kiosk-run/log"));
+    let counts = || {
+        let (_, metrics) = http_get(&address, "/metrics");
+        let value = |name: &str| -> f64 {
+            metrics
+                .lines()
+                .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
+                .unwrap_or_else(|| panic!("no {name} in /metrics:\n{metrics}"))
+        };
+        assert_eq!(value("kiosk_video_presentation_feedback"), 1.0);
+        (
+            value("kiosk_video_frames_drawn_total") as u64,
+            value("kiosk_video_frames_presented_total") as u64,
+            value("kiosk_video_frames_discarded_total") as u64,
+            value("kiosk_video_draw_to_screen_seconds_total"),
+        )
+    };
+    let before = counts();
+    std::thread::sleep(Duration::from_secs(4));
+    let after = counts();
+    let (drawn, presented) = (after.0 - before.0, after.1 - before.1);
+    let to_screen = (after.3 - before.3) / presented.max(1) as f64;
+    println!(
+        "in 4 s: {drawn} video frames drawn, {presented} presented, {} discarded; \
+         {:.1} ms from drawing to the screen",
+        after.2 - before.2,
+        to_screen * 1e3
+    );
+    assert!(
+        to_screen > 0.0 && to_screen < 0.5,
+        "{to_screen} s from drawing to the screen"
+    );
+    // The compositor answers for drawn frames only, a frame or two behind the drawing.
+    let answered = after.1 + after.2;
+    assert!(
+        answered <= after.0,
+        "more answers than frames drawn: {after:?}"
+    );
+    assert!(
+        answered + 5 >= after.0,
+        "frames drawn without an answer: {after:?}"
+    );
+    assert!(
+        presented >= 40,
+        "{presented} frames presented in 4 s ({drawn} drawn)"
     );
 }
 
@@ -507,5 +586,6 @@ fn the_package_installs_and_shows_the_demo_on_debian_13_and_forky() {
             !log.contains("xdg_surface"),
             "{release}'s cage complained about the window:\n{log}"
         );
+        the_compositor_reports_the_video_frames_it_shows(&sandbox, &exec);
     }
 }

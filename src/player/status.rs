@@ -156,6 +156,10 @@ impl VideoMeter {
                 self.rate = Some(VideoRate {
                     decoded_per_second: (counts.0 - decoded) as f32 / seconds,
                     presented_per_second: (counts.1 - presented) as f32 / seconds,
+                    presented_by: match counters.presentation_feedback.load(Ordering::Relaxed) {
+                        true => "compositor",
+                        false => "player",
+                    },
                 });
                 self.since = Some((now, counts.0, counts.1));
             }

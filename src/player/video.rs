@@ -11,13 +11,16 @@ use crate::core::library::SlideKey;
 use crate::core::playlist::Fit;
 use crate::core::subtitles::{Cue, cue_at};
 use crate::core::video::{Placement, VideoConvert, VideoSettings};
+use crate::presentation::Presentation;
 use crate::status::Counters;
 use crate::video::{Frame, Playback};
 use bevy::prelude::*;
 use bevy::render::extract_resource::ExtractResource;
 use bevy::render::renderer::RenderAdapterInfo;
+use bevy::window::{PrimaryWindow, RawHandleWrapper};
+use raw_window_handle::{RawDisplayHandle, RawWindowHandle};
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 pub struct VideoPlugin {
     pub settings: VideoSettings,
@@ -25,8 +28,14 @@ pub struct VideoPlugin {
 
 impl Plugin for VideoPlugin {
     fn build(&self, app: &mut App) {
+        let presentation = ScreenPresentation::default();
+        if let Some(render) = app.get_sub_app_mut(bevy::render::RenderApp) {
+            render.insert_resource(presentation.clone());
+        }
         app.insert_resource(VideoSetup(self.settings.clone()))
+            .insert_resource(presentation)
             .add_systems(Startup, choose_conversion)
+            .add_systems(Update, ask_the_compositor_what_it_shows)
             .init_resource::<Videos>()
             .init_resource::<VideoLayers>()
             .add_systems(Update, end_failed_videos.before(SlideTimer))
@@ -47,6 +56,49 @@ impl Plugin for VideoPlugin {
 /// Which decoders videos may use, where their sound goes and who converts their frames.
 #[derive(Resource, Clone)]
 pub struct VideoSetup(pub VideoSettings);
+
+/// The compositor's feedback on the frames it shows, once the window has asked for it; shared
+/// with the render world, which asks for it as it draws each video frame.
+#[derive(Resource, Clone, Default)]
+pub struct ScreenPresentation(pub Arc<OnceLock<Presentation>>);
+
+/// Once the window exists: on Wayland, asks the compositor to report which frames it shows, so
+/// that "presented" means on the screen. Elsewhere a frame counts as presented when drawn.
+fn ask_the_compositor_what_it_shows(
+    window: Query<&RawHandleWrapper, With<PrimaryWindow>>,
+    presentation: Res<ScreenPresentation>,
+    counters: Res<PlayerCounters>,
+    mut asked: Local<bool>,
+) {
+    let Ok(handles) = window.single() else { return };
+    if std::mem::replace(&mut *asked, true) {
+        return;
+    }
+    let (RawDisplayHandle::Wayland(display), RawWindowHandle::Wayland(surface)) =
+        (handles.get_display_handle(), handles.get_window_handle())
+    else {
+        info!("video: frames count as presented when drawn (no Wayland compositor to ask)");
+        return;
+    };
+    // SAFETY: the handles are the primary window's, which lives as long as the process.
+    let started = unsafe {
+        Presentation::start(
+            display.display.as_ptr(),
+            surface.surface.as_ptr(),
+            counters.0.clone(),
+        )
+    };
+    match started {
+        Ok(Some(feedback)) => {
+            info!("video: the compositor reports which frames it shows (wp_presentation)");
+            let _ = presentation.0.set(feedback);
+        }
+        Ok(None) => info!(
+            "video: frames count as presented when drawn (the compositor offers no wp_presentation)"
+        ),
+        Err(error) => warn!("video: frames count as presented when drawn: {error}"),
+    }
+}
 
 /// Settles who converts video frames to RGB, once the renderer is known, and says so.
 fn choose_conversion(adapter: Option<Res<RenderAdapterInfo>>, mut setup: ResMut<VideoSetup>) {

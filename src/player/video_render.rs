@@ -3,7 +3,7 @@
 
 use super::compositor::{placement_buffer, within};
 use super::status::PlayerCounters;
-use super::video::{VideoDraw, VideoLayers};
+use super::video::{ScreenPresentation, VideoDraw, VideoLayers};
 use crate::status::Counters;
 use crate::video::{Frame, Layout};
 use bevy::prelude::*;
@@ -96,7 +96,9 @@ pub(super) fn upload_video_frames(
     queue: Res<RenderQueue>,
     mut textures: ResMut<VideoTextures>,
     counters: Option<Res<PlayerCounters>>,
+    presentation: Option<Res<ScreenPresentation>>,
 ) {
+    let feedback = presentation.as_ref().and_then(|p| p.0.get());
     let mut layers = layers;
     let draws: Vec<&mut VideoDraw> = match layers.as_deref_mut() {
         Some(layers) => [&mut layers.slide, &mut layers.leaving]
@@ -128,7 +130,13 @@ pub(super) fn upload_video_frames(
             write_planes(&queue, &frame, &uploaded.planes);
             if let Some(counters) = &counters {
                 let counters = &counters.0;
-                Counters::add(&counters.video_frames_presented, 1);
+                Counters::add(&counters.video_frames_drawn, 1);
+                // Uploaded now, drawn and committed in this frame: the compositor's feedback on
+                // the surface's next commit is this frame's. Without it, drawn is presented.
+                match feedback {
+                    Some(feedback) => feedback.frame_drawn(),
+                    None => Counters::add(&counters.video_frames_presented, 1),
+                }
                 Counters::add(
                     &counters.video_upload_micros,
                     started.elapsed().as_micros() as u64,

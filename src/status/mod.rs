@@ -9,7 +9,7 @@ pub mod server;
 use crate::core::alerts::Alert;
 use serde::Serialize;
 use std::fmt::Write;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 /// The `/status` document: what is on screen and what every source and playlist is doing.
 #[derive(Clone, Debug, Default, Serialize)]
@@ -113,10 +113,12 @@ pub struct Showing {
 }
 
 /// How many of a playing video's frames reach the screen.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct VideoRate {
     pub decoded_per_second: f32,
     pub presented_per_second: f32,
+    /// Who says a frame was presented: `compositor` (wp_presentation) or `player` (drawn).
+    pub presented_by: &'static str,
 }
 
 #[derive(Clone, Debug, Default, Serialize)]
@@ -242,8 +244,17 @@ pub struct Counters {
     pub transition_stalls: AtomicU64,
     /// Video frames decoded and handed to the screen.
     pub video_frames: AtomicU64,
-    /// Video frames uploaded and drawn: presented on the screen.
+    /// Video frames uploaded and drawn.
+    pub video_frames_drawn: AtomicU64,
+    /// Video frames on the screen: as the compositor reports them where it does
+    /// (`presentation_feedback`), else as drawn.
     pub video_frames_presented: AtomicU64,
+    /// Video frames drawn that the compositor reports it never showed.
+    pub video_frames_discarded: AtomicU64,
+    /// Time from drawing video frames to the compositor showing them, in microseconds.
+    pub video_draw_to_screen_micros: AtomicU64,
+    /// Set when the compositor reports which frames it shows (`wp_presentation`).
+    pub presentation_feedback: AtomicBool,
     /// Video frames decoded while on screen but replaced by a newer one before they were drawn.
     pub video_frames_dropped: AtomicU64,
     /// Time spent copying decoded frames to the GPU, in microseconds.
@@ -320,10 +331,38 @@ pub fn metrics_text(
             get(&counters.video_frames).to_string(),
         ),
         (
+            "kiosk_video_frames_drawn_total",
+            "counter",
+            "Video frames uploaded and drawn.",
+            get(&counters.video_frames_drawn).to_string(),
+        ),
+        (
             "kiosk_video_frames_presented_total",
             "counter",
-            "Video frames uploaded and drawn on the screen.",
+            "Video frames on the screen: as the compositor reports them where it does \
+             (kiosk_video_presentation_feedback 1), else as drawn.",
             get(&counters.video_frames_presented).to_string(),
+        ),
+        (
+            "kiosk_video_frames_discarded_total",
+            "counter",
+            "Video frames drawn that the compositor reports it never showed.",
+            get(&counters.video_frames_discarded).to_string(),
+        ),
+        (
+            "kiosk_video_draw_to_screen_seconds_total",
+            "counter",
+            "Time from drawing video frames to the compositor showing them, summed.",
+            format!(
+                "{:.6}",
+                get(&counters.video_draw_to_screen_micros) as f64 / 1e6
+            ),
+        ),
+        (
+            "kiosk_video_presentation_feedback",
+            "gauge",
+            "1 where the compositor reports which frames it shows (wp_presentation), else 0.",
+            u8::from(counters.presentation_feedback.load(Ordering::Relaxed)).to_string(),
         ),
         (
             "kiosk_video_frames_dropped_total",

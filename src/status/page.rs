@@ -168,9 +168,10 @@ fn on_screen(html: &mut String, view: &PageView) {
                 let _ = write!(
                     html,
                     "<br>動画 {0:.0}/{1:.0} fps <span class=en>video: {0:.0}/{1:.0} fps \
-                     (presented/decoded)</span>",
+                     (presented/decoded, as the {2} counts)</span>",
                     rate.presented_per_second,
-                    rate.decoded_per_second
+                    rate.decoded_per_second,
+                    rate.presented_by
                 );
             }
             if let Some(seconds) = report.next_change_in_seconds {
