@@ -12,14 +12,24 @@
 //! way, with the frames kiosk-player decoded and presented a second (from its /status).
 //! `gst-launch-1.0 uridecodebin ! videoconvert ! ximagesink` is playbin's own video chain.
 //!
-//! `cargo bench --bench side_by_side -- [--runs 3] [--seconds 60] [--only kiosk,feh,chromium,video]`
-//! Needs `xvfb`, `feh`, `chromium` and GStreamer's tools and plugins (Debian packages). Prints
-//! medians and the ratios the README quotes.
+//! With `loops`: kiosk-player's memory over a hundred loops of a 1 s 1080p30 clip.
+//!
+//! With `cage` in `--only` as well: the video case again with each player as the one client of
+//! cage on wlroots' headless backend at 1920×1080 (GStreamer into `waylandsink`, Chromium on
+//! Wayland), the CPU and memory counted from cage down, so the compositor's share is in.
+//!
+//! `cargo bench --bench side_by_side -- [--runs 3] [--seconds 60] [--only kiosk,feh,chromium,video,cage,loops]`
+//! Needs `xvfb`, `feh`, `chromium`, `cage`, GStreamer's tools and plugins (Debian packages) and
+//! what the tests' cage harness builds its shim with. Prints medians and the ratios the README
+//! quotes.
 
-// The same private X server the integration tests use.
+// The same private X server and cage harness the integration tests use.
 #[path = "../../tests/common/display.rs"]
 #[allow(dead_code)]
 mod display;
+#[path = "../../tests/common/cage.rs"]
+#[allow(dead_code)]
+mod cage;
 
 use display::start_xvfb;
 use image::{Rgb, RgbImage};
@@ -155,6 +165,14 @@ fn main() {
         }
         if let Some(clip) = &clip {
             scenarios.extend(video_scenarios(work.path(), clip));
+            if only.contains("cage") {
+                for (name, sample) in video_under_cage(clip, seconds) {
+                    match results.iter_mut().find(|(n, _)| *n == name) {
+                        Some((_, samples)) => samples.push(sample),
+                        None => results.push((name, vec![sample])),
+                    }
+                }
+            }
         }
         if only.contains("kiosk") {
             // Memory flat in playlist length: 10 then 200 large photos, 2 s each, crossfades.
@@ -195,8 +213,68 @@ fn main() {
             }
         }
     }
+    if only.contains("loops") {
+        video_loops(work.path(), &display);
+    }
     drop(xvfb);
     report(&results, runs, seconds);
+}
+
+/// Memory over a hundred loops of a video: a 1 s 1080p30 clip played by kiosk-player, its
+/// resident memory read every second and its loops counted from the frames it decoded; prints
+/// the peak of each ten loops.
+fn video_loops(work: &Path, display: &str) {
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("playlists/media/three-rules-tour.mp4");
+    let folder = work.join("kiosk-loops");
+    std::fs::create_dir_all(&folder).unwrap();
+    let pipeline = format!(
+        "filesrc location={} ! decodebin ! videoconvert ! videoscale ! videorate ! \
+         video/x-raw,width={WIDTH},height={HEIGHT},framerate=30/1,format=I420 ! \
+         identity eos-after=30 ! x264enc bitrate=6000 speed-preset=fast key-int-max=30 ! \
+         h264parse ! mp4mux faststart=true ! filesink location={}",
+        demo.display(),
+        folder.join("second.mp4").display()
+    );
+    let status = Command::new("gst-launch-1.0")
+        .arg("-q")
+        .args(pipeline.split_whitespace())
+        .status()
+        .expect("gst-launch-1.0 runs");
+    assert!(status.success(), "the clip was not encoded: {pipeline}");
+    std::fs::write(
+        folder.join("loops.ron"),
+        "Playlist(title: \"loops\", slides: [Video(file: \"second.mp4\", seconds: 3600)])",
+    )
+    .unwrap();
+    let (mut command, address) = kiosk_player(work, &folder);
+    let mut child = command
+        .env("DISPLAY", display)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("kiosk-player starts");
+    let decoded = || {
+        let text = http_get(&address, "/metrics")?;
+        text.lines()
+            .find_map(|l| l.strip_prefix("kiosk_video_frames_total ")?.trim().parse::<u64>().ok())
+    };
+    let mut peaks = [0u64; 10];
+    let started = Instant::now();
+    eprintln!("video loops: a 1 s clip, 100 times");
+    loop {
+        std::thread::sleep(Duration::from_millis(500));
+        let loops = decoded().unwrap_or(0) / 30;
+        if loops >= 100 || started.elapsed() > Duration::from_secs(300) {
+            break;
+        }
+        let rss = memory_kib(child.id(), "Rss:").unwrap_or(0);
+        let peak = &mut peaks[loops as usize / 10];
+        *peak = (*peak).max(rss);
+    }
+    stop(&mut child);
+    println!("\nkiosk-player's peak RSS (MiB) over each ten loops of a 1 s 1080p30 clip:");
+    let row: Vec<String> = peaks.iter().map(|p| format!("{:.0}", *p as f64 / 1024.0)).collect();
+    println!("{}", row.join(", "));
 }
 
 fn kiosk(
@@ -290,16 +368,7 @@ fn video_scenarios(work: &Path, clip: &Path) -> Vec<Scenario> {
         .arg(format!("uri=file://{}", clip.display()))
         .args(["!", "videoconvert", "!", "ximagesink"]);
     let page = work.join("video.html");
-    std::fs::write(
-        &page,
-        format!(
-            "<!doctype html><html><head><style>html,body{{margin:0;background:#000;\
-             overflow:hidden;cursor:none}}video{{position:fixed;inset:0;width:100vw;height:100vh}}\
-             </style></head><body><video src=\"file://{}\" autoplay muted loop></video></body></html>",
-            clip.display()
-        ),
-    )
-    .unwrap();
+    std::fs::write(&page, video_page(clip)).unwrap();
     let mut chromium = chromium_kiosk(work, "chromium-video-profile");
     chromium
         .args([
@@ -460,6 +529,31 @@ fn measure(scenario: &mut Scenario, seconds: u64, display: &str) -> Sample {
     }
     let first_frame = first_frame.unwrap_or(f64::NAN);
 
+    let (cpu_per_minute, peak_mib, peak_rss_mib) = sample_tree(pid, seconds);
+    let (mean, max) = scenario
+        .metrics
+        .as_deref()
+        .map_or((None, None), transition_frames);
+    let video_rates = scenario.metrics.as_deref().and_then(video_rates);
+    if let Ok(Some(status)) = child.try_wait() {
+        eprintln!("  {} ended during the measurement: {status}", scenario.name);
+    }
+    stop(&mut child);
+    Sample {
+        cpu_per_minute,
+        peak_mib,
+        peak_rss_mib,
+        first_frame,
+        transition_frame_mean_ms: mean,
+        transition_frame_max_ms: max,
+        video_rates,
+    }
+}
+
+/// The CPU seconds a minute of the process tree under `pid` over `seconds`, and its peak memory
+/// (PSS and RSS summed, in MiB). Says the share of `pid` itself (cage's, where it is cage).
+fn sample_tree(pid: u32, seconds: u64) -> (f64, f64, f64) {
+    let own_start = cpu_ticks(pid).unwrap_or(0);
     let mut cpu_seen: HashMap<u32, u64> = HashMap::new();
     let sample_cpu = |cpu_seen: &mut HashMap<u32, u64>| {
         for p in tree(pid) {
@@ -491,24 +585,128 @@ fn measure(scenario: &mut Scenario, seconds: u64, display: &str) -> Sample {
     let cpu_ticks_used = sample_cpu(&mut cpu_seen) - cpu_start;
     let minutes = measuring.elapsed().as_secs_f64() / 60.0;
     let ticks_per_second = unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as f64;
-    let (mean, max) = scenario
-        .metrics
-        .as_deref()
-        .map_or((None, None), transition_frames);
-    let video_rates = scenario.metrics.as_deref().and_then(video_rates);
-    if let Ok(Some(status)) = child.try_wait() {
-        eprintln!("  {} ended during the measurement: {status}", scenario.name);
+    let own = cpu_ticks(pid).unwrap_or(0).saturating_sub(own_start);
+    eprintln!(
+        "  of which the first process: {:.2} CPU-s/min",
+        own as f64 / ticks_per_second / minutes
+    );
+    (
+        cpu_ticks_used as f64 / ticks_per_second / minutes,
+        peak_kib as f64 / 1024.0,
+        peak_rss_kib as f64 / 1024.0,
+    )
+}
+
+/// The video case with each player as cage's one client (cage -d, headless, pixman, 1920×1080
+/// through the tests' shim), measured from cage down after a 10 s warm-up.
+fn video_under_cage(clip: &Path, seconds: u64) -> Vec<(&'static str, Sample)> {
+    let user = cage::unprivileged();
+    // The clip and the page are copied where the user cage runs as can read them.
+    let staged = |home: &Path| {
+        let copy = home.join("clip.mp4");
+        std::fs::copy(clip, &copy).unwrap();
+        cage::give(&copy, user);
+        copy
+    };
+    let gst = |home: &Path| -> Vec<std::ffi::OsString> {
+        let clip = staged(home);
+        ["-q", "uridecodebin"]
+            .map(Into::into)
+            .into_iter()
+            .chain([format!("uri=file://{}", clip.display()).into()])
+            // cage maximizes it (its `fullscreen` fails on cage 0.1.4: "Window has no size set").
+            .chain(["!", "videoconvert", "!", "waylandsink"].map(Into::into))
+            .collect()
+    };
+    let chromium = |home: &Path| -> Vec<std::ffi::OsString> {
+        let clip = staged(home);
+        let page = home.join("video.html");
+        std::fs::write(&page, video_page(&clip)).unwrap();
+        cage::give(&page, user);
+        let mut command = chromium_kiosk(home, "chromium-profile");
+        command.arg("--ozone-platform=wayland").args([
+            "--disable-gpu",
+            "--autoplay-policy=no-user-gesture-required",
+        ]);
+        command.arg(format!("file://{}", page.display()));
+        command.get_args().map(Into::into).collect()
+    };
+    let address = format!("127.0.0.1:{}", free_port());
+    let kiosk = |home: &Path| -> Vec<std::ffi::OsString> {
+        let clip = staged(home);
+        let folder = home.join("playlists");
+        std::fs::create_dir(&folder).unwrap();
+        std::fs::rename(&clip, folder.join("clip.mp4")).unwrap();
+        let playlist = folder.join("video.ron");
+        std::fs::write(
+            &playlist,
+            "Playlist(title: \"video\", slides: [Video(file: \"clip.mp4\", seconds: 3600)])",
+        )
+        .unwrap();
+        for path in [&folder, &playlist] {
+            cage::give(path, user);
+        }
+        vec![
+            "run".into(),
+            "--playlists".into(),
+            folder.into(),
+            "--status-listen".into(),
+            address.clone().into(),
+        ]
+    };
+    let players: [(&'static str, Option<&str>, &dyn Fn(&Path) -> Vec<std::ffi::OsString>); 3] = [
+        ("video under cage: gst-launch-1.0, waylandsink", Some("gst-launch-1.0"), &gst),
+        ("video under cage: Chromium kiosk <video>, --disable-gpu", Some("chromium"), &chromium),
+        ("video under cage: kiosk-player", None, &kiosk),
+    ];
+    let mut samples = Vec::new();
+    for (name, client, args) in players {
+        eprintln!("{name}");
+        let mut cage = cage::Cage::start_with(
+            cage::CageOptions {
+                no_decorations: true,
+                output: Some("1920x1080"),
+                client,
+                ..Default::default()
+            },
+            args,
+        );
+        std::thread::sleep(Duration::from_secs(10));
+        let (cpu_per_minute, peak_mib, peak_rss_mib) = sample_tree(cage.pid(), seconds);
+        let video_rates = client.is_none().then(|| video_rates(&address)).flatten();
+        if !cage.running() {
+            eprintln!("  cage ended during the measurement:\n{}", cage.log());
+        }
+        cage.stop();
+        std::thread::sleep(Duration::from_secs(2));
+        eprintln!(
+            "  {cpu_per_minute:.2} CPU-s/min, peak {peak_mib:.0} MiB PSS ({peak_rss_mib:.0} MiB RSS summed){}",
+            video_rates.map_or(String::new(), |(d, p)| format!(", video {d:.1} / {p:.1} a second"))
+        );
+        samples.push((
+            name,
+            Sample {
+                cpu_per_minute,
+                peak_mib,
+                peak_rss_mib,
+                first_frame: f64::NAN,
+                transition_frame_mean_ms: None,
+                transition_frame_max_ms: None,
+                video_rates,
+            },
+        ));
     }
-    stop(&mut child);
-    Sample {
-        cpu_per_minute: cpu_ticks_used as f64 / ticks_per_second / minutes,
-        peak_mib: peak_kib as f64 / 1024.0,
-        peak_rss_mib: peak_rss_kib as f64 / 1024.0,
-        first_frame,
-        transition_frame_mean_ms: mean,
-        transition_frame_max_ms: max,
-        video_rates,
-    }
+    samples
+}
+
+/// A page that plays `clip` fullscreen, muted, looping.
+fn video_page(clip: &Path) -> String {
+    format!(
+        "<!doctype html><html><head><style>html,body{{margin:0;background:#000;\
+         overflow:hidden;cursor:none}}video{{position:fixed;inset:0;width:100vw;height:100vh}}\
+         </style></head><body><video src=\"file://{}\" autoplay muted loop></video></body></html>",
+        clip.display()
+    )
 }
 
 /// The frames a second kiosk-player's video decoded and presented, from its /status.
@@ -645,7 +843,8 @@ fn median(values: impl Iterator<Item = f64>) -> f64 {
 
 fn report(results: &[(&'static str, Vec<Sample>)], runs: usize, seconds: u64) {
     println!(
-        "\nMedians of {runs} run(s), {seconds} s each, 1920x1080 under Xvfb (software rendering):\n"
+        "\nMedians of {runs} run(s), {seconds} s each, 1920x1080 under Xvfb, or cage's headless \
+         backend where named (software rendering):\n"
     );
     println!(
         "| player | CPU-s per minute | peak PSS (MiB) | peak RSS summed (MiB) | first frame (s) | transition frames (mean / max ms) | video frames/s (decoded / presented) |"
@@ -712,18 +911,20 @@ fn report(results: &[(&'static str, Vec<Sample>)], runs: usize, seconds: u64) {
     if let Some(cut) = get("kiosk-player, cut") {
         check("Startup to first frame, s", cut.2, 2.0);
     }
-    if let (Some(kiosk), Some(gst), Some(chromium)) = (
-        get("video: kiosk-player"),
-        get("video: gst-launch-1.0, ximagesink"),
-        get("video: Chromium kiosk <video>, --disable-gpu"),
-    ) {
-        println!(
-            "Video CPU: {:.1}× gst-launch, {:.2}× Chromium; memory {:.2}× Chromium (PSS)",
-            kiosk.0 / gst.0,
-            kiosk.0 / chromium.0,
-            kiosk.1 / chromium.1
-        );
-        check("  video CPU-s/min vs Chromium's", kiosk.0, chromium.0);
-        check("  video CPU-s/min vs 3× gst-launch's", kiosk.0, 3.0 * gst.0);
+    for (under, gst) in [("video", "ximagesink"), ("video under cage", "waylandsink")] {
+        if let (Some(kiosk), Some(gst), Some(chromium)) = (
+            get(&format!("{under}: kiosk-player")),
+            get(&format!("{under}: gst-launch-1.0, {gst}")),
+            get(&format!("{under}: Chromium kiosk <video>, --disable-gpu")),
+        ) {
+            println!(
+                "{under}, CPU: {:.1}× gst-launch, {:.2}× Chromium; memory {:.2}× Chromium (PSS)",
+                kiosk.0 / gst.0,
+                kiosk.0 / chromium.0,
+                kiosk.1 / chromium.1
+            );
+            check("  video CPU-s/min vs Chromium's", kiosk.0, chromium.0);
+            check("  video CPU-s/min vs 3× gst-launch's", kiosk.0, 3.0 * gst.0);
+        }
     }
 }

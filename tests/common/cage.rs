@@ -25,6 +25,8 @@ pub struct CageOptions<'a> {
     pub touch: bool,
     /// More environment for the player, e.g. `NOTIFY_SOCKET`.
     pub env: Vec<(String, String)>,
+    /// Another client than the player (a benchmark's other players), found on `PATH`.
+    pub client: Option<&'a str>,
 }
 
 pub struct Cage {
@@ -36,12 +38,12 @@ pub struct Cage {
 }
 
 /// The user cage runs as: `nobody` when the tests run as root, else the tests' own user.
-fn unprivileged() -> Option<(u32, u32)> {
+pub fn unprivileged() -> Option<(u32, u32)> {
     // SAFETY: geteuid has no preconditions.
     (unsafe { libc::geteuid() } == 0).then_some((65534, 65534))
 }
 
-fn give(path: &Path, user: Option<(u32, u32)>) {
+pub fn give(path: &Path, user: Option<(u32, u32)>) {
     if let Some((uid, gid)) = user {
         std::os::unix::fs::chown(path, Some(uid), Some(gid)).unwrap();
     }
@@ -107,9 +109,15 @@ impl Cage {
         std::fs::set_permissions(&runtime, std::fs::Permissions::from_mode(0o700)).unwrap();
         give(&runtime, user);
         // The checkout may be in a folder the unprivileged user cannot enter.
-        let player = home.path().join("kiosk-player");
-        std::fs::copy(env!("CARGO_BIN_EXE_kiosk-player"), &player).unwrap();
-        give(&player, user);
+        let player = match options.client {
+            Some(client) => PathBuf::from(client),
+            None => {
+                let player = home.path().join("kiosk-player");
+                std::fs::copy(env!("CARGO_BIN_EXE_kiosk-player"), &player).unwrap();
+                give(&player, user);
+                player
+            }
+        };
 
         let mut command = Command::new("cage");
         if options.no_decorations {
@@ -170,6 +178,11 @@ impl Cage {
             cage.runtime().join("wayland-0").exists().then_some(())
         });
         cage
+    }
+
+    /// cage's process, the parent of its client.
+    pub fn pid(&self) -> u32 {
+        self.cage.0.id()
     }
 
     fn runtime(&self) -> PathBuf {
