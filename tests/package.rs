@@ -74,14 +74,20 @@ fn field(deb: &Path, name: &str) -> String {
 fn the_units_command_shows_the_demo_under_cage(sandbox: &Sandbox, exec: &str, preload: &str) {
     let (_stopped_however_the_test_ends, address) =
         start_the_units_command(sandbox, exec, preload, "");
+    the_demo_fills_the_screen(sandbox, &address, "the installed unit's command");
+}
+
+/// The player at `address` shows the demo's slide on screen as `preview` draws it, read with grim
+/// from the compositor at /tmp/kiosk-run/wayland-0.
+fn the_demo_fills_the_screen(sandbox: &Sandbox, address: &str, what: &str) {
     let (playlist, slide) = wait_for(
         "a slide on the whole screen",
         Duration::from_secs(30),
-        || slide_on_full_screen(&address),
+        || slide_on_full_screen(address),
     );
     // The installed config's band (clock and ticker) changes on its own: the slides' area is
     // compared.
-    let area = slide_area(&status(&address));
+    let area = slide_area(&status(address));
     let expected = preview_slide_with(
         &Path::new(CRATE).join("playlists").join(&playlist),
         slide,
@@ -100,8 +106,50 @@ fn the_units_command_shows_the_demo_under_cage(sandbox: &Sandbox, exec: &str, pr
             crop(&screen, area)
         },
         &crop(&expected, area),
-        "the installed unit's command",
+        what,
         Duration::from_secs(3),
+    );
+}
+
+/// Raspberry Pi OS Desktop's session: labwc starts the player from the user's autostart file
+/// as deploy/README.md says, and the player fills the output (no decorations, nothing over it).
+/// Run as `kiosk` here, on the headless backend with one output; the status is moved off the
+/// default port, which a player on this machine may hold.
+fn the_player_starts_in_a_labwc_session(sandbox: &Sandbox) {
+    sandbox.ok(
+        "rm -rf /tmp/kiosk-run && mkdir -m 700 /tmp/kiosk-run && chown kiosk: /tmp/kiosk-run
+         cd /var/lib/kiosk-player
+         mkdir -p .config/labwc
+         echo 'kiosk-player run --config /etc/kiosk-player/kiosk.ron --status-listen 127.0.0.1:0 \
+             >/tmp/kiosk-run/player.log 2>&1 & echo $! >/tmp/kiosk-run/player.pid' \
+             > .config/labwc/autostart
+         chown -R kiosk: .config
+         runuser -u kiosk -- env -i PATH=/usr/bin:/bin HOME=/var/lib/kiosk-player \
+             XDG_RUNTIME_DIR=/tmp/kiosk-run WLR_BACKENDS=headless WLR_RENDERER=pixman \
+             WLR_HEADLESS_OUTPUTS=1 WLR_LIBINPUT_NO_DEVICES=1 NO_COLOR=1 \
+             labwc </dev/null >/tmp/kiosk-run/log 2>&1 &
+         echo $! > /tmp/kiosk-run/pid",
+    );
+    let _stopped_however_the_test_ends = StopsTheKiosk(sandbox);
+    let started = std::time::Instant::now();
+    let address = loop {
+        let log = String::from_utf8_lossy(&sandbox.sh("cat /tmp/kiosk-run/player.log").stdout)
+            .into_owned();
+        if let Some(address) = status_address(&log) {
+            break address;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "labwc did not start the player:\n{log}\nlabwc said:\n{}",
+            sandbox.read("/tmp/kiosk-run/log")
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    the_demo_fills_the_screen(sandbox, &address, "the player in labwc's session");
+    let log = sandbox.read("/tmp/kiosk-run/player.log");
+    assert!(
+        !log.contains("did not give the player the whole screen"),
+        "{log}"
     );
 }
 
@@ -213,14 +261,23 @@ struct StopsTheKiosk<'a>(&'a Sandbox);
 
 impl Drop for StopsTheKiosk<'_> {
     fn drop(&mut self) {
+        // cage ends with its client; labwc, a desktop, is told to end once the player has.
         let stopped = self.0.sh(
-            "runuser=$(cat /tmp/kiosk-run/pid); cage=$(pgrep -P \"$runuser\" -x cage)
-             kill -TERM $(pgrep -P \"$cage\")
+            "runuser=$(cat /tmp/kiosk-run/pid); compositor=$(pgrep -P \"$runuser\")
+             player=$(cat /tmp/kiosk-run/player.pid 2>/dev/null || pgrep -P \"$compositor\")
+             kill -TERM $player
+             if [ -e /tmp/kiosk-run/player.pid ]; then
+                 for _ in $(seq 100); do kill -0 $player 2>/dev/null || break; sleep 0.1; done
+                 kill -TERM \"$compositor\"
+             fi
              for _ in $(seq 100); do kill -0 \"$runuser\" 2>/dev/null || exit 0; sleep 0.1; done
-             kill -KILL \"$cage\" \"$runuser\"; exit 1",
+             kill -KILL $player \"$compositor\" \"$runuser\"; exit 1",
         );
         if !std::thread::panicking() {
-            assert!(stopped.status.success(), "cage did not end with its client");
+            assert!(
+                stopped.status.success(),
+                "the compositor did not end with its client"
+            );
         }
     }
 }
@@ -587,5 +644,6 @@ fn the_package_installs_and_shows_the_demo_on_debian_13_and_forky() {
             "{release}'s cage complained about the window:\n{log}"
         );
         the_compositor_reports_the_video_frames_it_shows(&sandbox, &exec);
+        the_player_starts_in_a_labwc_session(&sandbox);
     }
 }

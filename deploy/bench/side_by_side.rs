@@ -24,12 +24,12 @@
 //! quotes.
 
 // The same private X server and cage harness the integration tests use.
-#[path = "../../tests/common/display.rs"]
-#[allow(dead_code)]
-mod display;
 #[path = "../../tests/common/cage.rs"]
 #[allow(dead_code)]
 mod cage;
+#[path = "../../tests/common/display.rs"]
+#[allow(dead_code)]
+mod display;
 
 use display::start_xvfb;
 use image::{Rgb, RgbImage};
@@ -255,8 +255,12 @@ fn video_loops(work: &Path, display: &str) {
         .expect("kiosk-player starts");
     let decoded = || {
         let text = http_get(&address, "/metrics")?;
-        text.lines()
-            .find_map(|l| l.strip_prefix("kiosk_video_frames_total ")?.trim().parse::<u64>().ok())
+        text.lines().find_map(|l| {
+            l.strip_prefix("kiosk_video_frames_total ")?
+                .trim()
+                .parse::<u64>()
+                .ok()
+        })
     };
     let mut peaks = [0u64; 10];
     let started = Instant::now();
@@ -273,7 +277,10 @@ fn video_loops(work: &Path, display: &str) {
     }
     stop(&mut child);
     println!("\nkiosk-player's peak RSS (MiB) over each ten loops of a 1 s 1080p30 clip:");
-    let row: Vec<String> = peaks.iter().map(|p| format!("{:.0}", *p as f64 / 1024.0)).collect();
+    let row: Vec<String> = peaks
+        .iter()
+        .map(|p| format!("{:.0}", *p as f64 / 1024.0))
+        .collect();
     println!("{}", row.join(", "));
 }
 
@@ -654,9 +661,21 @@ fn video_under_cage(clip: &Path, seconds: u64) -> Vec<(&'static str, Sample)> {
             address.clone().into(),
         ]
     };
-    let players: [(&'static str, Option<&str>, &dyn Fn(&Path) -> Vec<std::ffi::OsString>); 3] = [
-        ("video under cage: gst-launch-1.0, waylandsink", Some("gst-launch-1.0"), &gst),
-        ("video under cage: Chromium kiosk <video>, --disable-gpu", Some("chromium"), &chromium),
+    let players: [(
+        &'static str,
+        Option<&str>,
+        &dyn Fn(&Path) -> Vec<std::ffi::OsString>,
+    ); 3] = [
+        (
+            "video under cage: gst-launch-1.0, waylandsink",
+            Some("gst-launch-1.0"),
+            &gst,
+        ),
+        (
+            "video under cage: Chromium kiosk <video>, --disable-gpu",
+            Some("chromium"),
+            &chromium,
+        ),
         ("video under cage: kiosk-player", None, &kiosk),
     ];
     let mut samples = Vec::new();
@@ -681,7 +700,9 @@ fn video_under_cage(clip: &Path, seconds: u64) -> Vec<(&'static str, Sample)> {
         std::thread::sleep(Duration::from_secs(2));
         eprintln!(
             "  {cpu_per_minute:.2} CPU-s/min, peak {peak_mib:.0} MiB PSS ({peak_rss_mib:.0} MiB RSS summed){}",
-            video_rates.map_or(String::new(), |(d, p)| format!(", video {d:.1} / {p:.1} a second"))
+            video_rates.map_or(String::new(), |(d, p)| format!(
+                ", video {d:.1} / {p:.1} a second"
+            ))
         );
         samples.push((
             name,
