@@ -407,3 +407,45 @@ fn faint_text_and_quiz_text_too_long_for_a_tablet_are_warned_of_at_their_lines()
         .unwrap();
     assert_eq!(strict.status.code(), Some(1));
 }
+
+#[test]
+fn body_text_too_small_to_read_from_the_configs_viewing_distance_is_warned_of_at_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let playlist = dir.path().join("p.ron");
+    std::fs::write(
+        &playlist,
+        "Playlist(title: \"t\", slides: [\n    Text(title: \"手洗い\", body: \"石けんで30秒\"),\n])",
+    )
+    .unwrap();
+    // From the default 3 m, the body's 60 px read (34 px would do).
+    let near = check(&[&playlist]);
+    assert!(near.status.success(), "{}", stderr(&near));
+    assert!(!stderr(&near).contains("warning"), "{}", stderr(&near));
+    // From 6 m they do not: the device config checked with it says where visitors stand.
+    let config = dir.path().join("kiosk.ron");
+    std::fs::write(&config, "Config(viewing_distance_m: 6, screen_inches: 50)").unwrap();
+    let far = check(&[&config, &playlist]);
+    let said = stderr(&far);
+    assert!(far.status.success(), "warnings only: {said}");
+    let warnings: Vec<&str> = said
+        .lines()
+        .filter(|l| l.starts_with("warning: "))
+        .collect();
+    assert_eq!(warnings.len(), 1, "{said}");
+    assert!(
+        warnings[0].ends_with(
+            "p.ron:2:31: the body is set 60 px tall on a 1920×1080 screen; read from 6 m on a \
+             50-inch screen it needs 67 px (characters 20′ of arc tall, ISO 9241-3)"
+        ),
+        "{said}"
+    );
+    // A distance no screen is read from is refused at its line.
+    std::fs::write(&config, "Config(\n  viewing_distance_m: 0,\n)").unwrap();
+    let wrong = check(&[&config]);
+    assert_eq!(wrong.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&wrong.stdout).into_owned() + &stderr(&wrong);
+    assert!(
+        said.contains("kiosk.ron:2:3: `viewing_distance_m` must be between 0.3 and 100 metres"),
+        "{said}"
+    );
+}

@@ -661,11 +661,8 @@ fn video_under_cage(clip: &Path, seconds: u64) -> Vec<(&'static str, Sample)> {
             address.clone().into(),
         ]
     };
-    let players: [(
-        &'static str,
-        Option<&str>,
-        &dyn Fn(&Path) -> Vec<std::ffi::OsString>,
-    ); 3] = [
+    type Arguments<'a> = &'a dyn Fn(&Path) -> Vec<std::ffi::OsString>;
+    let players: [(&'static str, Option<&str>, Arguments); 3] = [
         (
             "video under cage: gst-launch-1.0, waylandsink",
             Some("gst-launch-1.0"),

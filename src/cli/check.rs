@@ -1,10 +1,12 @@
 //! `check`: every problem of playlist, quiz and config files as `file:line:column`, with the
-//! player's own decoders and layout; and, as warnings, text too faint to read and quiz texts
-//! that do not fit a tablet.
+//! player's own decoders and layout; and, as warnings, text too faint to read, body text too small
+//! to read from the config's viewing distance, and quiz texts that do not fit a tablet.
 
 use super::{load_config, print_problems};
+use crate::compose::{BodySizes, KANJI_HEIGHT, capital_height};
 use crate::content::{load_closed_days, load_playlist, playlist_folder, read_text_noting_encoding};
 use crate::core::diagnostic::{Diagnostic, document_kind};
+use crate::core::legibility::Viewing;
 use crate::core::library::Library;
 use crate::core::playlist::{MAX_PLAYLIST_BYTES, Playlist, Slide};
 use crate::core::quiz::{Language, Quiz, QuizMachine, Tap};
@@ -27,10 +29,19 @@ pub(super) fn check(paths: &[PathBuf], strict: bool) -> ExitCode {
             files.push(path.clone());
         }
     }
+    // Body text is held to the viewing distance of the device config checked with the playlists.
+    let viewing = files
+        .iter()
+        .filter(|file| {
+            document_kind(&std::fs::read_to_string(file).unwrap_or_default()) == Some("Config")
+        })
+        .find_map(|file| load_config(file).ok())
+        .map(|config| config.viewing())
+        .unwrap_or_default();
     let mut failed = 0;
     let mut library = Library::default();
     for file in &files {
-        let (problems, warnings, encoding) = check_file(file);
+        let (problems, warnings, encoding) = check_file(file, viewing);
         for warning in &warnings {
             eprintln!("warning: {warning}");
         }
@@ -67,7 +78,10 @@ pub(super) fn check(paths: &[PathBuf], strict: bool) -> ExitCode {
 }
 
 /// The file's problems, its warnings, and the encoding it was read as when not UTF-8.
-fn check_file(file: &Path) -> (Vec<Diagnostic>, Vec<Diagnostic>, Option<&'static str>) {
+fn check_file(
+    file: &Path,
+    viewing: Viewing,
+) -> (Vec<Diagnostic>, Vec<Diagnostic>, Option<&'static str>) {
     if crate::content::folder::is_ticker(file) {
         return match crate::content::load_ticker(file) {
             Err(problems) => (problems, Vec::new(), None),
@@ -104,7 +118,12 @@ fn check_file(file: &Path) -> (Vec<Diagnostic>, Vec<Diagnostic>, Option<&'static
                         )
                         .in_file(file)
                     });
-                    left_out.chain(media_problems(&playlist, file)).collect()
+                    let mut body_sizes = Vec::new();
+                    let problems = left_out
+                        .chain(media_problems(&playlist, file, &mut body_sizes))
+                        .collect();
+                    warnings.extend(small_bodies(&playlist, &body_sizes, viewing, &source, file));
+                    problems
                 }
             }
         }
@@ -215,9 +234,56 @@ fn print_next_plays(library: &Library, now: NaiveDateTime) {
     }
 }
 
+/// Text slides' bodies set smaller than can be read from where visitors stand, at their body's
+/// line:col; `body_sizes` are the sizes each text slide's body was set at on a 1920×1080 screen.
+fn small_bodies(
+    playlist: &Playlist,
+    body_sizes: &[(usize, BodySizes)],
+    viewing: Viewing,
+    source: &str,
+    file: &Path,
+) -> Vec<Diagnostic> {
+    let mut at = crate::core::diagnostic::SourceLocator::new(source);
+    let mut warnings = Vec::new();
+    for (index, slide) in playlist.slides.iter().enumerate() {
+        let Slide::Text(text) = slide else { continue };
+        let Some((_, sizes)) = body_sizes.iter().find(|(i, _)| *i == index) else {
+            continue;
+        };
+        let bodies = [
+            (&text.body, sizes.body, "the body", KANJI_HEIGHT),
+            (
+                &text.body_en,
+                sizes.body_en,
+                "the English body",
+                capital_height(),
+            ),
+        ];
+        for (written, size, what, character_height) in bodies {
+            let (Some(written), Some(size)) = (written, size) else {
+                continue;
+            };
+            let position = at.string_literal(written);
+            if let Some(problem) = viewing.too_small(what, f64::from(size), character_height) {
+                warnings.push(
+                    Diagnostic::new(position, problem)
+                        .with_hint("shorten the text (it was made smaller to fit), or split the slide in two")
+                        .in_file(file),
+                );
+            }
+        }
+    }
+    warnings
+}
+
 /// Decodes every picture of a playlist with the player's own decoder, so a damaged photo is found
-/// by `check` rather than skipped on screen.
-fn media_problems(playlist: &Playlist, file: &Path) -> Vec<Diagnostic> {
+/// by `check` rather than skipped on screen; notes the sizes each text slide's body is set at on a
+/// 1920×1080 screen in `body_sizes`.
+fn media_problems(
+    playlist: &Playlist,
+    file: &Path,
+    body_sizes: &mut Vec<(usize, BodySizes)>,
+) -> Vec<Diagnostic> {
     let folder = playlist_folder(file);
     let mut composer = crate::compose::Composer::default();
     let mut problems = Vec::new();
@@ -281,6 +347,9 @@ fn media_problems(playlist: &Playlist, file: &Path) -> Vec<Diagnostic> {
         for (width, height) in [(1920, 1080), (1080, 1920)] {
             match composer.slide(slide, folder, width, height) {
                 Ok(picture) => {
+                    if width == 1920 {
+                        body_sizes.push((index, composer.body_sizes()));
+                    }
                     for warning in picture.warnings {
                         problems.push(slide_problem(
                             file,

@@ -71,6 +71,28 @@ pub struct Composer {
     typesetter: Typesetter,
     /// Texts of the quiz screen being composed that do not fit even at the smallest size.
     overflowing: Vec<String>,
+    /// The sizes the last text slide's body was set at, once shrunk to fit.
+    body_sizes: BodySizes,
+}
+
+/// The type sizes, in pixels, a text slide's body (Japanese) and English body were set at.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct BodySizes {
+    pub body: Option<f32>,
+    pub body_en: Option<f32>,
+}
+
+/// How tall BIZ UDPGothic's kanji stand, as a share of the type size: their ideographic face
+/// fills about nine tenths of the em.
+pub const KANJI_HEIGHT: f64 = 0.9;
+
+/// How tall BIZ UDPGothic's capitals stand, as a share of the type size (from the font's
+/// metrics): what ISO 9241-3 measures Latin characters by.
+pub fn capital_height() -> f64 {
+    let metrics = swash::FontRef::from_index(fonts::REGULAR, 0)
+        .map(|font| font.metrics(&[]))
+        .filter(|m| m.units_per_em > 0);
+    metrics.map_or(0.7, |m| f64::from(m.cap_height) / f64::from(m.units_per_em))
 }
 
 /// The screen in layout units: one unit is a hundredth of the short side, so type keeps its size
@@ -140,6 +162,11 @@ fn rgb([r, g, b, _]: Rgba) -> [u8; 3] {
 }
 
 impl Composer {
+    /// The sizes the body of the last slide drawn was set at, if it was a text slide.
+    pub fn body_sizes(&self) -> BodySizes {
+        self.body_sizes
+    }
+
     /// Draws a slide whose media paths are relative to `folder`.
     pub fn slide(
         &mut self,
@@ -149,6 +176,7 @@ impl Composer {
         height: u32,
     ) -> Result<Picture, PictureError> {
         let mut warnings = Vec::new();
+        self.body_sizes = BodySizes::default();
         let frame = Frame::new(width, height);
         let card = slide
             .qr()
@@ -370,7 +398,7 @@ impl Composer {
         if let Some(body) = &slide.body {
             paragraphs.push(paragraph(
                 body,
-                5.6 * u,
+                BODY_SIZE * u,
                 false,
                 colour,
                 1.5,
@@ -381,7 +409,7 @@ impl Composer {
         if let Some(body_en) = &slide.body_en {
             paragraphs.push(paragraph(
                 body_en,
-                4.0 * u,
+                BODY_EN_SIZE * u,
                 false,
                 faded(colour),
                 1.4,
@@ -396,6 +424,13 @@ impl Composer {
                 slide.title
             ));
         }
+        self.body_sizes = BodySizes {
+            body: slide.body.as_ref().map(|_| BODY_SIZE * u * setting.scale),
+            body_en: slide
+                .body_en
+                .as_ref()
+                .map(|_| BODY_EN_SIZE * u * setting.scale),
+        };
         let top = text_box.1 + ((text_box.3 - setting.height) / 2.0).max(0.0);
         self.typesetter.draw(&setting, &mut canvas, text_box.0, top);
         Ok(canvas)
@@ -726,8 +761,10 @@ pub(crate) fn copy_opaque(canvas: &mut Pixmap, photo: &Pixmap, left: i32, top: i
     }
 }
 
-/// A text slide's title, in units of the screen (`Frame::unit`).
+/// A text slide's title, body and English body, in units of the screen (`Frame::unit`).
 const TITLE_SIZE: f32 = 8.5;
+const BODY_SIZE: f32 = 5.6;
+const BODY_EN_SIZE: f32 = 4.0;
 
 fn paragraph(
     text: &str,

@@ -6,6 +6,7 @@ use super::diagnostic::{Diagnostic, SourceLocator, parse_ron};
 use super::display::{PanelPower, Rotation};
 use super::drawing_limits::DrawingLimits;
 use super::layout::Layout;
+use super::legibility::Viewing;
 use super::ticker::TickerMode;
 use super::video::{AudioOutput, DecoderChoice, VideoConvert};
 use serde::Deserialize;
@@ -78,6 +79,21 @@ pub struct Config {
     /// Subfolders of each content folder that play without a playlist: every picture, PDF page
     /// and video in them, in name order, all day (e.g. `drop_folders: ["掲示"]`).
     pub drop_folders: Vec<String>,
+    /// How far visitors stand from the screen, in metres (default 3), and its diagonal in
+    /// inches (default 50): `check` warns of body text too small to read from there.
+    pub viewing_distance_m: Option<f64>,
+    pub screen_inches: Option<f64>,
+}
+
+impl Config {
+    /// Where the screen is read from, and how big it is.
+    pub fn viewing(&self) -> Viewing {
+        let lobby = Viewing::default();
+        Viewing {
+            distance_m: self.viewing_distance_m.unwrap_or(lobby.distance_m),
+            screen_inches: self.screen_inches.unwrap_or(lobby.screen_inches),
+        }
+    }
 }
 
 /// What the screen is for.
@@ -213,6 +229,22 @@ impl Config {
                     ),
                 );
             }
+        }
+        if let Some(metres) = config.viewing_distance_m
+            && !(0.3..=100.0).contains(&metres)
+        {
+            problems.push(Diagnostic::new(
+                at.field("viewing_distance_m"),
+                "`viewing_distance_m` must be between 0.3 and 100 metres",
+            ));
+        }
+        if let Some(inches) = config.screen_inches
+            && !(5.0..=300.0).contains(&inches)
+        {
+            problems.push(Diagnostic::new(
+                at.field("screen_inches"),
+                "`screen_inches` (the screen's diagonal) must be between 5 and 300",
+            ));
         }
         if let Some(seconds) = config.ticker_seconds
             && !(2.0..=120.0).contains(&seconds)
