@@ -64,6 +64,10 @@ const POSTER_BACKGROUND: Colour = Colour::rgb(0xFF, 0xFF, 0xFF);
 const PDF_BACKGROUND: Colour = Colour::rgb(0x3A, 0x3F, 0x44);
 const IDLE_BACKGROUND: Colour = Colour::rgb(0x17, 0x32, 0x4D);
 const WHITE: Rgba = [255, 255, 255, 255];
+/// A caption band: black at two thirds over the picture, the caption white and its English a
+/// softer white. Staff choose neither, and both read over any picture (tested below).
+const CAPTION_BAND: Rgba = [0, 0, 0, 165];
+const CAPTION_EN: Rgba = [0xE8, 0xE8, 0xE8, 255];
 
 /// Lays out slides for one screen size. Holds the font caches, so keep one per worker thread.
 #[derive(Default)]
@@ -556,12 +560,11 @@ impl Composer {
             ));
         }
         if let Some(caption_en) = caption_en {
-            let soft = [0xE8, 0xE8, 0xE8, 255];
             paragraphs.push(paragraph(
                 caption_en,
                 3.6 * u,
                 false,
-                soft,
+                CAPTION_EN,
                 1.3,
                 0.8 * u,
                 Alignment::Center,
@@ -585,7 +588,7 @@ impl Composer {
             frame.height - band_height,
             frame.width,
             band_height,
-            [0, 0, 0, 165],
+            CAPTION_BAND,
         );
         self.typesetter.draw(
             &setting,
@@ -817,6 +820,29 @@ fn finish(canvas: Pixmap, warnings: Vec<String>) -> Picture {
 mod tests {
     use super::*;
     use crate::core::playlist::Playlist;
+
+    #[test]
+    fn a_caption_reads_over_any_picture_under_its_band() {
+        use crate::core::legibility::{TEXT_CONTRAST, contrast_ratio, over};
+        // The band is lightest over white; the captions are lightest-on-light there.
+        let mut worst = f64::MAX;
+        for level in 0..=255u8 {
+            for under in [
+                [level; 3],
+                [level, level, 0],
+                [0, level, level],
+                [level, 0, level],
+            ] {
+                let band = over(CAPTION_BAND, under);
+                for text in [WHITE, CAPTION_EN] {
+                    worst = worst.min(contrast_ratio(over(text, band), band));
+                }
+            }
+        }
+        // #E8E8E8 over the band on white: 5.6:1.
+        assert!(worst >= TEXT_CONTRAST, "{worst:.2}:1");
+        assert!((worst - 5.6).abs() < 0.1, "{worst:.2}:1");
+    }
 
     #[test]
     fn a_slide_that_chose_its_colours_gets_a_title_and_english_it_can_read() {
