@@ -5,7 +5,7 @@ pub mod compose;
 pub mod content;
 pub mod core;
 pub mod crash_guard;
-pub mod panel;
+pub mod panel_switch;
 pub mod player;
 pub mod presentation;
 pub mod rotating_log;

@@ -6,7 +6,7 @@
 use super::screen::{Clock, NextFrame};
 use super::slideshow::{Playlists, SlideTimer};
 use crate::core::display::PanelPower;
-use crate::panel::{METHODS, switch};
+use crate::panel_switch::{METHODS, switch};
 use crate::status::PanelReport;
 use bevy::prelude::*;
 use bevy::winit::{EventLoopProxyWrapper, WinitUserEvent};
