@@ -106,7 +106,7 @@ fn main() {
     let seconds: u64 = option("--seconds")
         .and_then(|v| v.parse().ok())
         .unwrap_or(60);
-    let only = option("--only").unwrap_or_else(|| "kiosk,feh,chromium,video".into());
+    let only = option("--only").unwrap_or_else(|| "kiosk,feh,chromium,video,cage,loops".into());
 
     let work = tempfile::tempdir().expect("a temporary folder");
     let slides = work.path().join("slides");

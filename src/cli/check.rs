@@ -33,7 +33,8 @@ pub(super) fn check(paths: &[PathBuf], strict: bool) -> ExitCode {
     let viewing = files
         .iter()
         .filter(|file| {
-            document_kind(&std::fs::read_to_string(file).unwrap_or_default()) == Some("Config")
+            read_text_noting_encoding(file, MAX_PLAYLIST_BYTES)
+                .is_ok_and(|(source, _)| document_kind(&source) == Some("Config"))
         })
         .find_map(|file| load_config(file).ok())
         .map(|config| config.viewing())
