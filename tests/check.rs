@@ -26,7 +26,8 @@ fn bundled_playlists_and_examples_are_valid() {
         String::from_utf8_lossy(&output.stdout),
         stderr(&output)
     );
-    // Every text of the demo can be read, and every quiz text fits a tablet.
+    // Every text of the demo can be read, and every quiz text fits a tablet without a line
+    // starting inside a phrase.
     assert!(!stderr(&output).contains("warning"), "{}", stderr(&output));
     let stdout = String::from_utf8_lossy(&output.stdout);
     for name in [
@@ -446,6 +447,34 @@ fn body_text_too_small_to_read_from_the_configs_viewing_distance_is_warned_of_at
     let said = String::from_utf8_lossy(&wrong.stdout).into_owned() + &stderr(&wrong);
     assert!(
         said.contains("kiosk.ron:2:3: `viewing_distance_m` must be between 0.3 and 100 metres"),
+        "{said}"
+    );
+}
+
+#[test]
+fn a_quiz_word_wider_than_its_place_on_a_tablet_is_warned_of_at_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let quiz = dir.path().join("quiz.ron");
+    // One word, no phrase to break it at: wider than a choice even a little smaller.
+    std::fs::write(
+        &quiz,
+        "Quiz(title: \"t\", questions: [(\n    question: \"どれ？\",\n    choices: [(ja: \"はい\"), (ja: \"Pneumonoultramicroscopicsilicovolcanoconiosis\")],\n    answer: 1,\n    explanation: \"せつめい\",\n)])",
+    )
+    .unwrap();
+    let output = check(&[&quiz]);
+    let said = stderr(&output);
+    assert!(output.status.success(), "warnings only: {said}");
+    let warnings: Vec<&str> = said
+        .lines()
+        .filter(|l| l.starts_with("warning: "))
+        .collect();
+    // Said once, at the choice, though the feedback screen shows the word too.
+    assert_eq!(warnings.len(), 1, "{said}");
+    assert!(
+        warnings[0].ends_with(
+            "quiz.ron:3:33: breaks a line inside a word on a 1280×800 or 800×1280 tablet: a word \
+             is wider than its place"
+        ),
         "{said}"
     );
 }

@@ -146,13 +146,15 @@ fn check_file(
 /// The tablet sizes `check` lays quiz screens out at, as the README names them.
 const TABLETS: [(u32, u32); 2] = [(1280, 800), (800, 1280)];
 
-/// Quiz texts that do not fit their place on a tablet even at the smallest size, found by
-/// composing every question's screens, in Japanese and English, at each tablet size.
+/// Quiz texts that do not fit their place on a tablet even at the smallest size, or fit only by
+/// breaking a line inside a phrase, found by composing every question's screens, in Japanese
+/// and English, at each tablet size.
 fn quiz_texts_that_do_not_fit(quiz: &Quiz, source: &str, file: &Path) -> Vec<Diagnostic> {
     let folder = playlist_folder(file);
     let mut composer = crate::compose::Composer::default();
-    // Each text with the sizes it does not fit, in the order found.
-    let mut overflowing: Vec<(String, Vec<String>)> = Vec::new();
+    // Each text, whether it overflows (else it breaks a phrase), and the sizes where, in the
+    // order found.
+    let mut found: Vec<(String, bool, Vec<String>)> = Vec::new();
     for (width, height) in TABLETS {
         for question in &quiz.questions {
             for language in [Language::Ja, Language::En] {
@@ -172,29 +174,49 @@ fn quiz_texts_that_do_not_fit(quiz: &Quiz, source: &str, file: &Path) -> Vec<Dia
                 let wrong = usize::from(question.answer == 1);
                 machine.tap(Tap::Choice(wrong), 2.0);
                 let feedback = composer.quiz_screen(&machine, folder, width, height);
-                for text in asking.overflowing.into_iter().chain(feedback.overflowing) {
+                let overflowing = asking.overflowing.into_iter().chain(feedback.overflowing);
+                let broken = asking
+                    .broken_phrases
+                    .into_iter()
+                    .chain(feedback.broken_phrases);
+                let texts = overflowing
+                    .map(|t| (t, true))
+                    .chain(broken.map(|t| (t, false)));
+                for (text, overflows) in texts {
                     let size = format!("{width}×{height}");
-                    match overflowing.iter_mut().find(|(t, _)| *t == text) {
-                        Some((_, sizes)) if !sizes.contains(&size) => sizes.push(size),
+                    match found
+                        .iter_mut()
+                        .find(|(t, o, _)| *t == text && *o == overflows)
+                    {
+                        Some((_, _, sizes)) if !sizes.contains(&size) => sizes.push(size),
                         Some(_) => {}
-                        None => overflowing.push((text, vec![size])),
+                        None => found.push((text, overflows, vec![size])),
                     }
                 }
             }
         }
     }
     let mut at = crate::core::diagnostic::SourceLocator::new(source);
-    overflowing
+    found
         .into_iter()
-        .map(|(text, sizes)| {
-            Diagnostic::new(
-                at.string_literal(&text),
-                format!(
-                    "does not fit on a {} tablet even in the smallest type",
-                    sizes.join(" or ")
-                ),
-            )
-            .with_hint("shorten it: one short sentence reads best on a tablet")
+        .map(|(text, overflows, sizes)| {
+            let sizes = sizes.join(" or ");
+            let position = at.string_literal(&text);
+            match overflows {
+                true => Diagnostic::new(
+                    position,
+                    format!("does not fit on a {sizes} tablet even in the smallest type"),
+                )
+                .with_hint("shorten it: one short sentence reads best on a tablet"),
+                false => Diagnostic::new(
+                    position,
+                    format!(
+                        "breaks a line inside a word on a {sizes} tablet: a word is wider than \
+                         its place"
+                    ),
+                )
+                .with_hint("use a shorter word, or split the long one with a space"),
+            }
             .in_file(file)
         })
         .collect()

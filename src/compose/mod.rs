@@ -73,8 +73,10 @@ const CAPTION_EN: Rgba = [0xE8, 0xE8, 0xE8, 255];
 #[derive(Default)]
 pub struct Composer {
     typesetter: Typesetter,
-    /// Texts of the quiz screen being composed that do not fit even at the smallest size.
+    /// Texts of the quiz screen being composed that do not fit even at the smallest size, and
+    /// those that fit only by breaking a phrase.
     overflowing: Vec<String>,
+    broken_phrases: Vec<String>,
     /// The sizes the last text slide's body was set at, once shrunk to fit.
     body_sizes: BodySizes,
 }

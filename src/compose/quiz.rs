@@ -26,6 +26,9 @@ pub struct Screenful {
     /// The staff's texts (a question, a choice, an explanation, as written) that do not fit
     /// even at the smallest size the typesetter allows: `check` reports them at their line.
     pub overflowing: Vec<String>,
+    /// The staff's texts that fit only by breaking a line inside a phrase (a word wider than
+    /// its box): `check` reports them too.
+    pub broken_phrases: Vec<String>,
 }
 
 /// The short side of every touch target, in layout units (hundredths of the screen's short side).
@@ -95,6 +98,7 @@ impl Composer {
         let mut buttons = Vec::new();
         let mut warnings = Vec::new();
         self.overflowing.clear();
+        self.broken_phrases.clear();
         let quiz = machine.quiz();
         let heading = match machine.progress() {
             Some((number, of)) => match words.language {
@@ -159,6 +163,7 @@ impl Composer {
             top: 0,
             buttons,
             overflowing: std::mem::take(&mut self.overflowing),
+            broken_phrases: std::mem::take(&mut self.broken_phrases),
         }
     }
 
@@ -250,6 +255,7 @@ impl Composer {
                 },
             ],
             overflowing: Vec::new(),
+            broken_phrases: Vec::new(),
         }
     }
 
@@ -331,6 +337,7 @@ impl Composer {
             top: 0,
             buttons,
             overflowing: Vec::new(),
+            broken_phrases: Vec::new(),
         }
     }
 
@@ -600,6 +607,8 @@ impl Composer {
                 question.question
             ));
             self.overflowing.push(text.to_string());
+        } else if setting.breaks_a_phrase() {
+            self.broken_phrases.push(text.to_string());
         }
         let text_top = if question.picture.is_some() {
             question_box.1 + (question_box.3 - setting.height).max(0.0)
@@ -719,6 +728,21 @@ impl Composer {
                 .fit(&paragraphs, frame.width - 2.0 * margin, text_bottom - top);
         if !setting.fits {
             self.overflowing.push(explanation.to_string());
+        } else {
+            // The paragraphs' texts as staff wrote them (the verdict is the quiz's own).
+            let mut written = vec![None, Some(words.text(&right.ja, right.en.as_deref()))];
+            if chosen_text.is_some() {
+                let c = &question.choices[chosen];
+                written.push(Some(words.text(&c.ja, c.en.as_deref())));
+            }
+            written.push(Some(explanation));
+            for (index, text) in written.into_iter().enumerate() {
+                if let Some(text) = text
+                    && setting.breaks_a_phrase_in(index)
+                {
+                    self.broken_phrases.push(text.to_string());
+                }
+            }
         }
         let text_top = top + ((text_bottom - top - setting.height) / 2.0).max(0.0);
         self.typesetter.draw(&setting, canvas, margin, text_top);
@@ -863,6 +887,8 @@ impl Composer {
         );
         if !setting.fits {
             self.overflowing.push(text.to_string());
+        } else if setting.breaks_a_phrase() {
+            self.broken_phrases.push(text.to_string());
         }
         self.typesetter.draw(
             &setting,

@@ -110,14 +110,27 @@ fn has_orphan(setting: &Setting, width: f32) -> bool {
     })
 }
 
+impl Setting {
+    /// Whether a line had to break inside a word or phrase wider than the box: a line then
+    /// starts inside a phrase.
+    pub fn breaks_a_phrase(&self) -> bool {
+        breaks_a_phrase(self)
+    }
+
+    /// Whether paragraph `index` had a line broken inside a word or phrase.
+    pub fn breaks_a_phrase_in(&self, index: usize) -> bool {
+        self.layouts.get(index).is_some_and(|paragraph| {
+            paragraph
+                .layout
+                .lines()
+                .any(|line| line.break_reason() == BreakReason::Emergency)
+        })
+    }
+}
+
 /// Whether a line had to break inside a word or phrase wider than the box.
 fn breaks_a_phrase(setting: &Setting) -> bool {
-    setting.layouts.iter().any(|paragraph| {
-        paragraph
-            .layout
-            .lines()
-            .any(|line| line.break_reason() == BreakReason::Emergency)
-    })
+    (0..setting.layouts.len()).any(|index| setting.breaks_a_phrase_in(index))
 }
 
 pub struct Typesetter {
