@@ -235,12 +235,7 @@ fn video_loops(work: &Path, display: &str) {
         demo.display(),
         folder.join("second.mp4").display()
     );
-    let status = Command::new("gst-launch-1.0")
-        .arg("-q")
-        .args(pipeline.split_whitespace())
-        .status()
-        .expect("gst-launch-1.0 runs");
-    assert!(status.success(), "the clip was not encoded: {pipeline}");
+    encode(&pipeline);
     std::fs::write(
         folder.join("loops.ron"),
         "Playlist(title: \"loops\", slides: [Video(file: \"second.mp4\", seconds: 3600)])",
@@ -340,6 +335,16 @@ fn kiosk_player(work: &Path, folder: &Path) -> (Command, String) {
     (command, address)
 }
 
+/// Runs a gst-launch pipeline that encodes a clip, to its end.
+fn encode(pipeline: &str) {
+    let status = Command::new("gst-launch-1.0")
+        .arg("-q")
+        .args(pipeline.split_whitespace())
+        .status()
+        .expect("gst-launch-1.0 runs");
+    assert!(status.success(), "the clip was not encoded: {pipeline}");
+}
+
 /// A 1080p30 H.264 clip of `seconds` at 6 Mbit/s: the demo clip, enlarged, repeated.
 fn video_clip(work: &Path, seconds: u64) -> PathBuf {
     let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("playlists/media/three-rules-tour.mp4");
@@ -358,12 +363,7 @@ fn video_clip(work: &Path, seconds: u64) -> PathBuf {
          mp4mux faststart=true ! filesink location={}{sources}",
         clip.display()
     );
-    let status = Command::new("gst-launch-1.0")
-        .arg("-q")
-        .args(pipeline.split_whitespace())
-        .status()
-        .expect("gst-launch-1.0 runs");
-    assert!(status.success(), "the clip was not encoded: {pipeline}");
+    encode(&pipeline);
     clip
 }
 
